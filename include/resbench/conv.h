@@ -1,0 +1,68 @@
+// Convolution descriptor and plans (plan once, run many times).
+#ifndef RESBENCH_CONV_H
+#define RESBENCH_CONV_H
+
+#include <stddef.h>
+#include "resbench/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// Input NHWC [n, h, w, cin]; weights OIHW [cout, cin/groups, kh, kw] (PyTorch);
+// output NHWC [n, out_h, out_w, cout].
+typedef struct rb_conv_desc {
+  int n, h, w, cin, cout, kh, kw;
+  int stride_h, stride_w;
+  int pad_top, pad_left, pad_bottom, pad_right;
+  int dil_h, dil_w;
+  int groups;
+} rb_conv_desc;
+
+// Fills a descriptor with PyTorch Conv2d's symmetric arguments (stride s, padding p, dilation d).
+rb_conv_desc rb_conv_desc_make(int n, int h, int w, int cin, int cout, int k, int s, int p, int d, int groups);
+
+// RB_OK, or an error naming the bad field: sizes < 1, negative padding, channels not divisible
+// by groups, an (effective, dilated) kernel larger than the padded input.
+rb_status rb_conv_desc_check(const rb_conv_desc *d);
+int rb_conv_out_h(const rb_conv_desc *d);
+int rb_conv_out_w(const rb_conv_desc *d);
+// Dense multiply-adds: n * out_h * out_w * cout * (cin/groups) * kh * kw (padding taps included).
+double rb_conv_macs(const rb_conv_desc *d);
+
+// benchdnn's problem syntax, e.g. "g32mb1ic128ih56oc128oh56kh3ph1" (defaults left out; as in
+// benchdnn, dh/dw are dilation - 1; asymmetric padding shows as oh/ow beside ph/pw).
+void rb_conv_desc_format(const rb_conv_desc *d, char *buf, size_t len);
+
+typedef enum rb_conv_algo {
+  RB_CONV_AUTO = 0,  // Winograd F(4x4,3x3) where it applies, else direct
+  RB_CONV_DIRECT,
+  RB_CONV_WINOGRAD_F2,  // F(2x2,3x3)
+  RB_CONV_WINOGRAD_F4,  // F(4x4,3x3)
+  RB_CONV_WINOGRAD_F6,  // F(6x6,3x3)
+} rb_conv_algo;
+
+// "direct", "winograd_f2", ...; rb_conv_algo_parse also takes "auto" and "winograd" (= F4).
+const char *rb_conv_algo_name(rb_conv_algo a);
+rb_status rb_conv_algo_parse(const char *s, rb_conv_algo *a);
+
+struct rb_kernels;
+typedef struct rb_conv_plan rb_conv_plan;
+
+// Packs weights (OIHW) and bias ([cout] or NULL) for the chosen kernel table and algorithm.
+// Winograd needs 3x3, stride 1, dilation 1 (any padding, any groups): asking for it elsewhere
+// is RB_ERR_UNSUPPORTED. The plan owns copies; the caller may free its arrays afterwards.
+rb_status rb_conv_plan_create(const struct rb_kernels *k, const rb_conv_desc *d, rb_conv_algo algo,
+                              const float *weights_oihw, const float *bias, rb_conv_plan **plan);
+// out = relu?(conv(in) + bias + residual?). residual (NHWC like out) may be NULL; out must not
+// alias in. A plan owns one workspace: do not run one plan from two threads at once.
+rb_status rb_conv_plan_run(rb_conv_plan *p, const float *in, const float *residual, int relu, float *out);
+const rb_conv_desc *rb_conv_plan_desc(const rb_conv_plan *p);
+rb_conv_algo rb_conv_plan_algo(const rb_conv_plan *p);  // never AUTO: what was chosen
+const char *rb_conv_plan_kernel_name(const rb_conv_plan *p);
+void rb_conv_plan_destroy(rb_conv_plan *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,49 @@
+// Validated entry points for the non-convolution kernel families: each checks its pointers and
+// sizes (RB_ERR_NULL / RB_ERR_INVALID_ARG / RB_ERR_SHAPE naming the bad value), then calls the
+// table's kernel. Convolutions go through plans (conv.h).
+#ifndef RESBENCH_OPS_H
+#define RESBENCH_OPS_H
+
+#include <stddef.h>
+#include "resbench/kernels.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+rb_status rb_se_desc_check(const rb_se_desc *d);
+rb_status rb_pool_desc_check(const rb_pool_desc *d);
+// Output size with PyTorch's rule (floor or ceil, and no window starting in the trailing padding).
+int rb_pool_out_h(const rb_pool_desc *d);
+int rb_pool_out_w(const rb_pool_desc *d);
+// Sizes for the workspace arguments below, in floats.
+size_t rb_se_workspace_size(const rb_se_desc *d);
+size_t rb_sk_select_workspace_size(int n, int paths, int channels);
+
+rb_status rb_op_se(const rb_kernels *k, const rb_se_desc *d, const float *in, const float *w1,
+                   const float *b1, const float *w2, const float *b2, float *workspace, float *out);
+rb_status rb_op_global_avgpool(const rb_kernels *k, int n, int hw, int c, const float *in, float *out);
+rb_status rb_op_fc(const rb_kernels *k, int n, int in_f, int out_f, int groups, const float *in,
+                   const float *w, const float *bias, int relu, float *out);
+rb_status rb_op_radix_softmax(const rb_kernels *k, int n, int cardinality, int radix, int channels,
+                              const float *in, float *out);
+rb_status rb_op_split_sum(const rb_kernels *k, int n, int hw, int radix, int channels, const float *x,
+                          const float *att, float *out);
+rb_status rb_op_sk_select(const rb_kernels *k, int n, int hw, int paths, int channels,
+                          const float *const *branches, const float *logits, float *workspace, float *out);
+rb_status rb_op_maxpool(const rb_kernels *k, const rb_pool_desc *d, const float *in, float *out);
+rb_status rb_op_avgpool(const rb_kernels *k, const rb_pool_desc *d, const float *in, float *out);
+rb_status rb_op_add(const rb_kernels *k, size_t count, const float *a, const float *b, int relu, float *out);
+
+// Folds inference BatchNorm into the preceding convolution or FC:
+// scale = gamma / sqrt(var + eps); w_out[o][...] = w[o][...] * scale[o];
+// bias_out[o] = beta[o] + (conv_bias[o] - mean[o]) * scale[o]. conv_bias may be NULL (= 0);
+// w_out may equal w. per_out = number of weights per output channel. var + eps must be > 0.
+rb_status rb_bn_fold(int cout, size_t per_out, const float *w, const float *conv_bias,
+                     const float *gamma, const float *beta, const float *mean, const float *var,
+                     float eps, float *w_out, float *bias_out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

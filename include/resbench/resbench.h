@@ -1,0 +1,10 @@
+// Umbrella header.
+#ifndef RESBENCH_RESBENCH_H
+#define RESBENCH_RESBENCH_H
+#include "resbench/status.h"
+#include "resbench/tensor.h"
+#include "resbench/conv.h"
+#include "resbench/kernels.h"
+#include "resbench/ops.h"
+#include "resbench/safetensors.h"
+#endif

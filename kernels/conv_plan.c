@@ -1,0 +1,102 @@
+// Convolution plans: validate once, choose the kernel, pack weights once, run many times.
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "resbench/conv.h"
+#include "resbench/kernels.h"
+#include "resbench/tensor.h"
+
+struct rb_conv_plan {
+  rb_conv_desc d;
+  rb_conv_algo algo;
+  const rb_conv_kernel *kern;
+  float *packed;
+  float *bias;  // NULL when the plan has none
+  float *workspace;
+  size_t in_count, out_count;
+};
+
+static const rb_conv_kernel *algo_kernel(const rb_kernels *k, rb_conv_algo algo) {
+  switch (algo) {
+    case RB_CONV_DIRECT: return k->conv_direct;
+    case RB_CONV_WINOGRAD_F2: return k->conv_winograd[RB_WINO_F2];
+    case RB_CONV_WINOGRAD_F4: return k->conv_winograd[RB_WINO_F4];
+    case RB_CONV_WINOGRAD_F6: return k->conv_winograd[RB_WINO_F6];
+    case RB_CONV_AUTO: break;
+  }
+  return NULL;
+}
+
+// AUTO: F(4x4,3x3) where it applies (4x fewer multiplies, error still ~1e-5), else direct.
+static rb_conv_algo choose_algo(const rb_kernels *k, const rb_conv_desc *d) {
+  const rb_conv_kernel *w = k->conv_winograd[RB_WINO_F4];
+  if (w && w->supports(d) == RB_OK) return RB_CONV_WINOGRAD_F4;
+  return RB_CONV_DIRECT;
+}
+
+void rb_conv_plan_destroy(rb_conv_plan *p) {
+  if (!p) return;
+  rb_aligned_free(p->packed);
+  rb_aligned_free(p->bias);
+  rb_aligned_free(p->workspace);
+  free(p);
+}
+
+rb_status rb_conv_plan_create(const rb_kernels *k, const rb_conv_desc *d, rb_conv_algo algo,
+                              const float *weights_oihw, const float *bias, rb_conv_plan **plan) {
+  if (!plan) return rb_fail(RB_ERR_NULL, "rb_conv_plan_create: plan is NULL");
+  *plan = NULL;
+  if (!k) return rb_fail(RB_ERR_NULL, "rb_conv_plan_create: kernel table is NULL");
+  if (!weights_oihw) return rb_fail(RB_ERR_NULL, "rb_conv_plan_create: weights are NULL");
+  rb_status s = rb_conv_desc_check(d);
+  if (s != RB_OK) return s;
+  if ((unsigned)algo > RB_CONV_WINOGRAD_F6)
+    return rb_fail(RB_ERR_INVALID_ARG, "rb_conv_plan_create: algorithm %d out of range", (int)algo);
+  if (algo == RB_CONV_AUTO) algo = choose_algo(k, d);
+  const rb_conv_kernel *kern = algo_kernel(k, algo);
+  if (!kern)
+    return rb_fail(RB_ERR_UNSUPPORTED, "ISA '%s' has no %s convolution kernel", k->isa_name,
+                   rb_conv_algo_name(algo));
+  s = kern->supports(d);
+  if (s != RB_OK) return s;
+
+  rb_conv_plan *p = calloc(1, sizeof *p);
+  if (!p) return rb_fail(RB_ERR_NOMEM, "out of memory for a conv plan");
+  p->d = *d;
+  p->algo = algo;
+  p->kern = kern;
+  p->in_count = (size_t)d->n * d->h * d->w * d->cin;
+  p->out_count = (size_t)d->n * rb_conv_out_h(d) * rb_conv_out_w(d) * d->cout;
+  const size_t packed = kern->packed_size(d), ws = kern->workspace_size(d);
+  p->packed = rb_aligned_alloc(packed * sizeof(float));
+  if (ws) p->workspace = rb_aligned_alloc(ws * sizeof(float));
+  if (bias) p->bias = rb_aligned_alloc((size_t)d->cout * sizeof(float));
+  if (!p->packed || (ws && !p->workspace) || (bias && !p->bias)) {
+    rb_conv_plan_destroy(p);
+    return rb_fail(RB_ERR_NOMEM, "out of memory packing %s weights (%zu + %zu floats)", kern->name, packed, ws);
+  }
+  kern->pack(d, weights_oihw, p->packed);
+  if (bias) memcpy(p->bias, bias, (size_t)d->cout * sizeof(float));
+  *plan = p;
+  return RB_OK;
+}
+
+static int overlaps(const float *a, size_t na, const float *b, size_t nb) {
+  return (uintptr_t)a < (uintptr_t)(b + nb) && (uintptr_t)b < (uintptr_t)(a + na);
+}
+
+rb_status rb_conv_plan_run(rb_conv_plan *p, const float *in, const float *residual, int relu, float *out) {
+  if (!p) return rb_fail(RB_ERR_NULL, "rb_conv_plan_run: plan is NULL");
+  if (!in) return rb_fail(RB_ERR_NULL, "rb_conv_plan_run: input is NULL");
+  if (!out) return rb_fail(RB_ERR_NULL, "rb_conv_plan_run: output is NULL");
+  if (overlaps(in, p->in_count, out, p->out_count))
+    return rb_fail(RB_ERR_INVALID_ARG, "rb_conv_plan_run: output overlaps the input");
+  const rb_epilogue e = {.bias = p->bias, .residual = residual, .relu = relu != 0};
+  p->kern->run(&p->d, in, p->packed, &e, p->workspace, out);
+  return RB_OK;
+}
+
+const rb_conv_desc *rb_conv_plan_desc(const rb_conv_plan *p) { return p ? &p->d : NULL; }
+rb_conv_algo rb_conv_plan_algo(const rb_conv_plan *p) { return p ? p->algo : RB_CONV_AUTO; }
+const char *rb_conv_plan_kernel_name(const rb_conv_plan *p) { return p ? p->kern->name : NULL; }

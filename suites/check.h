@@ -1,0 +1,33 @@
+// `resbench check`: every kernel of an ISA on fixed ResNet-family shapes, against the fp64
+// oracle (and against ref for SIMD tables). Each family contributes rows through a sink.
+#ifndef RESBENCH_CHECK_H
+#define RESBENCH_CHECK_H
+
+#include "resbench/kernels.h"
+
+typedef struct rb_check_row {
+  const char *kernel;   // rb_conv_direct__ref, ...
+  const char *isa;
+  const char *against;  // "fp64" or "ref"
+  char shape[128];      // benchdnn-style problem, e.g. g32mb1ic128ih14oc128oh14kh3ph1
+  double max_abs_err;
+  double max_rel_err;   // relative to the sum of |terms| of each element (see oracle64.h)
+  double mean_rel_err;
+  double tol;           // bound on max_rel_err
+  int pass;
+} rb_check_row;
+
+typedef struct rb_check_sink {
+  void (*emit)(void *ctx, const rb_check_row *row);
+  void *ctx;
+} rb_check_sink;
+
+// One per kernel family file (suites/check_<family>.c).
+void rb_check_conv_direct(const rb_kernels *k, const rb_check_sink *s);
+void rb_check_winograd(const rb_kernels *k, const rb_check_sink *s);
+void rb_check_misc(const rb_kernels *k, const rb_check_sink *s);
+
+// Runs all families; returns the number of failed rows.
+int rb_check_all(const rb_kernels *k, const rb_check_sink *s);
+
+#endif

@@ -1,0 +1,105 @@
+// The resbench command-line tool.
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "resbench/resbench.h"
+
+static const char usage[] =
+    "usage: resbench <command> [options]\n"
+    "\n"
+    "ResNet-family kernels and blocks (ResNet, ResNeXt, SENet, SKNet, ResNeSt) on this CPU.\n"
+    "\n"
+    "commands:\n"
+    "  check [--isa ISA|all] [--json]\n"
+    "      Runs every kernel of the selected ISAs (default: all this CPU has) on ResNet-family\n"
+    "      shapes against an fp64 oracle (and SIMD kernels against ref), including the Winograd\n"
+    "      F(2x2,3x3) / F(4x4,3x3) / F(6x6,3x3) error study. Prints a table, or one JSON object\n"
+    "      per line with --json; exits 1 if any row fails.\n"
+    "      max_rel_err is relative to the sum of |terms| of each output element (the scale\n"
+    "      float32 rounding errors are proportional to); tol is the bound it must stay under.\n"
+    "  help\n"
+    "\n"
+    "ISAs: ref (portable C, always), avx512 (x86-64), neon (aarch64). The environment variable\n"
+    "RESBENCH_ISA sets the default; asking for an ISA this build or CPU lacks is an error.\n";
+
+typedef struct table_printer {
+  int json;
+} table_printer;
+
+static void print_row(void *ctx, const rb_check_row *r) {
+  const table_printer *tp = ctx;
+  if (tp->json) {
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:f, s:f, s:f, s:f, s:b}", "kernel", r->kernel, "isa", r->isa,
+                          "against", r->against, "shape", r->shape, "max_abs_err", r->max_abs_err, "max_rel_err",
+                          r->max_rel_err, "mean_rel_err", r->mean_rel_err, "tol", r->tol, "pass", r->pass);
+    char *line = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    if (line) puts(line);
+    free(line);
+    json_decref(o);
+  } else {
+    printf("%-26s %-7s %-5s %-36s %11.3e %11.3e %11.3e %9.3e  %s\n", r->kernel, r->isa, r->against, r->shape,
+           r->max_abs_err, r->max_rel_err, r->mean_rel_err, r->tol, r->pass ? "pass" : "FAIL");
+  }
+  fflush(stdout);
+}
+
+static int cmd_check(int argc, char **argv) {
+  static const struct option opts[] = {
+      {"isa", required_argument, NULL, 'i'}, {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {0}};
+  const char *isa_arg = "all";
+  table_printer tp = {0};
+  int c;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    switch (c) {
+      case 'i': isa_arg = optarg; break;
+      case 'j': tp.json = 1; break;
+      case 'h': fputs(usage, stdout); return 0;
+      default: fputs("resbench check: see 'resbench help'\n", stderr); return 2;
+    }
+  }
+  if (optind < argc) {
+    fprintf(stderr, "resbench check: unexpected argument '%s'\n", argv[optind]);
+    return 2;
+  }
+  const rb_kernels *tables[RB_ISA_COUNT];
+  int count = 0;
+  if (strcmp(isa_arg, "all") == 0) {
+    for (int i = 0; i < RB_ISA_COUNT; i++)
+      if (rb_kernels_get((rb_isa)i, &tables[count]) == RB_OK) count++;
+  } else {
+    rb_isa isa;
+    if (rb_isa_parse(isa_arg, &isa) != RB_OK || rb_kernels_get(isa, &tables[0]) != RB_OK) {
+      fprintf(stderr, "resbench check: %s\n", rb_last_error());
+      return 2;
+    }
+    count = 1;
+  }
+  if (!tp.json)
+    printf("%-26s %-7s %-5s %-36s %11s %11s %11s %9s  %s\n", "kernel", "isa", "vs", "shape", "max_abs_err",
+           "max_rel_err", "mean_rel_err", "tol", "result");
+  const rb_check_sink sink = {print_row, &tp};
+  int failed = 0;
+  for (int i = 0; i < count; i++) failed += rb_check_all(tables[i], &sink);
+  if (!tp.json) printf("%s: %d row(s) failed\n", failed ? "FAILED" : "all passed", failed);
+  return failed ? 1 : 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    fputs(usage, stderr);
+    return 2;
+  }
+  const char *cmd = argv[1];
+  if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+    fputs(usage, stdout);
+    return 0;
+  }
+  if (strcmp(cmd, "check") == 0) return cmd_check(argc - 1, argv + 1);
+  fprintf(stderr, "resbench: unknown command '%s' (see 'resbench help')\n", cmd);
+  return 2;
+}
