@@ -97,6 +97,26 @@ rb_status rb_conv_plan_run(rb_conv_plan *p, const float *in, const float *residu
   return RB_OK;
 }
 
+static rb_status expect_shape(const char *what, const rb_tensor *t, int n, int h, int w, int c) {
+  if (!t->data) return rb_fail(RB_ERR_NULL, "rb_conv_plan_run_tensors: %s tensor has no data", what);
+  if (t->n != n || t->h != h || t->w != w || t->c != c)
+    return rb_fail(RB_ERR_SHAPE, "rb_conv_plan_run_tensors: %s tensor is %dx%dx%dx%d (NHWC), the plan needs %dx%dx%dx%d",
+                   what, t->n, t->h, t->w, t->c, n, h, w, c);
+  return RB_OK;
+}
+
+rb_status rb_conv_plan_run_tensors(rb_conv_plan *p, const rb_tensor *in, const rb_tensor *residual, int relu,
+                                   rb_tensor *out) {
+  if (!p || !in || !out) return rb_fail(RB_ERR_NULL, "rb_conv_plan_run_tensors: plan, input or output is NULL");
+  const rb_conv_desc *d = &p->d;
+  const int oh = rb_conv_out_h(d), ow = rb_conv_out_w(d);
+  rb_status s = expect_shape("input", in, d->n, d->h, d->w, d->cin);
+  if (s == RB_OK) s = expect_shape("output", out, d->n, oh, ow, d->cout);
+  if (s == RB_OK && residual) s = expect_shape("residual", residual, d->n, oh, ow, d->cout);
+  if (s != RB_OK) return s;
+  return rb_conv_plan_run(p, in->data, residual ? residual->data : NULL, relu, out->data);
+}
+
 const rb_conv_desc *rb_conv_plan_desc(const rb_conv_plan *p) { return p ? &p->d : NULL; }
 rb_conv_algo rb_conv_plan_algo(const rb_conv_plan *p) { return p ? p->algo : RB_CONV_AUTO; }
 const char *rb_conv_plan_kernel_name(const rb_conv_plan *p) { return p ? p->kern->name : NULL; }

@@ -191,6 +191,34 @@ START_TEST(conv_plan_errors) {
 }
 END_TEST
 
+START_TEST(conv_plan_tensor_shapes) {
+  const rb_conv_desc d = rb_conv_desc_make(2, 9, 7, 8, 16, 3, 2, 1, 1, 2);  // out 2x5x4x16
+  float w[16 * 4 * 9];
+  o64_rng r;
+  o64_seed(&r, 2);
+  o64_fill(&r, w, sizeof w / 4, -1, 1);
+  rb_conv_plan *p;
+  ck_assert_int_eq(rb_conv_plan_create(&rb_kernels_ref, &d, RB_CONV_DIRECT, w, NULL, &p), RB_OK);
+  rb_tensor in, out, res, wrong;
+  ck_assert_int_eq(rb_tensor_alloc(&in, 2, 9, 7, 8), RB_OK);
+  ck_assert_int_eq(rb_tensor_alloc(&out, 2, 5, 4, 16), RB_OK);
+  ck_assert_int_eq(rb_tensor_alloc(&res, 2, 5, 4, 16), RB_OK);
+  ck_assert_int_eq(rb_tensor_alloc(&wrong, 2, 9, 7, 7), RB_OK);
+  o64_fill(&r, in.data, rb_tensor_count(&in), -1, 1);
+  o64_fill(&r, res.data, rb_tensor_count(&res), -1, 1);
+  ck_assert_int_eq(rb_conv_plan_run_tensors(p, &in, &res, 1, &out), RB_OK);
+  ASSERT_FAILS(rb_conv_plan_run_tensors(p, &wrong, NULL, 0, &out), RB_ERR_SHAPE,
+               "input tensor is 2x9x7x7 (NHWC), the plan needs 2x9x7x8");
+  ASSERT_FAILS(rb_conv_plan_run_tensors(p, &in, &wrong, 0, &out), RB_ERR_SHAPE, "residual tensor is 2x9x7x7");
+  ASSERT_FAILS(rb_conv_plan_run_tensors(p, &in, NULL, 0, &wrong), RB_ERR_SHAPE, "needs 2x5x4x16");
+  ASSERT_FAILS(rb_conv_plan_run_tensors(p, NULL, NULL, 0, &out), RB_ERR_NULL, "NULL");
+  rb_tensor empty = {0};
+  ASSERT_FAILS(rb_conv_plan_run_tensors(p, &in, NULL, 0, &empty), RB_ERR_NULL, "output tensor has no data");
+  rb_tensor_free(&in), rb_tensor_free(&out), rb_tensor_free(&res), rb_tensor_free(&wrong);
+  rb_conv_plan_destroy(p);
+}
+END_TEST
+
 // The comparison the numeric tests rely on must catch what they are meant to catch.
 START_TEST(compare_catches_errors) {
   const double exact[4] = {1.0, -2.0, 0.5, 0.0}, mag[4] = {3.0, 2.0, 1.0, 0.0};
@@ -224,6 +252,7 @@ Suite *core_suite(void) {
   tcase_add_test(tc, conv_desc_errors);
   tcase_add_test(tc, conv_desc_sizes_and_names);
   tcase_add_test(tc, conv_plan_errors);
+  tcase_add_test(tc, conv_plan_tensor_shapes);
   tcase_add_test(tc, compare_catches_errors);
   suite_add_tcase(s, tc);
   return s;

@@ -47,6 +47,7 @@ const char *rb_conv_algo_name(rb_conv_algo a);
 rb_status rb_conv_algo_parse(const char *s, rb_conv_algo *a);
 
 struct rb_kernels;
+struct rb_tensor;
 typedef struct rb_conv_plan rb_conv_plan;
 
 // Packs weights (OIHW) and bias ([cout] or NULL) for the chosen kernel table and algorithm.
@@ -57,6 +58,10 @@ rb_status rb_conv_plan_create(const struct rb_kernels *k, const rb_conv_desc *d,
 // out = relu?(conv(in) + bias + residual?). residual (NHWC like out) may be NULL; out must not
 // alias in. A plan owns one workspace: do not run one plan from two threads at once.
 rb_status rb_conv_plan_run(rb_conv_plan *p, const float *in, const float *residual, int relu, float *out);
+// The same on tensors, whose shapes must match the plan's: in [n, h, w, cin], out (already
+// allocated) and residual (or NULL) [n, out_h, out_w, cout]; RB_ERR_SHAPE names both shapes.
+rb_status rb_conv_plan_run_tensors(rb_conv_plan *p, const struct rb_tensor *in, const struct rb_tensor *residual,
+                                   int relu, struct rb_tensor *out);
 const rb_conv_desc *rb_conv_plan_desc(const rb_conv_plan *p);
 rb_conv_algo rb_conv_plan_algo(const rb_conv_plan *p);  // never AUTO: what was chosen
 const char *rb_conv_plan_kernel_name(const rb_conv_plan *p);

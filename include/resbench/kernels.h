@@ -29,6 +29,7 @@ typedef struct rb_conv_kernel {
   size_t (*packed_size)(const rb_conv_desc *d);
   // Plan time: OIHW weights -> this kernel's layout (blocked, Winograd-transformed, ...).
   void (*pack)(const rb_conv_desc *d, const float *w_oihw, float *packed);
+  // A function of the descriptor only (never of the thread count): plans size it once.
   size_t (*workspace_size)(const rb_conv_desc *d);
   void (*run)(const rb_conv_desc *d, const float *in, const float *packed, const rb_epilogue *e,
               float *workspace, float *out);

@@ -26,9 +26,11 @@ typedef struct rb_st_tensor {
 
 typedef struct rb_st_file rb_st_file;
 
-// Reads and validates the whole file: header length within the file, JSON well formed, every
-// entry with a known dtype, a shape, offsets inside the data area and matching dtype x shape,
-// no overlaps. RB_ERR_IO / RB_ERR_FORMAT with the path and what is wrong.
+// Reads and validates the whole file: header length within the file (and <= 100 MB), JSON well
+// formed (no duplicate names), every entry with a known dtype, a shape (rank <= RB_ST_MAX_RANK),
+// offsets inside the data area and matching dtype x shape, no overlaps, __metadata__ values
+// strings. Unused bytes between or after tensors are tolerated. RB_ERR_IO / RB_ERR_FORMAT with
+// the path and what is wrong. Tensors are listed in name order.
 rb_status rb_st_open(const char *path, rb_st_file **f);
 void rb_st_close(rb_st_file *f);
 size_t rb_st_count(const rb_st_file *f);
@@ -43,7 +45,9 @@ rb_status rb_st_get_f32(const rb_st_file *f, const char *name, int rank, const i
 const char *rb_st_metadata(const rb_st_file *f, const char *key);
 
 // Writing: collect F32 tensors (data is copied), then write atomically (temporary file in the
-// same directory, fsync, rename), so a failed write never leaves a half-written file.
+// same directory, fsync, rename), so a failed write never leaves a half-written file: RB_ERR_IO
+// and the temporary file removed. Header keys sorted, data in the same order, the header padded
+// with spaces to a multiple of 8 bytes (as the reference writer does); files are mode 0644.
 typedef struct rb_st_writer rb_st_writer;
 rb_status rb_st_writer_create(rb_st_writer **w);
 rb_status rb_st_writer_add_f32(rb_st_writer *w, const char *name, int rank, const int64_t *shape,
