@@ -77,11 +77,13 @@ typedef struct rb_kernels {
   void (*split_sum)(int n, int hw, int radix, int channels, const float *x, const float *att, float *out);
   // SK selection: softmax over paths of logits[n][m*channels + c], then
   // out[n][p][c] = sum_m a[n][m][c] * branches[m][n][p][c]. workspace: n*paths*channels floats.
+  // out must not overlap a branch.
   void (*sk_select)(int n, int hw, int paths, int channels, const float *const *branches,
                     const float *logits, float *workspace, float *out);
   void (*maxpool)(const rb_pool_desc *d, const float *in, float *out);
   void (*avgpool)(const rb_pool_desc *d, const float *in, float *out);
-  // out[i] = relu?(a[i] + b[i]); out may equal a or b.
+  // out[i] = relu?(a[i] + b[i]); out may equal a or b. ReLU passes NaN through (as PyTorch):
+  // a plain max(x, 0) in a SIMD port would not.
   void (*add)(size_t count, const float *a, const float *b, int relu, float *out);
 } rb_kernels;
 
