@@ -53,7 +53,7 @@ CPPFLAGS += $(JANSSON_CFLAGS)
 LIB_SRCS := $(wildcard kernels/*.c kernels/ref/*.c blocks/*.c) $(ISA_SRCS)
 # fp64 oracles and the per-family checks: shared by the CLI and the tests.
 CHECK_SRCS := $(wildcard suites/oracle64*.c suites/check_*.c)
-CLI_SRCS := suites/resbench.c suites/check.c
+CLI_SRCS := suites/resbench.c suites/check.c $(wildcard suites/cmd_*.c)
 TEST_SRCS := $(wildcard tests/*.c)
 
 obj = $(patsubst %.c,$(BUILD)/%.o,$(1))

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "commands.h"
 #include "resbench/resbench.h"
 
 static const char usage[] =
@@ -21,6 +22,12 @@ static const char usage[] =
     "      per line with --json; exits 1 if any row fails.\n"
     "      max_rel_err is relative to the sum of |terms| of each output element (the scale\n"
     "      float32 rounding errors are proportional to); tol is the bound it must stay under.\n"
+    "  models [--json]\n"
+    "      The model registry (timm names) with each model's parameters.\n"
+    "  count MODEL [--res R] [--batch N] [--json]\n"
+    "      Per-layer and total parameters and multiply-adds (1 MAC = 1 multiply-add of a conv or\n"
+    "      FC; padding taps counted), with pooling, activation and attention element operations\n"
+    "      apart, and the published figure where a paper gives one. R defaults to the model's own.\n"
     "  help\n"
     "\n"
     "ISAs: ref (portable C, always), avx512 (x86-64), neon (aarch64). The environment variable\n"
@@ -41,7 +48,7 @@ static void print_row(void *ctx, const rb_check_row *r) {
     free(line);
     json_decref(o);
   } else {
-    printf("%-26s %-7s %-5s %-36s %11.3e %11.3e %11.3e %9.3e  %s\n", r->kernel, r->isa, r->against, r->shape,
+    printf("%-26s %-7s %-5s %-48s %11.3e %11.3e %11.3e %9.3e  %s\n", r->kernel, r->isa, r->against, r->shape,
            r->max_abs_err, r->max_rel_err, r->mean_rel_err, r->tol, r->pass ? "pass" : "FAIL");
   }
   fflush(stdout);
@@ -80,7 +87,7 @@ static int cmd_check(int argc, char **argv) {
     count = 1;
   }
   if (!tp.json)
-    printf("%-26s %-7s %-5s %-36s %11s %11s %11s %9s  %s\n", "kernel", "isa", "vs", "shape", "max_abs_err",
+    printf("%-26s %-7s %-5s %-48s %11s %11s %11s %9s  %s\n", "kernel", "isa", "vs", "shape", "max_abs_err",
            "max_rel_err", "mean_rel_err", "tol", "result");
   const rb_check_sink sink = {print_row, &tp};
   int failed = 0;
@@ -100,6 +107,8 @@ int main(int argc, char **argv) {
     return 0;
   }
   if (strcmp(cmd, "check") == 0) return cmd_check(argc - 1, argv + 1);
+  if (strcmp(cmd, "models") == 0) return rb_cmd_models(argc - 1, argv + 1);
+  if (strcmp(cmd, "count") == 0) return rb_cmd_count(argc - 1, argv + 1);
   fprintf(stderr, "resbench: unknown command '%s' (see 'resbench help')\n", cmd);
   return 2;
 }

@@ -67,12 +67,61 @@ START_TEST(check_json) {
 }
 END_TEST
 
+// `count --json` carries the totals (here for resnet50, which torchvision counts the same:
+// 25,557,032 parameters, 4,089,184,256 conv + FC multiply-adds) and a layer list that adds up.
+START_TEST(count_json) {
+  ck_assert_int_eq(run("count resnet50 --json", buf, sizeof buf), 0);
+  json_error_t err;
+  json_t *o = json_loads(buf, 0, &err);
+  ck_assert_msg(json_is_object(o), "not JSON: %.200s", buf);
+  ck_assert_str_eq(json_string_value(json_object_get(o, "model")), "resnet50");
+  ck_assert_double_eq(json_number_value(json_object_get(o, "params")), 25557032.0);
+  ck_assert_double_eq(json_number_value(json_object_get(o, "macs")), 4089184256.0);
+  json_t *layers = json_object_get(o, "layers");
+  double params = 0, macs = 0;
+  for (size_t i = 0; i < json_array_size(layers); i++) {
+    json_t *l = json_array_get(layers, i);
+    ck_assert_ptr_nonnull(json_object_get(l, "name"));
+    ck_assert_ptr_nonnull(json_object_get(l, "kind"));
+    ck_assert_int_eq(json_array_size(json_object_get(l, "output_shape")), 4);
+    params += json_number_value(json_object_get(l, "params"));
+    macs += json_number_value(json_object_get(l, "macs"));
+  }
+  ck_assert_double_eq(params, 25557032.0);
+  ck_assert_double_eq(macs, 4089184256.0);
+  ck_assert_ptr_nonnull(json_object_get(json_object_get(o, "published"), "source"));
+  json_decref(o);
+
+  ck_assert_int_eq(run("count resnest50d", buf, sizeof buf), 0);
+  ck_assert_ptr_nonnull(strstr(buf, "layer1.0.conv2"));
+  ck_assert_ptr_nonnull(strstr(buf, "split_attn"));
+  ck_assert_ptr_nonnull(strstr(buf, "published: 27.5 M params, 5.39 G"));
+  ck_assert_int_eq(run("models", buf, sizeof buf), 0);
+  ck_assert_ptr_nonnull(strstr(buf, "resnest50d_4s2x40d"));
+  ck_assert_ptr_nonnull(strstr(buf, "radix 4"));
+}
+END_TEST
+
+START_TEST(count_bad_arguments) {
+  ck_assert_int_eq(run("count resnet51", buf, sizeof buf), 2);
+  ck_assert_ptr_nonnull(strstr(buf, "unknown model 'resnet51'"));
+  ck_assert_int_eq(run("count resnet50 --res 16", buf, sizeof buf), 2);
+  ck_assert_ptr_nonnull(strstr(buf, "--res must be an integer in 32..4096, got '16'"));
+  ck_assert_int_eq(run("count resnet50 --batch x", buf, sizeof buf), 2);
+  ck_assert_int_eq(run("count", buf, sizeof buf), 2);
+  ck_assert_ptr_nonnull(strstr(buf, "exactly one MODEL"));
+  ck_assert_int_eq(run("models extra", buf, sizeof buf), 2);
+}
+END_TEST
+
 Suite *cli_suite(void) {
   Suite *s = suite_create("cli");
   TCase *tc = tcase_create("cli");
   tcase_set_timeout(tc, 600);  // `check` runs full-size layers (slow under qemu and ASan)
   tcase_add_test(tc, help_and_bad_arguments);
   tcase_add_test(tc, check_json);
+  tcase_add_test(tc, count_json);
+  tcase_add_test(tc, count_bad_arguments);
   suite_add_tcase(s, tc);
   return s;
 }

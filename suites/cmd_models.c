@@ -1,0 +1,147 @@
+// `resbench models` and `resbench count MODEL`: the registry and exact cost accounting.
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "resbench/model.h"
+
+// Published figures (params, G multiply-adds at 224x224) with their sources (../shared/PUBLISHED.md).
+static const struct published {
+  const char *model;
+  double params_m, gmacs;
+  const char *source;
+} published[] = {
+    {"resnet50", 25.6, 4.1, "He et al. 2016; facebookresearch/ResNeXt README (~25M / ~4.1G)"},
+    {"resnet101", 44.5, 7.8, "facebookresearch/ResNeXt README (~44M / ~7.8G)"},
+    {"resnext50_32x4d", 25.0, 4.24, "facebookresearch/ResNeXt README; implus/SKNet README"},
+    {"resnext101_32x4d", 44.3, 7.99, "implus/SKNet README"},
+    {"seresnext50_32x4d", 27.7, 4.25, "implus/SKNet README"},
+    {"skresnext50_32x4d", 27.5, 4.47, "implus/SKNet README (SKNet-50)"},
+    {"resnest50d", 27.5, 5.39, "Zhang et al. 2020 (ResNeSt-50; their tool also counted element ops)"},
+};
+
+static const struct published *find_published(const char *model) {
+  for (size_t i = 0; i < sizeof published / sizeof published[0]; i++)
+    if (strcmp(published[i].model, model) == 0) return &published[i];
+  return NULL;
+}
+
+static int parse_int(const char *cmd, const char *opt, const char *s, int lo, int hi, int *out) {
+  char *end;
+  long v = strtol(s, &end, 10);
+  if (*s == 0 || *end != 0 || v < lo || v > hi) {
+    fprintf(stderr, "resbench %s: %s must be an integer in %d..%d, got '%s'\n", cmd, opt, lo, hi, s);
+    return 0;
+  }
+  *out = (int)v;
+  return 1;
+}
+
+int rb_cmd_models(int argc, char **argv) {
+  int json = argc > 1 && strcmp(argv[1], "--json") == 0;
+  if (argc > 1 + json) {
+    fprintf(stderr, "resbench models: unexpected argument '%s'\n", argv[1 + json]);
+    return 2;
+  }
+  for (size_t i = 0; i < rb_model_registry_count(); i++) {
+    const char *name = rb_model_registry_name(i);
+    rb_model_spec s;
+    rb_model_find(name, &s);
+    if (json) {
+      json_t *o = json_pack("{s:s, s:s, s:i, s:[iiii], s:s, s:i, s:i, s:i, s:i, s:i, s:b, s:s, s:i, s:b, s:b, s:b, s:i, s:i}",
+                            "model", name, "family", rb_family_name(s.family), "depth", rb_model_depth(&s), "layers",
+                            s.layers[0], s.layers[1], s.layers[2], s.layers[3], "block",
+                            s.block == RB_BLOCK_BASIC ? "basic" : "bottleneck", "cardinality", s.cardinality,
+                            "base_width", s.base_width, "radix", s.radix, "se_reduction", s.se_reduction, "sk_paths",
+                            s.family == RB_FAMILY_SK ? s.sk_paths : 0, "sk_split_input", s.sk_split_input, "stem",
+                            s.stem == RB_STEM_DEEP ? "deep" : "7x7", "stem_width", s.stem_width, "avd", s.avd,
+                            "avd_first", s.avd_first, "avg_down", s.avg_down, "num_classes", s.num_classes,
+                            "default_res", s.default_res);
+      char *line = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+      puts(line);
+      free(line);
+      json_decref(o);
+    } else {
+      char buf[256];
+      rb_model_spec_format(&s, buf, sizeof buf);
+      printf("%-20s %s\n", name, buf);
+    }
+  }
+  return 0;
+}
+
+int rb_cmd_count(int argc, char **argv) {
+  static const struct option opts[] = {{"res", required_argument, NULL, 'r'},
+                                       {"batch", required_argument, NULL, 'b'},
+                                       {"json", no_argument, NULL, 'j'},
+                                       {0}};
+  int res = 0, batch = 1, json = 0, c;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    switch (c) {
+      case 'r': if (!parse_int("count", "--res", optarg, 32, 4096, &res)) return 2; break;
+      case 'b': if (!parse_int("count", "--batch", optarg, 1, 65536, &batch)) return 2; break;
+      case 'j': json = 1; break;
+      default: fputs("resbench count: see 'resbench help'\n", stderr); return 2;
+    }
+  }
+  if (optind != argc - 1) {
+    fputs("resbench count: give exactly one MODEL (see 'resbench models')\n", stderr);
+    return 2;
+  }
+  const char *name = argv[optind];
+  rb_model_spec spec;
+  rb_graph *g;
+  if (rb_model_find(name, &spec) != RB_OK) {
+    fprintf(stderr, "resbench count: %s\n", rb_last_error());
+    return 2;
+  }
+  if (!res) res = spec.default_res;
+  if (rb_graph_build(&spec, batch, res, res, &g) != RB_OK) {
+    fprintf(stderr, "resbench count: %s: %s\n", name, rb_last_error());
+    return 2;
+  }
+  const struct published *pub = find_published(name);
+  if (json) {
+    json_t *layers = json_array();
+    for (int i = 0; i < g->count; i++) {
+      const rb_layer *l = &g->layers[i];
+      json_array_append_new(layers, json_pack("{s:s, s:s, s:[iiii], s:f, s:f, s:f, s:f}", "name", l->name, "kind",
+                                              rb_layer_kind_name(l->kind), "output_shape", l->out.n, l->out.c,
+                                              l->out.h, l->out.w, "params", l->params, "macs", l->macs,
+                                              "bn_elements", l->bn_elements, "elem_ops", l->elem_ops));
+    }
+    json_t *o = json_pack("{s:s, s:i, s:i, s:f, s:f, s:f, s:f, s:o}", "model", name, "res", res, "batch", batch,
+                          "params", g->params, "macs", g->macs, "bn_elements", g->bn_elements, "elem_ops",
+                          g->elem_ops, "layers", layers);
+    if (pub)
+      json_object_set_new(o, "published", json_pack("{s:f, s:f, s:s}", "params_m", pub->params_m, "gmacs_224",
+                                                    pub->gmacs, "source", pub->source));
+    char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    puts(text);
+    free(text);
+    json_decref(o);
+  } else {
+    printf("%s at %dx%d, batch %d. MACs: multiply-adds of convolutions and FCs (1 MAC = 1 multiply-add;\n"
+           "padding taps counted); element ops (pooling taps, activations, attention, adds) listed apart.\n\n",
+           name, res, res, batch);
+    printf("%-36s %-11s %-20s %12s %16s %14s\n", "layer", "kind", "output (NCHW)", "params", "MACs", "elem ops");
+    for (int i = 0; i < g->count; i++) {
+      const rb_layer *l = &g->layers[i];
+      char shape[32];
+      snprintf(shape, sizeof shape, "%dx%dx%dx%d", l->out.n, l->out.c, l->out.h, l->out.w);
+      printf("%-36s %-11s %-20s %12.0f %16.0f %14.0f\n", l->name, rb_layer_kind_name(l->kind), shape, l->params,
+             l->macs, l->elem_ops);
+    }
+    printf("\ntotal: %.0f params (%.2f M), %.0f MACs (%.3f G), %.0f BN elements (folded), %.0f element ops\n",
+           g->params, g->params / 1e6, g->macs, g->macs / 1e9, g->bn_elements, g->elem_ops);
+    if (pub)
+      printf("published: %.1f M params, %.2f G multiply-adds at 224x224 (%s)\n", pub->params_m, pub->gmacs,
+             pub->source);
+  }
+  rb_graph_destroy(g);
+  return 0;
+}

@@ -1,0 +1,9 @@
+// Subcommands of the resbench CLI (suites/cmd_*.c); each returns the process exit status:
+// 0 success, 1 a failed check or run, 2 bad arguments or input.
+#ifndef RESBENCH_COMMANDS_H
+#define RESBENCH_COMMANDS_H
+
+int rb_cmd_models(int argc, char **argv);
+int rb_cmd_count(int argc, char **argv);
+
+#endif
