@@ -7,15 +7,7 @@
 
 #include "oracle64.h"
 #include "resbench/resbench.h"
-
-#define ASSERT_FAILS(call, status, needle)                                                        \
-  do {                                                                                            \
-    rb_status s_ = (call);                                                                        \
-    ck_assert_msg(s_ == (status), "%s: got %s, want %s (%s)", #call, rb_status_name(s_),          \
-                  rb_status_name(status), rb_last_error());                                       \
-    ck_assert_msg(strstr(rb_last_error(), (needle)) != NULL, "%s: message '%s' lacks '%s'", #call, \
-                  rb_last_error(), (needle));                                                     \
-  } while (0)
+#include "testutil.h"
 
 START_TEST(status_messages) {
   ck_assert_str_eq(rb_status_name(RB_ERR_SHAPE), "RB_ERR_SHAPE");

@@ -8,15 +8,7 @@
 #include <string.h>
 
 #include "resbench/model.h"
-
-#define ASSERT_FAILS(call, status, needle)                                                        \
-  do {                                                                                            \
-    rb_status s_ = (call);                                                                        \
-    ck_assert_msg(s_ == (status), "%s: got %s, want %s (%s)", #call, rb_status_name(s_),          \
-                  rb_status_name(status), rb_last_error());                                       \
-    ck_assert_msg(strstr(rb_last_error(), (needle)) != NULL, "%s: message '%s' lacks '%s'", #call, \
-                  rb_last_error(), (needle));                                                     \
-  } while (0)
+#include "testutil.h"
 
 static json_t *load_counts(void) {
   const char *dir = getenv("RESBENCH_FIXTURES");

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "resbench/resbench.h"
+#include "testutil.h"
 
 // A base directory made and removed (recursively) by the parent process (unchecked fixture), so
 // a test that fails in its forked child still leaves /tmp clean; each test works in its own
@@ -113,15 +114,6 @@ static unsigned char *read_raw(const char *path, size_t *len) {
     ck_assert_msg(strstr(rb_last_error(), p_) != NULL, "message '%s' lacks the path", rb_last_error()); \
     ck_assert_msg(strstr(rb_last_error(), (needle)) != NULL, "message '%s' lacks '%s'", rb_last_error(), \
                   (needle));                                                                           \
-  } while (0)
-
-#define ASSERT_FAILS(call, status, needle)                                                        \
-  do {                                                                                            \
-    rb_status s_ = (call);                                                                        \
-    ck_assert_msg(s_ == (status), "%s: got %s, want %s (%s)", #call, rb_status_name(s_),          \
-                  rb_status_name(status), rb_last_error());                                       \
-    ck_assert_msg(strstr(rb_last_error(), (needle)) != NULL, "%s: message '%s' lacks '%s'", #call, \
-                  rb_last_error(), (needle));                                                     \
   } while (0)
 
 // A valid file of `header` + data, opened (asserting success).

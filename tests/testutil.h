@@ -2,7 +2,9 @@
 #ifndef RESBENCH_TESTUTIL_H
 #define RESBENCH_TESTUTIL_H
 
+#include <check.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "resbench/kernels.h"
 
@@ -21,5 +23,15 @@ static inline int tu_available_tables(const rb_kernels *tables[RB_ISA_COUNT]) {
   reported = 1;
   return count;
 }
+
+// The call fails with this status, and the message names the bad value (contains needle).
+#define ASSERT_FAILS(call, status, needle)                                                        \
+  do {                                                                                            \
+    rb_status s_ = (call);                                                                        \
+    ck_assert_msg(s_ == (status), "%s: got %s, want %s (%s)", #call, rb_status_name(s_),          \
+                  rb_status_name(status), rb_last_error());                                       \
+    ck_assert_msg(strstr(rb_last_error(), (needle)) != NULL, "%s: message '%s' lacks '%s'", #call, \
+                  rb_last_error(), (needle));                                                     \
+  } while (0)
 
 #endif
