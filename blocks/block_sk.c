@@ -8,20 +8,25 @@
 static int selective_kernel(gb *b, const rb_model_spec *s, int x, int cout, int stride, int groups, int split,
                             const char *prefix) {
   const int cin = gb_channels(b, x), m = s->sk_paths;
-  int paths[8];
+  int inputs[8], paths[8];
   for (int i = 0; i < m; i++) {
-    char name[RB_KEY_LEN], bn[RB_KEY_LEN];
-    int in = x;
+    inputs[i] = x;
     if (split) {  // path i sees input channels [i * cin/m, (i + 1) * cin/m)
+      char name[RB_KEY_LEN];
       snprintf(name, sizeof name, "%s.paths.%d.split", prefix, i);
-      in = gb_slice(b, x, i * (cin / m), cin / m, name);
+      inputs[i] = gb_slice(b, x, i * (cin / m), cin / m, name);
     }
+  }
+  // All slices first, then the path convs: the paths get consecutive tensor ids.
+  for (int i = 0; i < m; i++) {
+    char bn[RB_KEY_LEN];
+    const int in = inputs[i];
     snprintf(bn, sizeof bn, "%s.paths.%d.bn", prefix, i);
     const int dil = i + 1;
     paths[i] = gb_conv(b, in, cout, 3, stride, dil, dil, groups < cout ? groups : cout, 1, bn, "%s.paths.%d.conv",
                        prefix, i);
   }
-  // The select layer reads paths[0] and, through consecutive tensor ids, the other paths.
+  // The select layer reads the consecutive tensors paths[0] .. paths[m - 1].
   const int src[2] = {paths[0], paths[m - 1]};
   char name[RB_KEY_LEN];
   snprintf(name, sizeof name, "%s.attn", prefix);

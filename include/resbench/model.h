@@ -74,7 +74,8 @@ typedef enum rb_layer_kind {
   RB_LAYER_AVGPOOL,
   RB_LAYER_CHANNEL_SLICE,  // channels [offset, offset + c) of src[0] (SK split input)
   RB_LAYER_SE,             // out = in * sigmoid(fc2(relu(fc1(mean(in)))))
-  RB_LAYER_SK_SELECT,      // softmax over paths of fc_select(relu(bn(fc_reduce(mean(sum paths))))), weighted sum
+  RB_LAYER_SK_SELECT,      // softmax over paths of fc_select(relu(bn(fc_reduce(mean(sum paths))))), weighted sum;
+                           // the paths are the consecutive tensors src[0] .. src[1]
   RB_LAYER_SPLIT_ATTN,     // ResNeSt: rSoftMax of fc2(relu(bn1(fc1(mean(sum splits))))), weighted split sum
   RB_LAYER_ADD_RELU,       // out = relu(src[0] + src[1]): the residual join
   RB_LAYER_GLOBAL_POOL,

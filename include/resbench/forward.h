@@ -1,0 +1,67 @@
+// The forward pass of a model graph on one kernel table: plan once (weights fetched through a
+// callback, BN folded, conv plans packed, activations allocated), then run many times.
+#ifndef RESBENCH_FORWARD_H
+#define RESBENCH_FORWARD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "resbench/conv.h"
+#include "resbench/kernels.h"
+#include "resbench/model.h"
+#include "resbench/safetensors.h"
+#include "resbench/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+// Returns the data of one state_dict tensor, exactly key->shape (row-major, float32). The pointer
+// must stay valid for at least the next 15 calls (one layer has at most 10 keys): rb_model_plan
+// fetches all keys of a layer, then builds it.
+typedef rb_status (*rb_weight_fn)(void *ctx, const rb_param_key *key, const float **data);
+
+typedef struct rb_model rb_model;
+
+// algo: RB_CONV_DIRECT, RB_CONV_AUTO, or a Winograd variant; Winograd is used only on 3x3 stride 1
+// dilation 1 convolutions (others run direct). BN (eps 1e-5) is folded into the convolutions and
+// into the attention FCs that have one (SK fc_reduce + bn, SplitAttn fc1 + bn1).
+rb_status rb_model_plan(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, rb_weight_fn get, void *ctx,
+                        rb_model **m);
+// input: NCHW float32 [batch, 3, H, W] as PyTorch; logits [batch, num_classes].
+rb_status rb_model_forward(rb_model *m, const float *input_nchw, float *logits);
+void rb_model_destroy(rb_model *m);
+
+// ---- Weight sources --------------------------------------------------------------------------
+
+// ctx = (rb_st_file *): rb_st_get_f32 with the key's shape (missing key, wrong dtype or shape:
+// an error naming the key and both shapes).
+rb_status rb_weights_safetensors(void *ctx, const rb_param_key *key, const float **data);
+// Tensors in the file that the graph does not use ("num_batches_tracked" keys ignored): *count
+// of them, and their names comma separated into names (truncated to len; names may be NULL).
+rb_status rb_weights_safetensors_unused(const rb_graph *g, const rb_st_file *f, int *count, char *names,
+                                        size_t len);
+
+// Deterministic pseudo-random weights, the same formula as tools/golden_forward.py:
+//   h = FNV-1a 64 of the key name (UTF-8 bytes; offset 0xcbf29ce484222325, prime 0x100000001b3)
+//   element i: x = splitmix64(h + (i + 1) * 0x9E3779B97F4A7C15) with the finalizer
+//     z ^= z >> 30; z *= 0xBF58476D1CE4E5B9; z ^= z >> 27; z *= 0x94D049BB133111EB; z ^= z >> 31
+//   u = (x >> 40) * 2^-24 in [0, 1) (all arithmetic mod 2^64)
+//   "*.weight" of rank >= 2 (conv / FC): (2u - 1) * sqrt(3 / fan_in), fan_in = prod(shape[1:])
+//   "*.weight" of rank 1 (BatchNorm gamma): 0.5 + u
+//   "*.bias" (conv, FC or BN beta): 0.1 * (2u - 1)
+//   "*.running_mean": 0.1 * (2u - 1);  "*.running_var": 0.5 + u
+// ctx = (rb_random_weights *), zero-initialized; release its buffers with rb_random_weights_release.
+typedef struct rb_random_weights {
+  float *buf[16];
+  size_t cap[16];
+  int next;
+} rb_random_weights;
+rb_status rb_weights_random(void *ctx, const rb_param_key *key, const float **data);
+void rb_random_weights_release(rb_random_weights *r);
+// Element i of the formula above for a key name and shape (for tests and tools).
+float rb_random_weight_value(const char *name, int rank, const int *shape, size_t i);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

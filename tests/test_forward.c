@@ -1,0 +1,315 @@
+// The forward pass (blocks/forward.c): the deterministic random weights against values printed
+// by tools/golden_forward.py --check-values; whole models against PyTorch float64 logits
+// (tests/fixtures/forward_<model>.safetensors, same weights formula, batch 2, 64x64, 10
+// classes); the safetensors weight source end to end and its errors; too small inputs.
+// RESBENCH_FORWARD_QUICK=1 (e.g. under qemu) checks only resnet50, skresnet18 and resnest50d;
+// Winograd F(4x4) runs on resnet50 (and resnest50d with RESBENCH_FORWARD_WINOGRAD_ALL=1).
+#include <check.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "resbench/forward.h"
+#include "resbench/model.h"
+#include "resbench/resbench.h"
+#include "testutil.h"
+
+// ---- (a) the weight formula ----
+
+typedef struct known_value {
+  const char *name;
+  int rank, shape[4];
+  size_t i;
+  float v;
+} known_value;
+
+// Printed by /usr/bin/python3 tools/golden_forward.py --check-values (numpy uint64 arithmetic).
+static const known_value known[] = {
+    {"conv1.weight", 4, {64, 3, 7, 7}, 0, 0.012878554f},
+    {"conv1.weight", 4, {64, 3, 7, 7}, 1, 0.0700462f},
+    {"conv1.weight", 4, {64, 3, 7, 7}, 9407, -0.08578973f},
+    {"bn1.weight", 1, {64}, 0, 0.860204f},
+    {"bn1.weight", 1, {64}, 63, 0.98451245f},
+    {"layer1.0.bn1.running_var", 1, {64}, 5, 1.0541514f},
+    {"fc.bias", 1, {10}, 3, -0.04140673f},
+    {"layer1.0.bn1.running_mean", 1, {64}, 7, 0.05107479f},
+};
+
+START_TEST(random_formula) {
+  rb_random_weights r = {0};
+  for (size_t t = 0; t < sizeof known / sizeof known[0]; t++) {
+    const known_value *kv = &known[t];
+    const float v = rb_random_weight_value(kv->name, kv->rank, kv->shape, kv->i);
+    ck_assert_msg(v == kv->v, "%s[%zu]: %.9g, Python %.9g", kv->name, kv->i, v, kv->v);
+    rb_param_key key = {.rank = kv->rank};
+    snprintf(key.name, sizeof key.name, "%s", kv->name);
+    memcpy(key.shape, kv->shape, sizeof key.shape);
+    const float *data = NULL;
+    ck_assert_int_eq(rb_weights_random(&r, &key, &data), RB_OK);
+    ck_assert_msg(data[kv->i] == kv->v, "%s[%zu] via rb_weights_random: %.9g", kv->name, kv->i, data[kv->i]);
+  }
+  rb_random_weights_release(&r);
+}
+END_TEST
+
+// ---- (b) golden models ----
+
+static rb_st_file *open_fixture(const char *file) {
+  const char *dir = getenv("RESBENCH_FIXTURES");
+  char path[512];
+  snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "tests/fixtures", file);
+  rb_st_file *f = NULL;
+  ck_assert_msg(rb_st_open(path, &f) == RB_OK, "fixture %s: %s", path, rb_last_error());
+  return f;
+}
+
+static int quick(void) {
+  const char *q = getenv("RESBENCH_FORWARD_QUICK");
+  return q && *q && strcmp(q, "0") != 0;
+}
+
+static const char *const golden_models[] = {"resnet50",   "resnext50_32x4d", "seresnet50",        "skresnet18",
+                                            "skresnext50_32x4d", "resnest50d", "resnest50d_4s2x40d"};
+
+// Relative L2 error of the forward pass on the fixture's input against its output.
+static double golden_error(const rb_kernels *k, const char *model, rb_conv_algo algo) {
+  char file[128];
+  snprintf(file, sizeof file, "forward_%s.safetensors", model);
+  rb_st_file *f = open_fixture(file);
+  const int64_t in_shape[4] = {2, 3, 64, 64}, out_shape[2] = {2, 10};
+  const float *x, *y;
+  ck_assert_msg(rb_st_get_f32(f, "input", 4, in_shape, &x) == RB_OK, "%s", rb_last_error());
+  ck_assert_msg(rb_st_get_f32(f, "output", 2, out_shape, &y) == RB_OK, "%s", rb_last_error());
+  rb_model_spec spec;
+  ck_assert_int_eq(rb_model_find(model, &spec), RB_OK);
+  spec.num_classes = 10;
+  rb_graph *g = NULL;
+  ck_assert_msg(rb_graph_build(&spec, 2, 64, 64, &g) == RB_OK, "%s: %s", model, rb_last_error());
+  rb_random_weights r = {0};
+  rb_model *m = NULL;
+  ck_assert_msg(rb_model_plan(g, k, algo, rb_weights_random, &r, &m) == RB_OK, "%s: %s", model,
+                rb_last_error());
+  rb_random_weights_release(&r);
+  float logits[20];
+  ck_assert_msg(rb_model_forward(m, x, logits) == RB_OK, "%s: %s", model, rb_last_error());
+  double num = 0, den = 0;
+  for (int i = 0; i < 20; i++) {
+    num += ((double)logits[i] - y[i]) * ((double)logits[i] - y[i]);
+    den += (double)y[i] * y[i];
+  }
+  rb_model_destroy(m);
+  rb_graph_destroy(g);
+  rb_st_close(f);
+  const double err = sqrt(num / den);
+  if (getenv("RESBENCH_GOLDEN_VERBOSE"))
+    fprintf(stderr, "forward %-20s %-6s %-12s rel L2 %.3g\n", model, k->isa_name, rb_conv_algo_name(algo), err);
+  return err;
+}
+
+START_TEST(golden_direct) {
+  const char *model = golden_models[_i];
+  if (quick() && strcmp(model, "resnet50") && strcmp(model, "skresnet18") && strcmp(model, "resnest50d")) return;
+  const double err = golden_error(&rb_kernels_ref, model, RB_CONV_DIRECT);
+  ck_assert_msg(err <= 1e-4, "%s direct: relative L2 error %.3g > 1e-4", model, err);
+}
+END_TEST
+
+START_TEST(golden_winograd) {
+  static const char *const models[] = {"resnet50", "resnest50d"};
+  if (quick() && _i > 0) return;
+  const double err = golden_error(&rb_kernels_ref, models[_i], RB_CONV_WINOGRAD_F4);
+  ck_assert_msg(err <= 1e-3, "%s winograd_f4: relative L2 error %.3g > 1e-3", models[_i], err);
+}
+END_TEST
+
+// The SIMD tables (AVX-512 / NEON where the build and CPU have them) on two models, direct and AUTO.
+START_TEST(golden_isa) {
+  static const char *const models[] = {"resnet50", "resnest50d"};
+  const rb_kernels *tables[RB_ISA_COUNT];
+  const int n = tu_available_tables(tables);
+  for (int t = 1; t < n; t++)
+    for (int a = 0; a < 2; a++) {
+      const rb_conv_algo algo = a ? RB_CONV_AUTO : RB_CONV_DIRECT;
+      const double err = golden_error(tables[t], models[_i], algo);
+      ck_assert_msg(err <= (a ? 1e-3 : 1e-4), "%s %s %s: relative L2 error %.3g", models[_i], tables[t]->isa_name,
+                    rb_conv_algo_name(algo), err);
+    }
+}
+END_TEST
+
+// ---- (c) safetensors weights ----
+
+// A small graph: resnet18 with one block per stage, 10 classes, batch 1, 32x32.
+static rb_graph *small_graph(void) {
+  rb_model_spec spec;
+  ck_assert_int_eq(rb_model_find("resnet18", &spec), RB_OK);
+  for (int i = 0; i < 4; i++) spec.layers[i] = 1;
+  spec.num_classes = 10;
+  rb_graph *g = NULL;
+  ck_assert_msg(rb_graph_build(&spec, 1, 32, 32, &g) == RB_OK, "%s", rb_last_error());
+  return g;
+}
+
+static void tmp_path(char *buf, size_t len, const char *tag) {
+  snprintf(buf, len, "/tmp/resbench-forward-%ld-%s.safetensors", (long)getpid(), tag);
+}
+
+START_TEST(safetensors_end_to_end) {
+  rb_graph *g = small_graph();
+  rb_param_key *keys;
+  int nkeys;
+  ck_assert_int_eq(rb_graph_param_keys(g, &keys, &nkeys), RB_OK);
+  rb_random_weights r = {0};
+  rb_st_writer *w;
+  ck_assert_int_eq(rb_st_writer_create(&w), RB_OK);
+  for (int i = 0; i < nkeys; i++) {
+    const float *d;
+    int64_t shape[4];
+    for (int j = 0; j < keys[i].rank; j++) shape[j] = keys[i].shape[j];
+    ck_assert_int_eq(rb_weights_random(&r, &keys[i], &d), RB_OK);
+    ck_assert_int_eq(rb_st_writer_add_f32(w, keys[i].name, keys[i].rank, shape, d), RB_OK);
+  }
+  const int64_t one = 1;
+  const float zero = 0;
+  ck_assert_int_eq(rb_st_writer_add_f32(w, "bn1.num_batches_tracked", 1, &one, &zero), RB_OK);
+  ck_assert_int_eq(rb_st_writer_add_f32(w, "extra.unused", 1, &one, &zero), RB_OK);
+  char path[256];
+  tmp_path(path, sizeof path, "e2e");
+  ck_assert_msg(rb_st_writer_save(w, path) == RB_OK, "%s", rb_last_error());
+  rb_st_writer_destroy(w);
+  free(keys);
+
+  rb_st_file *f;
+  ck_assert_msg(rb_st_open(path, &f) == RB_OK, "%s", rb_last_error());
+  unlink(path);
+  int unused = -1;
+  char names[256];
+  ck_assert_int_eq(rb_weights_safetensors_unused(g, f, &unused, names, sizeof names), RB_OK);
+  ck_assert_int_eq(unused, 1);
+  ck_assert_str_eq(names, "extra.unused");
+
+  float x[3 * 32 * 32];
+  for (int i = 0; i < 3 * 32 * 32; i++) x[i] = (float)sin(0.37 * i);
+  rb_model *ms = NULL, *mr = NULL;
+  ck_assert_msg(rb_model_plan(g, &rb_kernels_ref, RB_CONV_DIRECT, rb_weights_safetensors, f, &ms) == RB_OK, "%s",
+                rb_last_error());
+  ck_assert_msg(rb_model_plan(g, &rb_kernels_ref, RB_CONV_DIRECT, rb_weights_random, &r, &mr) == RB_OK, "%s",
+                rb_last_error());
+  float ys[10], yr[10];
+  ck_assert_int_eq(rb_model_forward(ms, x, ys), RB_OK);
+  ck_assert_int_eq(rb_model_forward(mr, x, yr), RB_OK);
+  for (int i = 0; i < 10; i++) ck_assert_msg(ys[i] == yr[i], "logit %d: %g from the file, %g random", i, ys[i], yr[i]);
+  rb_model_destroy(ms);
+  rb_model_destroy(mr);
+  rb_random_weights_release(&r);
+  rb_st_close(f);
+  rb_graph_destroy(g);
+}
+END_TEST
+
+// Plans the small graph from a file holding only conv1.weight (with the given shape/bytes).
+static rb_status plan_from(const char *path, rb_st_file **f) {
+  rb_graph *g = small_graph();
+  ck_assert_msg(rb_st_open(path, f) == RB_OK, "%s", rb_last_error());
+  rb_model *m = NULL;
+  const rb_status s = rb_model_plan(g, &rb_kernels_ref, RB_CONV_DIRECT, rb_weights_safetensors, *f, &m);
+  ck_assert_ptr_null(m);
+  rb_graph_destroy(g);
+  return s;
+}
+
+START_TEST(safetensors_errors) {
+  char path[256];
+  tmp_path(path, sizeof path, "err");
+  rb_st_file *f;
+  // Missing key: a file with something else only.
+  {
+    rb_st_writer *w;
+    const int64_t one = 1;
+    const float v = 1;
+    ck_assert_int_eq(rb_st_writer_create(&w), RB_OK);
+    ck_assert_int_eq(rb_st_writer_add_f32(w, "other", 1, &one, &v), RB_OK);
+    ck_assert_int_eq(rb_st_writer_save(w, path), RB_OK);
+    rb_st_writer_destroy(w);
+    ck_assert_int_eq(plan_from(path, &f), RB_ERR_NOT_FOUND);
+    ck_assert_msg(strstr(rb_last_error(), "conv1.weight"), "message: %s", rb_last_error());
+    rb_st_close(f);
+  }
+  // Wrong shape: conv1.weight [64, 3, 7, 6].
+  {
+    rb_st_writer *w;
+    const int64_t shape[4] = {64, 3, 7, 6};
+    float *v = calloc(64 * 3 * 7 * 6, sizeof *v);
+    ck_assert_int_eq(rb_st_writer_create(&w), RB_OK);
+    ck_assert_int_eq(rb_st_writer_add_f32(w, "conv1.weight", 4, shape, v), RB_OK);
+    ck_assert_int_eq(rb_st_writer_save(w, path), RB_OK);
+    rb_st_writer_destroy(w);
+    free(v);
+    ck_assert_int_eq(plan_from(path, &f), RB_ERR_SHAPE);
+    const char *msg = rb_last_error();
+    ck_assert_msg(strstr(msg, "conv1.weight") && strstr(msg, "7") && strstr(msg, "6"), "message: %s", msg);
+    rb_st_close(f);
+  }
+  // Wrong dtype: conv1.weight as F64 (written by hand).
+  {
+    const int count = 64 * 3 * 7 * 7;
+    char header[256];
+    int hl = snprintf(header, sizeof header,
+                      "{\"conv1.weight\":{\"dtype\":\"F64\",\"shape\":[64,3,7,7],\"data_offsets\":[0,%d]}}", count * 8);
+    while (hl % 8) header[hl++] = ' ';
+    FILE *fp = fopen(path, "wb");
+    ck_assert_ptr_nonnull(fp);
+    const uint64_t len = (uint64_t)hl;
+    unsigned char lb[8];
+    for (int i = 0; i < 8; i++) lb[i] = (unsigned char)(len >> (8 * i));
+    fwrite(lb, 1, 8, fp);
+    fwrite(header, 1, (size_t)hl, fp);
+    double *d = calloc((size_t)count, sizeof *d);
+    fwrite(d, sizeof *d, (size_t)count, fp);
+    free(d);
+    fclose(fp);
+    ck_assert_int_eq(plan_from(path, &f), RB_ERR_FORMAT);
+    ck_assert_msg(strstr(rb_last_error(), "conv1.weight"), "message: %s", rb_last_error());
+    rb_st_close(f);
+  }
+  unlink(path);
+}
+END_TEST
+
+// ---- (d) input too small ----
+
+START_TEST(too_small) {
+  rb_model_spec spec;
+  ck_assert_int_eq(rb_model_find("resnet50", &spec), RB_OK);
+  rb_graph *g = NULL;
+  ck_assert_int_eq(rb_graph_build(&spec, 1, 16, 16, &g), RB_ERR_SHAPE);
+  ck_assert_ptr_null(g);
+}
+END_TEST
+
+START_TEST(null_args) {
+  rb_model *m = NULL;
+  ck_assert_int_eq(rb_model_plan(NULL, &rb_kernels_ref, RB_CONV_DIRECT, rb_weights_random, NULL, &m), RB_ERR_NULL);
+  ck_assert_int_eq(rb_model_forward(NULL, NULL, NULL), RB_ERR_NULL);
+  rb_model_destroy(NULL);
+}
+END_TEST
+
+Suite *forward_suite(void) {
+  Suite *s = suite_create("forward");
+  TCase *tc = tcase_create("forward");
+  tcase_set_timeout(tc, 600);
+  tcase_add_test(tc, random_formula);
+  tcase_add_loop_test(tc, golden_direct, 0, (int)(sizeof golden_models / sizeof golden_models[0]));
+  tcase_add_loop_test(tc, golden_winograd, 0, getenv("RESBENCH_FORWARD_WINOGRAD_ALL") ? 2 : 1);
+  tcase_add_loop_test(tc, golden_isa, 0, 2);
+  tcase_add_test(tc, safetensors_end_to_end);
+  tcase_add_test(tc, safetensors_errors);
+  tcase_add_test(tc, too_small);
+  tcase_add_test(tc, null_args);
+  suite_add_tcase(s, tc);
+  return s;
+}
