@@ -5,5 +5,6 @@
 
 int rb_cmd_models(int argc, char **argv);
 int rb_cmd_count(int argc, char **argv);
+int rb_cmd_run(int argc, char **argv);
 
 #endif

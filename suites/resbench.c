@@ -28,6 +28,12 @@ static const char usage[] =
     "      Per-layer and total parameters and multiply-adds (1 MAC = 1 multiply-add of a conv or\n"
     "      FC; padding taps counted), with pooling, activation and attention element operations\n"
     "      apart, and the published figure where a paper gives one. R defaults to the model's own.\n"
+    "  run MODEL [--weights W.safetensors] [--input X.safetensors] [--output Y.safetensors]\n"
+    "            [--isa ISA] [--algo direct|winograd|auto] [--threads N] [--batch N] [--res R]\n"
+    "      One forward pass. Weights: a PyTorch state_dict under timm's key names (BN folded at\n"
+    "      plan time); without --weights, seeded random weights. Input: tensor 'input', NCHW\n"
+    "      float32; without --input, a seeded random batch x 3 x R x R. Output: tensor 'output',\n"
+    "      [N, classes] logits, written atomically.\n"
     "  help\n"
     "\n"
     "ISAs: ref (portable C, always), avx512 (x86-64), neon (aarch64). The environment variable\n"
@@ -109,6 +115,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "check") == 0) return cmd_check(argc - 1, argv + 1);
   if (strcmp(cmd, "models") == 0) return rb_cmd_models(argc - 1, argv + 1);
   if (strcmp(cmd, "count") == 0) return rb_cmd_count(argc - 1, argv + 1);
+  if (strcmp(cmd, "run") == 0) return rb_cmd_run(argc - 1, argv + 1);
   fprintf(stderr, "resbench: unknown command '%s' (see 'resbench help')\n", cmd);
   return 2;
 }

@@ -3,7 +3,11 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "resbench/safetensors.h"
 
 // RESBENCH_CLI is the command that runs the CLI (set by `make test`, with qemu for aarch64).
 static const char *cli(void) {
@@ -114,6 +118,49 @@ START_TEST(count_bad_arguments) {
 }
 END_TEST
 
+// `run`: logits written atomically with the right shape, deterministic without files; bad
+// weights, inputs and sizes are named errors with exit status 2.
+START_TEST(run_end_to_end) {
+  char dir[] = "/tmp/resbench-cli-XXXXXX", args[1024], out[256];
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  snprintf(out, sizeof out, "%s/out.safetensors", dir);
+  snprintf(args, sizeof args, "run resnet18 --res 32 --batch 2 --threads 1 --output %s", out);
+  ck_assert_msg(run(args, buf, sizeof buf) == 0, "%s", buf);
+  ck_assert_ptr_nonnull(strstr(buf, "top class"));
+  rb_st_file *f;
+  ck_assert_int_eq(rb_st_open(out, &f), RB_OK);
+  const int64_t shape[2] = {2, 1000};
+  const float *logits;
+  ck_assert_msg(rb_st_get_f32(f, "output", 2, shape, &logits) == RB_OK, "%s", rb_last_error());
+  float first[2000];
+  memcpy(first, logits, sizeof first);
+  for (int i = 0; i < 2000; i++) ck_assert(isfinite(first[i]));
+  ck_assert(first[0] != first[1000] || first[1] != first[1001]);  // two different random images
+  rb_st_close(f);
+  ck_assert_int_eq(run(args, buf, sizeof buf), 0);  // seeded weights and input: the same logits
+  ck_assert_int_eq(rb_st_open(out, &f), RB_OK);
+  ck_assert_int_eq(rb_st_get_f32(f, "output", 2, shape, &logits), RB_OK);
+  ck_assert_int_eq(memcmp(first, logits, sizeof first), 0);
+  rb_st_close(f);
+
+  snprintf(args, sizeof args, "run resnet18 --input %s", out);
+  ck_assert_int_eq(run(args, buf, sizeof buf), 2);
+  ck_assert_ptr_nonnull(strstr(buf, "needs an F32 tensor 'input'"));
+  const char *fixtures = getenv("RESBENCH_FIXTURES");
+  snprintf(args, sizeof args, "run resnet18 --res 32 --weights %s/se.safetensors", fixtures ? fixtures : "tests/fixtures");
+  ck_assert_int_eq(run(args, buf, sizeof buf), 2);
+  ck_assert_ptr_nonnull(strstr(buf, "conv1.weight"));
+  ck_assert_int_eq(run("run resnet18 --res 16", buf, sizeof buf), 2);
+  ck_assert_ptr_nonnull(strstr(buf, "too small"));
+  ck_assert_int_eq(run("run resnet18 --isa sse9", buf, sizeof buf), 2);
+  ck_assert_int_eq(run("run resnet18 --algo fft", buf, sizeof buf), 2);
+  ck_assert_int_eq(run("run nosuchnet", buf, sizeof buf), 2);
+  ck_assert_ptr_nonnull(strstr(buf, "unknown model 'nosuchnet'"));
+  unlink(out);
+  rmdir(dir);
+}
+END_TEST
+
 Suite *cli_suite(void) {
   Suite *s = suite_create("cli");
   TCase *tc = tcase_create("cli");
@@ -122,6 +169,7 @@ Suite *cli_suite(void) {
   tcase_add_test(tc, check_json);
   tcase_add_test(tc, count_json);
   tcase_add_test(tc, count_bad_arguments);
+  tcase_add_test(tc, run_end_to_end);
   suite_add_tcase(s, tc);
   return s;
 }
