@@ -29,7 +29,7 @@ static const struct published *find_published(const char *model) {
   return NULL;
 }
 
-static int parse_int(const char *cmd, const char *opt, const char *s, int lo, int hi, int *out) {
+int rb_cli_int(const char *cmd, const char *opt, const char *s, int lo, int hi, int *out) {
   char *end;
   long v = strtol(s, &end, 10);
   if (*s == 0 || *end != 0 || v < lo || v > hi) {
@@ -82,8 +82,8 @@ int rb_cmd_count(int argc, char **argv) {
   optind = 1;
   while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     switch (c) {
-      case 'r': if (!parse_int("count", "--res", optarg, 32, 4096, &res)) return 2; break;
-      case 'b': if (!parse_int("count", "--batch", optarg, 1, 65536, &batch)) return 2; break;
+      case 'r': if (!rb_cli_int("count", "--res", optarg, 32, 4096, &res)) return 2; break;
+      case 'b': if (!rb_cli_int("count", "--batch", optarg, 1, 65536, &batch)) return 2; break;
       case 'j': json = 1; break;
       default: fputs("resbench count: see 'resbench help'\n", stderr); return 2;
     }

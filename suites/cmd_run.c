@@ -17,17 +17,6 @@ static double now_ms(void) {
   return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
-static int parse_pos(const char *opt, const char *s, int hi, int *out) {
-  char *end;
-  long v = strtol(s, &end, 10);
-  if (*s == 0 || *end != 0 || v < 1 || v > hi) {
-    fprintf(stderr, "resbench run: %s must be an integer in 1..%d, got '%s'\n", opt, hi, s);
-    return 0;
-  }
-  *out = (int)v;
-  return 1;
-}
-
 int rb_cmd_run(int argc, char **argv) {
   static const struct option opts[] = {
       {"weights", required_argument, NULL, 'w'}, {"input", required_argument, NULL, 'i'},
@@ -45,9 +34,9 @@ int rb_cmd_run(int argc, char **argv) {
       case 'o': output = optarg; break;
       case 'I': isa_arg = optarg; break;
       case 'a': algo_arg = optarg; break;
-      case 't': if (!parse_pos("--threads", optarg, 1024, &threads)) return 2; break;
-      case 'b': if (!parse_pos("--batch", optarg, 65536, &batch)) return 2; break;
-      case 'r': if (!parse_pos("--res", optarg, 4096, &res)) return 2; break;
+      case 't': if (!rb_cli_int("run", "--threads", optarg, 1, 1024, &threads)) return 2; break;
+      case 'b': if (!rb_cli_int("run", "--batch", optarg, 1, 65536, &batch)) return 2; break;
+      case 'r': if (!rb_cli_int("run", "--res", optarg, 1, 4096, &res)) return 2; break;
       default: fputs("resbench run: see 'resbench help'\n", stderr); return 2;
     }
   }

@@ -3,6 +3,9 @@
 #ifndef RESBENCH_COMMANDS_H
 #define RESBENCH_COMMANDS_H
 
+// Parses an integer option in lo..hi; on failure prints "resbench CMD: OPT must be ..." and returns 0.
+int rb_cli_int(const char *cmd, const char *opt, const char *s, int lo, int hi, int *out);
+
 int rb_cmd_models(int argc, char **argv);
 int rb_cmd_count(int argc, char **argv);
 int rb_cmd_run(int argc, char **argv);
