@@ -20,11 +20,14 @@ Conventions in every file:
     test's tolerance only has to cover resbench's own float32 error.
 """
 
-import json
 import os
+import sys
 
 import torch
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from resbench_torch import save_safetensors  # noqa: E402  (the one safetensors writer in tools/)
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures")
 
@@ -34,22 +37,8 @@ def nhwc(t):
 
 
 def save(path, tensors, meta):
-    """Writes a safetensors file: tensors in name order, data in the same order."""
-    header, blobs, off = {}, [], 0
-    for name in sorted(tensors):
-        t = tensors[name].detach().to(torch.float32).contiguous()
-        b = t.numpy().astype("<f4").tobytes()
-        header[name] = {"dtype": "F32", "shape": list(t.shape), "data_offsets": [off, off + len(b)]}
-        blobs.append(b)
-        off += len(b)
-    header["__metadata__"] = {k: str(v) for k, v in meta.items()}
-    h = json.dumps(header, separators=(",", ":"), sort_keys=True).encode()
-    h += b" " * (-len(h) % 8)
-    with open(path, "wb") as f:
-        f.write(len(h).to_bytes(8, "little"))
-        f.write(h)
-        for b in blobs:
-            f.write(b)
+    """Writes a safetensors file: float32 tensors in name order, data in the same order."""
+    save_safetensors(path, {name: tensors[name].detach().to(torch.float32) for name in sorted(tensors)}, meta)
     print(f"{os.path.relpath(path)}: {len(tensors)} tensors, {os.path.getsize(path)} bytes")
 
 
