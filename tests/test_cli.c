@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "resbench/safetensors.h"
+#include "testutil.h"
 
 // RESBENCH_CLI is the command that runs the CLI (set by `make test`, with qemu for aarch64).
 static const char *cli(void) {
@@ -146,8 +147,8 @@ START_TEST(run_end_to_end) {
   snprintf(args, sizeof args, "run resnet18 --input %s", out);
   ck_assert_int_eq(run(args, buf, sizeof buf), 2);
   ck_assert_ptr_nonnull(strstr(buf, "needs an F32 tensor 'input'"));
-  const char *fixtures = getenv("RESBENCH_FIXTURES");
-  snprintf(args, sizeof args, "run resnet18 --res 32 --weights %s/se.safetensors", fixtures ? fixtures : "tests/fixtures");
+  char se[512];
+  snprintf(args, sizeof args, "run resnet18 --res 32 --weights %s", tu_fixture_path("se.safetensors", se, sizeof se));
   ck_assert_int_eq(run(args, buf, sizeof buf), 2);
   ck_assert_ptr_nonnull(strstr(buf, "conv1.weight"));
   ck_assert_int_eq(run("run resnet18 --res 16", buf, sizeof buf), 2);

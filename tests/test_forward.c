@@ -58,9 +58,8 @@ END_TEST
 // ---- (b) golden models ----
 
 static rb_st_file *open_fixture(const char *file) {
-  const char *dir = getenv("RESBENCH_FIXTURES");
   char path[512];
-  snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "tests/fixtures", file);
+  tu_fixture_path(file, path, sizeof path);
   rb_st_file *f = NULL;
   ck_assert_msg(rb_st_open(path, &f) == RB_OK, "fixture %s: %s", path, rb_last_error());
   return f;

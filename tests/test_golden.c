@@ -16,6 +16,7 @@
 
 #include "oracle64.h"
 #include "resbench/resbench.h"
+#include "testutil.h"
 
 // Direct convolution: each output sums K = cin/groups*kh*kw products (+ bias, + residual) in
 // float32. The worst-case bound gamma_K * sum|terms| is pessimistic; rounding errors of a long
@@ -57,9 +58,8 @@ static const rb_kernels *ref_table(void) {
 // ---- fixtures ----
 
 static rb_st_file *open_fixture(const char *file) {
-  const char *dir = getenv("RESBENCH_FIXTURES");
   char path[1024];
-  snprintf(path, sizeof path, "%s/%s", dir && *dir ? dir : "tests/fixtures", file);
+  tu_fixture_path(file, path, sizeof path);
   rb_st_file *f = NULL;
   rb_status s = rb_st_open(path, &f);
   ck_assert_msg(s == RB_OK, "golden fixture %s: %s: %s (regenerate with `/usr/bin/python3 tools/golden.py`)",

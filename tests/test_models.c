@@ -11,9 +11,8 @@
 #include "testutil.h"
 
 static json_t *load_counts(void) {
-  const char *dir = getenv("RESBENCH_FIXTURES");
   char path[512];
-  snprintf(path, sizeof path, "%s/model_counts.json", dir && *dir ? dir : "tests/fixtures");
+  tu_fixture_path("model_counts.json", path, sizeof path);
   json_error_t err;
   json_t *root = json_load_file(path, 0, &err);
   ck_assert_msg(root != NULL, "cannot read %s: %s (regenerate: /usr/bin/python3 tools/golden_models.py)", path,

@@ -4,6 +4,7 @@
 
 #include <check.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "resbench/kernels.h"
@@ -22,6 +23,13 @@ static inline int tu_available_tables(const rb_kernels *tables[RB_ISA_COUNT]) {
   }
   reported = 1;
   return count;
+}
+
+// Path of a committed fixture: $RESBENCH_FIXTURES/file (make test sets it), else tests/fixtures/file.
+static inline const char *tu_fixture_path(const char *file, char *buf, size_t len) {
+  const char *dir = getenv("RESBENCH_FIXTURES");
+  snprintf(buf, len, "%s/%s", dir && *dir ? dir : "tests/fixtures", file);
+  return buf;
 }
 
 // The call fails with this status, and the message names the bad value (contains needle).
