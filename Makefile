@@ -20,15 +20,26 @@ ifeq ($(ARCH),aarch64)
   STATIC := -static
   ISA_SRCS := $(wildcard kernels/neon/*.c)
   ISA_FLAGS :=
+  # oneDNN, libxsmm and Google Benchmark are x86-64 packages here: no peers, no resbench-gbench.
+  PEER_SRCS := suites/peers/none.c
+  PEER_LIBS :=
+  # Debian's arm64 libhwloc.a needs libudev, which has no static library: link no-op udev calls.
+  PLATFORM_SRCS := suites/platform/noudev.c
 else ifeq ($(ARCH),x86_64)
   ISA_SRCS := $(wildcard kernels/avx512/*.c)
   # Only these files get AVX-512 code; everything else runs on any x86-64.
   ISA_FLAGS := -mavx512f -mavx512bw -mavx512vl -mavx512dq -mfma
+  PEER_SRCS := $(filter-out suites/peers/none.c,$(wildcard suites/peers/*.c))
+  # libxsmm is static only and its pkg-config line does not link as shipped: this order does.
+  PEER_LIBS := -ldnnl -lxsmm -lxsmmnoblas -lpthread -lrt -ldl -lm
+  PLATFORM_SRCS :=
+  GBENCH := 1
 else
   $(error ARCH must be x86_64 or aarch64, not $(ARCH))
 endif
 
 CC := $(CROSS)gcc
+CXX := $(CROSS)g++
 PKG_CONFIG ?= pkg-config
 BUILD := build/$(ARCH)$(if $(filter 1,$(SANITIZE)),-san)
 
@@ -48,17 +59,31 @@ JANSSON_CFLAGS := $(shell $(PKG_CONFIG) --cflags jansson)
 JANSSON_LIBS := $(shell $(PKG_CONFIG) $(if $(STATIC),--static) --libs jansson)
 CHECK_CFLAGS := $(shell $(PKG_CONFIG) --cflags check)
 CHECK_LIBS := $(shell $(PKG_CONFIG) $(if $(STATIC),--static) --libs check)
+HWLOC_LIBS := -lhwloc $(if $(STATIC),-lm -lpthread)
 CPPFLAGS += $(JANSSON_CFLAGS)
 
 LIB_SRCS := $(wildcard kernels/*.c kernels/ref/*.c blocks/*.c) $(ISA_SRCS)
-# fp64 oracles and the per-family checks: shared by the CLI and the tests.
-CHECK_SRCS := $(wildcard suites/oracle64*.c suites/check_*.c)
-CLI_SRCS := suites/resbench.c suites/check.c $(wildcard suites/cmd_*.c)
-TEST_SRCS := $(wildcard tests/*.c)
+# Everything of suites/ but the CLI's main: oracles, checks, commands, topology, peaks, peers,
+# timing, sweep, result records. Shared by the CLI, resbench-gbench and the tests.
+SUITE_SRCS := $(filter-out suites/resbench.c,$(wildcard suites/*.c)) $(PEER_SRCS) $(PLATFORM_SRCS)
+SUITE_LIBS := $(JANSSON_LIBS) $(HWLOC_LIBS) $(PEER_LIBS) -lm
+CLI_SRCS := suites/resbench.c
+# tests/<arch>/ holds the suites only that architecture builds (listed in its arch_suites.inc).
+TEST_SRCS := $(wildcard tests/*.c tests/$(ARCH)/*.c)
+GBENCH_SRCS := $(wildcard suites/gbench/*.c suites/gbench/*.cc)
+ifeq ($(GBENCH),1)
+  TEST_CXX_SRCS := $(wildcard suites/gbench/shim.cc)
+  TEST_LD := $(CXX)
+  TEST_LIBS := -lbenchmark -lpthread
+else
+  TEST_LD := $(CC)
+endif
 
-obj = $(patsubst %.c,$(BUILD)/%.o,$(1))
+obj = $(patsubst %.cc,$(BUILD)/%.o,$(patsubst %.c,$(BUILD)/%.o,$(1)))
 LIB := $(BUILD)/libresbench.a
+SUITE_LIB := $(BUILD)/libresbench_suite.a
 CLI := $(BUILD)/resbench
+GBENCH_BIN := $(BUILD)/resbench-gbench
 TESTS := $(BUILD)/tests/run_tests
 
 .PHONY: all test run bench clean deps
@@ -73,18 +98,31 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/tests/%.o: CPPFLAGS += $(CHECK_CFLAGS)
+CXXFLAGS := $(filter-out -std=gnu17 -Wstrict-prototypes,$(CFLAGS)) -std=gnu++17
+$(BUILD)/%.o: %.cc
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+
+$(BUILD)/tests/%.o: CPPFLAGS += $(CHECK_CFLAGS) -iquote tests/$(ARCH)
 
 $(LIB): $(call obj,$(LIB_SRCS))
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(CROSS)ar rcs $@ $^
 
-$(CLI): $(call obj,$(CLI_SRCS) $(CHECK_SRCS)) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(JANSSON_LIBS) -lm
-
-$(TESTS): $(call obj,$(TEST_SRCS) $(CHECK_SRCS)) $(LIB)
+$(SUITE_LIB): $(call obj,$(SUITE_SRCS))
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(JANSSON_LIBS) -lm
+	rm -f $@ && $(CROSS)ar rcs $@ $^
+
+$(CLI): $(call obj,$(CLI_SRCS)) $(SUITE_LIB) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(SUITE_LIBS)
+
+$(TESTS): $(call obj,$(TEST_SRCS) $(TEST_CXX_SRCS)) $(SUITE_LIB) $(LIB)
+	@mkdir -p $(dir $@)
+	$(TEST_LD) $(LDFLAGS) -o $@ $^ $(CHECK_LIBS) $(SUITE_LIBS) $(TEST_LIBS)
+
+# Google Benchmark's binary is C++: link it with g++.
+$(GBENCH_BIN): $(call obj,$(GBENCH_SRCS)) $(SUITE_LIB) $(LIB)
+	$(CXX) $(LDFLAGS) -o $@ $^ $(SUITE_LIBS) -lbenchmark -lpthread
 
 # The deps step runs first (order-only) so a fresh machine gets its compilers before the build.
 test: | deps
@@ -95,8 +133,14 @@ run: | deps
 	$(MAKE) --no-print-directory $(CLI)
 	$(RUN) $(CLI) check
 
+ifeq ($(GBENCH),1)
+bench: | deps
+	$(MAKE) --no-print-directory $(GBENCH_BIN)
+	$(GBENCH_BIN) $(BENCH_ARGS)
+else
 bench:
-	@echo "make bench: the Google Benchmark suite arrives with the benchmark issue" >&2; exit 1
+	@echo "make bench: Google Benchmark is built for x86-64 only here (ARCH=$(ARCH))" >&2; exit 1
+endif
 
 clean:
 	rm -rf build

@@ -1,0 +1,26 @@
+// Timing of repeated runs after warm-up: median, min, max, count (benchdnn style).
+#ifndef RESBENCH_TIMING_H
+#define RESBENCH_TIMING_H
+
+#include "resbench/status.h"
+
+typedef struct rb_timing {
+  double median_ms, min_ms, max_ms, mean_ms;
+  int count;  // timed runs (warm-up runs excluded)
+} rb_timing;
+
+typedef struct rb_timing_opts {
+  int warmup;          // untimed runs first (default 1 when 0 is given... see rb_timing_defaults)
+  int min_runs;        // at least this many timed runs
+  int max_runs;        // at most this many
+  double min_seconds;  // keep running until this much timed time has passed (or max_runs)
+} rb_timing_opts;
+
+rb_timing_opts rb_timing_defaults(void);  // warmup 2, min_runs 5, max_runs 1000, min_seconds 0.5
+
+// Runs fn(ctx) as opts say and fills t. fn's first error stops the run and is returned.
+rb_status rb_time_runs(rb_status (*fn)(void *ctx), void *ctx, const rb_timing_opts *opts, rb_timing *t);
+
+double rb_now_ms(void);  // CLOCK_MONOTONIC in ms
+
+#endif
