@@ -288,8 +288,8 @@ static rb_status run_layer(rb_model *m, int li) {
   return rb_fail(RB_ERR_INVALID_ARG, "layer %s: unknown kind %d", l->name, (int)l->kind);
 }
 
-rb_status rb_model_forward(rb_model *m, const float *input, float *logits) {
-  if (!m || !input || !logits) return rb_fail(RB_ERR_NULL, "rb_model_forward: NULL argument");
+rb_status rb_model_forward(rb_model *m, const float *input, float *output) {
+  if (!m || !input || !output) return rb_fail(RB_ERR_NULL, "rb_model_forward: NULL argument");
   const rb_shape s0 = m->shapes[0];
   float *x = m->act[0];
   for (int i = 0; i < s0.n; i++)
@@ -304,7 +304,13 @@ rb_status rb_model_forward(rb_model *m, const float *input, float *logits) {
       return rb_fail(s, "forward, layer %s: %s", m->layers[li].name, msg);
     }
   }
-  memcpy(logits, m->act[m->g.output], shape_count(m->shapes[m->g.output]) * sizeof(float));
+  // NHWC -> NCHW; for logits ([n, 1, 1, classes]) this is a plain copy.
+  const rb_shape so = m->shapes[m->g.output];
+  const float *y = m->act[m->g.output];
+  const size_t hw = (size_t)so.h * so.w;
+  for (int i = 0; i < so.n; i++)
+    for (size_t p = 0; p < hw; p++)
+      for (int c = 0; c < so.c; c++) output[((size_t)i * so.c + c) * hw + p] = y[((size_t)i * hw + p) * so.c + c];
   return RB_OK;
 }
 

@@ -167,7 +167,7 @@ void rb_graph_destroy(rb_graph *g) {
   free(g);
 }
 
-rb_status rb_graph_build(const rb_model_spec *spec, int batch, int res_h, int res_w, rb_graph **out) {
+static rb_status check_build_args(const rb_model_spec *spec, int batch, int res_h, int res_w, rb_graph **out) {
   if (!out) return rb_fail(RB_ERR_NULL, "rb_graph_build: graph is NULL");
   *out = NULL;
   rb_status st = rb_model_spec_check(spec);
@@ -179,9 +179,53 @@ rb_status rb_graph_build(const rb_model_spec *spec, int batch, int res_h, int re
   if (res_h < RB_MODEL_MIN_RES || res_w < RB_MODEL_MIN_RES)
     return rb_fail(RB_ERR_SHAPE, "input %dx%d is too small: ResNet-family models take at least %dx%d", res_h, res_w,
                    RB_MODEL_MIN_RES, RB_MODEL_MIN_RES);
+  return RB_OK;
+}
+
+static rb_graph *graph_new(const rb_model_spec *spec, int batch, int res_h, int res_w) {
   rb_graph *g = calloc(1, sizeof *g);
-  if (!g) return rb_fail(RB_ERR_NOMEM, "out of memory building the model graph");
+  if (!g) {
+    rb_fail(RB_ERR_NOMEM, "out of memory building the model graph");
+    return NULL;
+  }
   g->spec = *spec, g->batch = batch, g->res_h = res_h, g->res_w = res_w;
+  return g;
+}
+
+// Block `index` of stage `stage` (0-based) with input x.
+static int build_block(gb *b, const rb_model_spec *spec, int x, int stage, int index) {
+  char prefix[RB_KEY_LEN];
+  snprintf(prefix, sizeof prefix, "layer%d.%d", stage + 1, index);
+  const int planes = 64 << stage, stride = stage > 0 && index == 0 ? 2 : 1;
+  switch (spec->family) {
+    case RB_FAMILY_SK: return gb_block_sk(b, spec, x, planes, stride, prefix);
+    case RB_FAMILY_RESNEST: return gb_block_resnest(b, spec, x, planes, stride, prefix);
+    default: return gb_block_resnet(b, spec, x, planes, stride, prefix);
+  }
+}
+
+// Sums the layer costs into the graph's totals, or frees the graph after an error.
+static rb_status finish(gb *b, rb_graph **out) {
+  rb_graph *g = b->g;
+  if (b->status != RB_OK) {
+    rb_graph_destroy(g);
+    return b->status;
+  }
+  for (int i = 0; i < g->count; i++) {
+    g->params += g->layers[i].params;
+    g->macs += g->layers[i].macs;
+    g->bn_elements += g->layers[i].bn_elements;
+    g->elem_ops += g->layers[i].elem_ops;
+  }
+  *out = g;
+  return RB_OK;
+}
+
+rb_status rb_graph_build(const rb_model_spec *spec, int batch, int res_h, int res_w, rb_graph **out) {
+  rb_status st = check_build_args(spec, batch, res_h, res_w, out);
+  if (st != RB_OK) return st;
+  rb_graph *g = graph_new(spec, batch, res_h, res_w);
+  if (!g) return RB_ERR_NOMEM;
   gb b = {g, RB_OK};
   int x = new_tensor(&b, (rb_shape){batch, res_h, res_w, 3});
 
@@ -195,19 +239,8 @@ rb_status rb_graph_build(const rb_model_spec *spec, int batch, int res_h, int re
   }
   x = gb_pool(&b, RB_LAYER_MAXPOOL, x, 3, 2, 1, 0, 0, "maxpool");
 
-  for (int stage = 0; stage < 4; stage++) {
-    const int planes = 64 << stage;
-    for (int i = 0; i < spec->layers[stage]; i++) {
-      char prefix[RB_KEY_LEN];
-      snprintf(prefix, sizeof prefix, "layer%d.%d", stage + 1, i);
-      const int stride = stage > 0 && i == 0 ? 2 : 1;
-      switch (spec->family) {
-        case RB_FAMILY_SK: x = gb_block_sk(&b, spec, x, planes, stride, prefix); break;
-        case RB_FAMILY_RESNEST: x = gb_block_resnest(&b, spec, x, planes, stride, prefix); break;
-        default: x = gb_block_resnet(&b, spec, x, planes, stride, prefix); break;
-      }
-    }
-  }
+  for (int stage = 0; stage < 4; stage++)
+    for (int i = 0; i < spec->layers[stage]; i++) x = build_block(&b, spec, x, stage, i);
 
   if (b.status == RB_OK) {
     const rb_shape in = g->tensors[x];
@@ -224,16 +257,46 @@ rb_status rb_graph_build(const rb_model_spec *spec, int batch, int res_h, int re
       g->output = l->dst;
     }
   }
-  if (b.status != RB_OK) {
-    rb_graph_destroy(g);
-    return b.status;
-  }
-  for (int i = 0; i < g->count; i++) {
-    g->params += g->layers[i].params;
-    g->macs += g->layers[i].macs;
-    g->bn_elements += g->layers[i].bn_elements;
-    g->elem_ops += g->layers[i].elem_ops;
-  }
-  *out = g;
+  return finish(&b, out);
+}
+
+rb_status rb_graph_block_parse(const rb_model_spec *spec, const char *block, int *stage, int *index) {
+  if (!spec || !block || !stage || !index) return rb_fail(RB_ERR_NULL, "rb_graph_block_parse: NULL argument");
+  int s, i, end = 0;
+  if (sscanf(block, "layer%d.%d%n", &s, &i, &end) != 2 || block[end] != 0 || s < 1 || s > 4 || i < 0)
+    return rb_fail(RB_ERR_INVALID_ARG, "block '%s': give it as layerS.I (stage S in 1..4, block I from 0)", block);
+  if (i >= spec->layers[s - 1])
+    return rb_fail(RB_ERR_INVALID_ARG, "block '%s': stage %d of this model has blocks layer%d.0 .. layer%d.%d", block,
+                   s, s, s, spec->layers[s - 1] - 1);
+  *stage = s - 1, *index = i;
   return RB_OK;
+}
+
+rb_status rb_graph_build_block(const rb_model_spec *spec, const char *block, int batch, int res_h, int res_w,
+                               rb_graph **out) {
+  rb_status st = check_build_args(spec, batch, res_h, res_w, out);
+  int stage, index;
+  if (st == RB_OK) st = rb_graph_block_parse(spec, block, &stage, &index);
+  if (st != RB_OK) return st;
+  // The block's input shape is where the whole network has it: the source of its first layer.
+  rb_graph *net;
+  if ((st = rb_graph_build(spec, batch, res_h, res_w, &net)) != RB_OK) return st;
+  char prefix[RB_KEY_LEN + 2];
+  snprintf(prefix, sizeof prefix, "%s.", block);
+  rb_shape in = {0};
+  for (int i = 0; i < net->count; i++)
+    if (strncmp(net->layers[i].name, prefix, strlen(prefix)) == 0) {
+      in = net->tensors[net->layers[i].src[0]];
+      break;
+    }
+  rb_graph_destroy(net);
+  if (in.n == 0) return rb_fail(RB_ERR_NOT_FOUND, "block '%s' has no layers", block);  // unreachable after parse
+
+  rb_graph *g = graph_new(spec, batch, res_h, res_w);
+  if (!g) return RB_ERR_NOMEM;
+  snprintf(g->block, sizeof g->block, "%s", block);
+  gb b = {g, RB_OK};
+  const int x = new_tensor(&b, in);
+  g->output = build_block(&b, spec, x, stage, index);
+  return finish(&b, out);
 }

@@ -77,14 +77,17 @@ int rb_cmd_count(int argc, char **argv) {
   static const struct option opts[] = {{"res", required_argument, NULL, 'r'},
                                        {"batch", required_argument, NULL, 'b'},
                                        {"json", no_argument, NULL, 'j'},
+                                       {"block", required_argument, NULL, 'B'},
                                        {0}};
   int res = 0, batch = 1, json = 0, c;
+  const char *block = NULL;
   optind = 1;
   while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     switch (c) {
       case 'r': if (!rb_cli_int("count", "--res", optarg, 32, 4096, &res)) return 2; break;
       case 'b': if (!rb_cli_int("count", "--batch", optarg, 1, 65536, &batch)) return 2; break;
       case 'j': json = 1; break;
+      case 'B': block = optarg; break;
       default: fputs("resbench count: see 'resbench help'\n", stderr); return 2;
     }
   }
@@ -100,11 +103,12 @@ int rb_cmd_count(int argc, char **argv) {
     return 2;
   }
   if (!res) res = spec.default_res;
-  if (rb_graph_build(&spec, batch, res, res, &g) != RB_OK) {
+  if ((block ? rb_graph_build_block(&spec, block, batch, res, res, &g) : rb_graph_build(&spec, batch, res, res, &g)) !=
+      RB_OK) {
     fprintf(stderr, "resbench count: %s: %s\n", name, rb_last_error());
     return 2;
   }
-  const struct published *pub = find_published(name);
+  const struct published *pub = block ? NULL : find_published(name);
   if (json) {
     json_t *layers = json_array();
     for (int i = 0; i < g->count; i++) {
@@ -114,9 +118,9 @@ int rb_cmd_count(int argc, char **argv) {
                                               l->out.h, l->out.w, "params", l->params, "macs", l->macs,
                                               "bn_elements", l->bn_elements, "elem_ops", l->elem_ops));
     }
-    json_t *o = json_pack("{s:s, s:i, s:i, s:f, s:f, s:f, s:f, s:o}", "model", name, "res", res, "batch", batch,
-                          "params", g->params, "macs", g->macs, "bn_elements", g->bn_elements, "elem_ops",
-                          g->elem_ops, "layers", layers);
+    json_t *o = json_pack("{s:s, s:s?, s:i, s:i, s:f, s:f, s:f, s:f, s:o}", "model", name, "block", block, "res",
+                          res, "batch", batch, "params", g->params, "macs", g->macs, "bn_elements", g->bn_elements,
+                          "elem_ops", g->elem_ops, "layers", layers);
     if (pub)
       json_object_set_new(o, "published", json_pack("{s:f, s:f, s:s}", "params_m", pub->params_m, "gmacs_224",
                                                     pub->gmacs, "source", pub->source));
@@ -128,6 +132,10 @@ int rb_cmd_count(int argc, char **argv) {
     printf("%s at %dx%d, batch %d. MACs: multiply-adds of convolutions and FCs (1 MAC = 1 multiply-add;\n"
            "padding taps counted); element ops (pooling taps, activations, attention, adds) listed apart.\n\n",
            name, res, res, batch);
+    if (block) {
+      const rb_shape in = g->tensors[0];
+      printf("block %s: input %dx%dx%dx%d (NCHW) where the network has it.\n\n", block, in.n, in.c, in.h, in.w);
+    }
     printf("%-36s %-11s %-20s %12s %16s %14s\n", "layer", "kind", "output (NCHW)", "params", "MACs", "elem ops");
     for (int i = 0; i < g->count; i++) {
       const rb_layer *l = &g->layers[i];

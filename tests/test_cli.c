@@ -162,6 +162,50 @@ START_TEST(run_end_to_end) {
 }
 END_TEST
 
+// Weights exported from PyTorch by tools/export.py (skresnet18 --only layer1.0) through
+// `resbench run --block`, against PyTorch's output on the same file (tools/golden_blocks.py).
+START_TEST(run_exported_block) {
+  char dir[] = "/tmp/resbench-cli-XXXXXX", args[2048], out[256], w[512], io[512];
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  snprintf(out, sizeof out, "%s/out.safetensors", dir);
+  tu_fixture_path("export_skresnet18_layer1.0.safetensors", w, sizeof w);
+  tu_fixture_path("export_skresnet18_layer1.0_io.safetensors", io, sizeof io);
+  snprintf(args, sizeof args, "run skresnet18 --block layer1.0 --res 40 --threads 2 --weights %s --input %s --output %s",
+           w, io, out);
+  ck_assert_msg(run(args, buf, sizeof buf) == 0, "%s", buf);
+  ck_assert_msg(strstr(buf, "warning") == NULL, "no unused tensors expected: %s", buf);
+  rb_st_file *fo, *fi;
+  ck_assert_int_eq(rb_st_open(out, &fo), RB_OK);
+  ck_assert_int_eq(rb_st_open(io, &fi), RB_OK);
+  const int64_t shape[4] = {2, 64, 10, 10};
+  const float *y, *ref;
+  ck_assert_msg(rb_st_get_f32(fo, "output", 4, shape, &y) == RB_OK, "%s", rb_last_error());
+  ck_assert_msg(rb_st_get_f32(fi, "output", 4, shape, &ref) == RB_OK, "%s", rb_last_error());
+  double num = 0, den = 0;
+  for (int i = 0; i < 2 * 64 * 10 * 10; i++) num += ((double)y[i] - ref[i]) * ((double)y[i] - ref[i]), den += (double)ref[i] * ref[i];
+  ck_assert_msg(sqrt(num / den) <= 1e-4, "exported block: relative L2 error %.3g", sqrt(num / den));
+  rb_st_close(fo);
+  rb_st_close(fi);
+
+  // The same weights for another block: the first missing key is named.
+  snprintf(args, sizeof args, "run skresnet18 --block layer1.1 --res 40 --weights %s --input %s", w, io);
+  ck_assert_int_eq(run(args, buf, sizeof buf), 2);
+  ck_assert_msg(strstr(buf, "layer1.1.conv1.paths.0.conv.weight") != NULL, "%s", buf);
+  // An input of the wrong size for the block at this network resolution: both shapes named.
+  snprintf(args, sizeof args, "run skresnet18 --block layer1.0 --res 64 --weights %s --input %s", w, io);
+  ck_assert_int_eq(run(args, buf, sizeof buf), 2);
+  ck_assert_msg(strstr(buf, "[2, 64, 10, 10]") && strstr(buf, "[2, 64, 16, 16]"), "%s", buf);
+  ck_assert_int_eq(run("run skresnet18 --block layer9.0", buf, sizeof buf), 2);
+  ck_assert_ptr_nonnull(strstr(buf, "block 'layer9.0'"));
+  ck_assert_int_eq(run("count resnet50 --block layer1.5", buf, sizeof buf), 2);
+  ck_assert_ptr_nonnull(strstr(buf, "layer1.0 .. layer1.2"));
+  ck_assert_int_eq(run("count resnet50 --block layer2.0 --json", buf, sizeof buf), 0);
+  ck_assert_ptr_nonnull(strstr(buf, "\"block\":\"layer2.0\""));
+  unlink(out);
+  rmdir(dir);
+}
+END_TEST
+
 Suite *cli_suite(void) {
   Suite *s = suite_create("cli");
   TCase *tc = tcase_create("cli");
@@ -171,6 +215,7 @@ Suite *cli_suite(void) {
   tcase_add_test(tc, count_json);
   tcase_add_test(tc, count_bad_arguments);
   tcase_add_test(tc, run_end_to_end);
+  tcase_add_test(tc, run_exported_block);
   suite_add_tcase(s, tc);
   return s;
 }

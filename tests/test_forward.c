@@ -139,6 +139,125 @@ START_TEST(golden_isa) {
 }
 END_TEST
 
+// ---- (b2) golden blocks: one or more of each family, at the input size the network gives them ----
+
+static const char *const golden_blocks[][2] = {
+    {"resnet50", "layer3.0"},   {"resnext50_32x4d", "layer3.1"},   {"seresnext50_32x4d", "layer3.0"},
+    {"skresnet18", "layer3.0"}, {"skresnext50_32x4d", "layer3.0"}, {"resnest50d", "layer3.0"},
+    {"resnest50d_4s2x40d", "layer3.0"}};
+
+// Relative L2 error of one block (tools/golden_blocks.py: batch 2, network input 40x40).
+static double block_error(const rb_kernels *k, const char *model, const char *block, rb_conv_algo algo) {
+  rb_st_file *f = open_fixture("blocks.safetensors");
+  rb_model_spec spec;
+  ck_assert_int_eq(rb_model_find(model, &spec), RB_OK);
+  rb_graph *g = NULL;
+  ck_assert_msg(rb_graph_build_block(&spec, block, 2, 40, 40, &g) == RB_OK, "%s %s: %s", model, block,
+                rb_last_error());
+  const rb_shape si = g->tensors[0], so = g->tensors[g->output];
+  const int64_t in_shape[4] = {si.n, si.c, si.h, si.w}, out_shape[4] = {so.n, so.c, so.h, so.w};
+  char key[128];
+  const float *x, *y;
+  snprintf(key, sizeof key, "%s/%s/input", model, block);
+  ck_assert_msg(rb_st_get_f32(f, key, 4, in_shape, &x) == RB_OK, "%s", rb_last_error());
+  snprintf(key, sizeof key, "%s/%s/output", model, block);
+  ck_assert_msg(rb_st_get_f32(f, key, 4, out_shape, &y) == RB_OK, "%s", rb_last_error());
+  rb_random_weights r = {0};
+  rb_model *m = NULL;
+  ck_assert_msg(rb_model_plan(g, k, algo, rb_weights_random, &r, &m) == RB_OK, "%s: %s", model, rb_last_error());
+  rb_random_weights_release(&r);
+  const size_t n = (size_t)so.n * so.c * so.h * so.w;
+  float *out = malloc(n * sizeof *out);
+  ck_assert_ptr_nonnull(out);
+  for (size_t i = 0; i < n; i++) out[i] = NAN;  // poisoned: an unwritten element fails the comparison
+  ck_assert_msg(rb_model_forward(m, x, out) == RB_OK, "%s: %s", model, rb_last_error());
+  double num = 0, den = 0;
+  for (size_t i = 0; i < n; i++) {
+    num += ((double)out[i] - y[i]) * ((double)out[i] - y[i]);
+    den += (double)y[i] * y[i];
+  }
+  free(out);
+  rb_model_destroy(m);
+  rb_graph_destroy(g);
+  rb_st_close(f);
+  const double err = sqrt(num / den);
+  if (getenv("RESBENCH_GOLDEN_VERBOSE"))
+    fprintf(stderr, "block %-20s %-9s %-6s %-12s rel L2 %.3g\n", model, block, k->isa_name, rb_conv_algo_name(algo),
+            err);
+  return isnan(err) ? INFINITY : err;
+}
+
+START_TEST(golden_block) {
+  const char *model = golden_blocks[_i][0], *block = golden_blocks[_i][1];
+  const rb_kernels *tables[RB_ISA_COUNT];
+  const int n = tu_available_tables(tables);
+  for (int t = 0; t < n; t++) {
+    double err = block_error(tables[t], model, block, RB_CONV_DIRECT);
+    ck_assert_msg(err <= 1e-4, "%s %s %s direct: relative L2 error %.3g > 1e-4", model, block, tables[t]->isa_name,
+                  err);
+    err = block_error(tables[t], model, block, RB_CONV_AUTO);
+    ck_assert_msg(err <= 1e-3, "%s %s %s auto: relative L2 error %.3g > 1e-3", model, block, tables[t]->isa_name, err);
+  }
+}
+END_TEST
+
+// The block graph is the network's block: same layers, names, shapes and costs, input where the network has it.
+START_TEST(block_graph_matches_network) {
+  static const char *const models[] = {"resnet50", "skresnet18", "resnest50d", "seresnext50_32x4d"};
+  for (size_t mi = 0; mi < sizeof models / sizeof models[0]; mi++) {
+    rb_model_spec spec;
+    ck_assert_int_eq(rb_model_find(models[mi], &spec), RB_OK);
+    rb_graph *net;
+    ck_assert_int_eq(rb_graph_build(&spec, 1, 224, 224, &net), RB_OK);
+    for (int stage = 1; stage <= 4; stage++)
+      for (int b = 0; b < spec.layers[stage - 1]; b++) {
+        char block[16], prefix[20];
+        snprintf(block, sizeof block, "layer%d.%d", stage, b);
+        snprintf(prefix, sizeof prefix, "%s.", block);
+        rb_graph *g;
+        ck_assert_msg(rb_graph_build_block(&spec, block, 1, 224, 224, &g) == RB_OK, "%s", rb_last_error());
+        ck_assert_str_eq(g->block, block);
+        int first = -1, count = 0;
+        double macs = 0, params = 0;
+        for (int i = 0; i < net->count; i++)
+          if (strncmp(net->layers[i].name, prefix, strlen(prefix)) == 0) {
+            if (first < 0) first = i;
+            ck_assert_str_eq(g->layers[count].name, net->layers[i].name);
+            ck_assert_int_eq(g->layers[count].kind, net->layers[i].kind);
+            ck_assert_int_eq(memcmp(&g->layers[count].out, &net->layers[i].out, sizeof(rb_shape)), 0);
+            macs += net->layers[i].macs, params += net->layers[i].params;
+            count++;
+          }
+        ck_assert_int_eq(count, g->count);
+        ck_assert(macs == g->macs && params == g->params);
+        const rb_shape in = net->tensors[net->layers[first].src[0]], gin = g->tensors[0];
+        ck_assert_int_eq(memcmp(&in, &gin, sizeof in), 0);
+        const rb_shape out = net->tensors[net->layers[first + count - 1].dst], gout = g->tensors[g->output];
+        ck_assert_int_eq(memcmp(&out, &gout, sizeof out), 0);
+        rb_graph_destroy(g);
+      }
+    rb_graph_destroy(net);
+  }
+}
+END_TEST
+
+START_TEST(block_errors) {
+  rb_model_spec spec;
+  ck_assert_int_eq(rb_model_find("resnet50", &spec), RB_OK);
+  rb_graph *g = (rb_graph *)1;
+  static const char *const bad[] = {"layer5.0", "layer0.0", "layer1", "layer1.3", "layer1.-1", "conv1", "layer1.0x", ""};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    ck_assert_int_eq(rb_graph_build_block(&spec, bad[i], 1, 224, 224, &g), RB_ERR_INVALID_ARG);
+    ck_assert_ptr_null(g);
+    ck_assert_msg(strstr(rb_last_error(), "block '") != NULL, "%s", rb_last_error());
+  }
+  ck_assert_int_eq(rb_graph_build_block(&spec, "layer1.3", 1, 224, 224, &g), RB_ERR_INVALID_ARG);
+  ck_assert_ptr_nonnull(strstr(rb_last_error(), "layer1.0 .. layer1.2"));
+  ck_assert_int_eq(rb_graph_build_block(&spec, "layer2.0", 1, 16, 16, &g), RB_ERR_SHAPE);
+  ck_assert_int_eq(rb_graph_build_block(&spec, NULL, 1, 224, 224, &g), RB_ERR_NULL);
+}
+END_TEST
+
 // ---- (c) safetensors weights ----
 
 // A small graph: resnet18 with one block per stage, 10 classes, batch 1, 32x32.
@@ -305,6 +424,9 @@ Suite *forward_suite(void) {
   tcase_add_loop_test(tc, golden_direct, 0, (int)(sizeof golden_models / sizeof golden_models[0]));
   tcase_add_loop_test(tc, golden_winograd, 0, getenv("RESBENCH_FORWARD_WINOGRAD_ALL") ? 2 : 1);
   tcase_add_loop_test(tc, golden_isa, 0, 2);
+  tcase_add_loop_test(tc, golden_block, 0, (int)(sizeof golden_blocks / sizeof golden_blocks[0]));
+  tcase_add_test(tc, block_graph_matches_network);
+  tcase_add_test(tc, block_errors);
   tcase_add_test(tc, safetensors_end_to_end);
   tcase_add_test(tc, safetensors_errors);
   tcase_add_test(tc, too_small);

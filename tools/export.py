@@ -2,7 +2,7 @@
 """Writes a model's weights (its PyTorch state_dict) as a safetensors file resbench can load.
 
     /usr/bin/python3 tools/export.py MODEL OUT.safetensors [--from-torchvision | --state-dict FILE.pth]
-                                     [--random-seed N] [--num-classes N]
+                                     [--random-seed N] [--num-classes N] [--only MODULE]
 
 Weight sources:
   (default)           random weights from --random-seed (default 0) with randomised, non-identity
@@ -16,7 +16,8 @@ Weight sources:
 Whatever the source, the weights are loaded strictly into resbench_torch's module for MODEL (so
 names and shapes are checked against the spec) and that module's state_dict is written in its
 order: float tensors as F32, num_batches_tracked left out. __metadata__ records the model, the
-source and the seed.
+source and the seed. --only MODULE keeps the tensors of one module (e.g. layer2.0, for
+`resbench run MODEL --block layer2.0`), under their full key names.
 """
 
 import argparse
@@ -56,6 +57,7 @@ def main(argv=None):
     src.add_argument("--state-dict", metavar="FILE.pth", help="load weights from a saved state_dict")
     p.add_argument("--random-seed", type=int, default=0, metavar="N", help="seed for random weights (default 0)")
     p.add_argument("--num-classes", type=int, default=1000, metavar="N")
+    p.add_argument("--only", metavar="MODULE", help="export only this module's tensors, e.g. layer2.0")
     args = p.parse_args(argv)
 
     sd, source = load_source(args)
@@ -65,7 +67,13 @@ def main(argv=None):
     except RuntimeError as e:
         sys.exit(f"export: the weights do not fit {args.model}: {e}")
     tensors = {k: v.float() for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")}
+    if args.only:
+        tensors = {k: v for k, v in tensors.items() if k.startswith(args.only + ".")}
+        if not tensors:
+            sys.exit(f"export: {args.model} has no module {args.only}")
     meta = {"model": args.model, "source": source, "num_classes": args.num_classes}
+    if args.only:
+        meta["only"] = args.only
     if not args.state_dict:
         meta["seed"] = args.random_seed
     rt.save_safetensors(args.out, tensors, meta)

@@ -430,3 +430,21 @@ def save_safetensors(path, tensors, metadata=None):
         f.write(h)
         for b in blobs:
             f.write(b)
+
+
+_ST_TORCH = {v: k for k, v in _ST_DTYPES.items() if k != torch.bfloat16}
+
+
+def load_safetensors(path):
+    """The tensors of a safetensors file (no bf16), as a dict in file order, and its metadata."""
+    with open(path, "rb") as f:
+        n = int.from_bytes(f.read(8), "little")
+        header = json.loads(f.read(n))
+        data = f.read()
+    meta = header.pop("__metadata__", {})
+    out = {}
+    for name, h in header.items():
+        a, b = h["data_offsets"]
+        t = torch.frombuffer(bytearray(data[a:b]), dtype=_ST_TORCH[h["dtype"]]) if b > a else torch.empty(0)
+        out[name] = t.reshape(h["shape"])
+    return out, meta

@@ -123,7 +123,8 @@ typedef struct rb_graph {
   int count;
   rb_shape *tensors;  // shape of every tensor id; id 0 is the input image (NHWC, 3 channels)
   int tensor_count;
-  int output;         // tensor id of the logits [batch, 1, 1, num_classes]
+  int output;         // tensor id of the logits [batch, 1, 1, num_classes], or of the block's output
+  char block[16];     // "" for the whole network; "layer2.0" for a block graph (rb_graph_build_block)
   double params, macs, bn_elements, elem_ops;
 } rb_graph;
 
@@ -144,6 +145,13 @@ rb_status rb_graph_param_keys(const rb_graph *g, rb_param_key **keys, int *count
 // Expands a spec for a batch and input size; RB_ERR_SHAPE when the input is smaller than
 // RB_MODEL_MIN_RES or too small for a layer (naming it).
 rb_status rb_graph_build(const rb_model_spec *spec, int batch, int res_h, int res_w, rb_graph **g);
+// One block of the network ("layer2.0": stage 2, block 0) at its real input size for a network
+// input of res_h x res_w: tensor 0 is the block's input [batch, h, w, c] (NHWC), the output is the
+// block's output; layer names and state_dict keys are the network's ("layer2.0.conv1.weight").
+rb_status rb_graph_build_block(const rb_model_spec *spec, const char *block, int batch, int res_h, int res_w,
+                               rb_graph **g);
+// "layerS.I" -> 0-based stage and index, checked against the spec's stage layout.
+rb_status rb_graph_block_parse(const rb_model_spec *spec, const char *block, int *stage, int *index);
 void rb_graph_destroy(rb_graph *g);
 
 #ifdef __cplusplus
