@@ -211,7 +211,7 @@ START_TEST(block_graph_matches_network) {
     ck_assert_int_eq(rb_graph_build(&spec, 1, 224, 224, &net), RB_OK);
     for (int stage = 1; stage <= 4; stage++)
       for (int b = 0; b < spec.layers[stage - 1]; b++) {
-        char block[16], prefix[20];
+        char block[32], prefix[40];
         snprintf(block, sizeof block, "layer%d.%d", stage, b);
         snprintf(prefix, sizeof prefix, "%s.", block);
         rb_graph *g;
