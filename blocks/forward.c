@@ -23,7 +23,9 @@ struct rb_model {
   rb_layer *layers;
   rb_shape *shapes;
   layer_rt *rt;
-  float **act;   // one buffer per tensor id
+  float **act;   // per tensor id: its buffer (tensors whose lifetimes do not overlap share one)
+  float **bufs;  // the distinct buffers
+  int nbufs;
   float *work;   // attention scratch
   size_t work_size;
 };
@@ -37,6 +39,60 @@ static float *copy_floats(const float *src, size_t n) {
 }
 
 // ---- planning ---------------------------------------------------------------------------------
+
+// Activation memory by liveness, as inference engines do: a tensor's buffer returns to the pool
+// after the last layer that reads it, and the next tensor takes the smallest free buffer that
+// fits (or the largest one, grown). The input (tensor 0) and the output stay live throughout.
+// A layer's output never shares a buffer with its inputs: kernels do not run in place.
+static rb_status assign_buffers(rb_model *m) {
+  const rb_graph *g = &m->g;
+  const int nt = g->tensor_count;
+  int *last = malloc((size_t)nt * sizeof *last), *owner = malloc((size_t)nt * sizeof *owner);
+  int *free_list = malloc((size_t)nt * sizeof *free_list);
+  size_t *cap = calloc((size_t)nt, sizeof *cap);
+  m->bufs = calloc((size_t)nt, sizeof *m->bufs);
+  if (!last || !owner || !free_list || !cap || !m->bufs) {
+    free(last), free(owner), free(free_list), free(cap);
+    return rb_fail(RB_ERR_NOMEM, "out of memory planning activation buffers");
+  }
+  for (int t = 0; t < nt; t++) last[t] = t == 0 || t == g->output ? g->count : -1;
+  for (int li = 0; li < g->count; li++) {
+    const rb_layer *l = &g->layers[li];
+    // SK_SELECT reads the consecutive path tensors src[0] .. src[1]; others read src[0] and src[1].
+    const int hi = l->kind == RB_LAYER_SK_SELECT ? l->src[1] : l->src[0];
+    for (int t = l->src[0]; t >= 0 && t <= hi; t++)
+      if (last[t] < li) last[t] = li;
+    if (l->kind != RB_LAYER_SK_SELECT && l->src[1] >= 0 && last[l->src[1]] < li) last[l->src[1]] = li;
+  }
+  int nfree = 0;
+  owner[0] = m->nbufs++, cap[0] = shape_count(g->tensors[0]);
+  for (int li = 0; li < g->count; li++) {
+    const int t = g->layers[li].dst;
+    const size_t need = shape_count(g->tensors[t]);
+    int pick = -1;  // smallest free buffer that fits, else the largest free one
+    for (int i = 0; i < nfree; i++) {
+      const size_t c = cap[free_list[i]], best = pick < 0 ? 0 : cap[free_list[pick]];
+      if (pick < 0 || (best >= need ? c >= need && c < best : c > best)) pick = i;
+    }
+    if (pick >= 0) {
+      owner[t] = free_list[pick];
+      free_list[pick] = free_list[--nfree];
+    } else {
+      owner[t] = m->nbufs++;
+    }
+    if (cap[owner[t]] < need) cap[owner[t]] = need;
+    for (int u = 0; u < nt; u++)  // tensors read for the last time by this layer
+      if (last[u] == li) free_list[nfree++] = owner[u];
+    if (last[t] < 0) free_list[nfree++] = owner[t];  // written, never read (cannot happen in these graphs)
+  }
+  rb_status s = RB_OK;
+  for (int b = 0; b < m->nbufs && s == RB_OK; b++)
+    if (!(m->bufs[b] = rb_aligned_alloc(cap[b] * sizeof(float))))
+      s = rb_fail(RB_ERR_NOMEM, "out of memory allocating %zu activation floats", cap[b]);
+  for (int t = 0; s == RB_OK && t < nt; t++) m->act[t] = m->bufs[owner[t]];
+  free(last), free(owner), free(free_list), free(cap);
+  return s;
+}
 
 static rb_status plan_conv(rb_model *m, const rb_layer *l, layer_rt *rt, rb_conv_algo algo, const float *const *w) {
   const rb_conv_desc *d = &l->conv;
@@ -123,13 +179,7 @@ rb_status rb_model_plan(const rb_graph *g, const rb_kernels *k, rb_conv_algo alg
   memcpy(m->shapes, g->tensors, (size_t)g->tensor_count * sizeof *m->shapes);
   m->g.layers = m->layers;
   m->g.tensors = m->shapes;
-  for (int t = 0; t < g->tensor_count; t++) {
-    m->act[t] = rb_aligned_alloc(shape_count(g->tensors[t]) * sizeof(float));
-    if (!m->act[t]) {
-      s = rb_fail(RB_ERR_NOMEM, "out of memory allocating tensor %d", t);
-      goto fail;
-    }
-  }
+  if ((s = assign_buffers(m)) != RB_OK) goto fail;
   int ki = 0;
   for (int li = 0; li < g->count; li++) {
     const rb_layer *l = &g->layers[li];
@@ -201,7 +251,9 @@ void rb_model_destroy(rb_model *m) {
       rb_aligned_free(m->rt[i].b2);
     }
   if (m->act)
-    for (int t = 0; t < m->g.tensor_count; t++) rb_aligned_free(m->act[t]);
+  if (m->bufs)
+    for (int b = 0; b < m->nbufs; b++) rb_aligned_free(m->bufs[b]);
+  free(m->bufs);
   rb_aligned_free(m->work);
   free(m->act);
   free(m->rt);
