@@ -10,23 +10,7 @@
 #include "resbench/safetensors.h"
 #include "testutil.h"
 
-// RESBENCH_CLI is the command that runs the CLI (set by `make test`, with qemu for aarch64).
-static const char *cli(void) {
-  const char *c = getenv("RESBENCH_CLI");
-  return c && *c ? c : "build/x86_64/resbench";
-}
-
-// Runs "<cli> args" with stderr folded into the captured output; returns the exit status.
-static int run(const char *args, char *out, size_t len) {
-  char cmd[1024];
-  snprintf(cmd, sizeof cmd, "%s %s 2>&1", cli(), args);
-  FILE *p = popen(cmd, "r");
-  ck_assert_msg(p != NULL, "popen %s", cmd);
-  size_t n = fread(out, 1, len - 1, p);
-  out[n] = 0;
-  const int st = pclose(p);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+static int run(const char *args, char *out, size_t len) { return tu_run_cli(args, out, len); }
 
 static char buf[1 << 20];
 

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 
 #include "resbench/kernels.h"
 
@@ -30,6 +31,23 @@ static inline const char *tu_fixture_path(const char *file, char *buf, size_t le
   const char *dir = getenv("RESBENCH_FIXTURES");
   snprintf(buf, len, "%s/%s", dir && *dir ? dir : "tests/fixtures", file);
   return buf;
+}
+
+// Runs "$RESBENCH_CLI args" (make test sets it, with qemu for aarch64) with stderr folded into the
+// captured output; returns the exit status (-1 when it did not exit normally).
+static inline int tu_run_cli(const char *args, char *out, size_t len) {
+  const char *cli = getenv("RESBENCH_CLI");
+  char cmd[4096];
+  const int w = snprintf(cmd, sizeof cmd, "%s %s 2>&1", cli && *cli ? cli : "build/x86_64/resbench", args);
+  ck_assert_msg(w > 0 && (size_t)w < sizeof cmd, "command line too long: %s", args);
+  FILE *p = popen(cmd, "r");
+  ck_assert_msg(p != NULL, "popen %s", cmd);
+  size_t n = fread(out, 1, len - 1, p);
+  out[n] = 0;
+  while (fgetc(p) != EOF) {  // drain what did not fit, so the child never blocks on a full pipe
+  }
+  const int st = pclose(p);
+  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
 // The call fails with this status, and the message names the bad value (contains needle).
