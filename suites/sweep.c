@@ -248,6 +248,13 @@ static void spec_label(spec_point *sp) {
   if (sp->family == RB_FAMILY_SK) snprintf(sp->label + o, sizeof sp->label - (size_t)o, "-p%d", sp->paths);
 }
 
+// Prefixes the last error with the point's label (copied first: rb_fail writes the same buffer).
+static rb_status fail_at(rb_status s, const char *label) {
+  char msg[512];
+  snprintf(msg, sizeof msg, "%s", rb_last_error());
+  return rb_fail(s, "%s: %s", label, msg);
+}
+
 // One spec of the grid: builds, checks and costs it; *skip set (with a reason) for combinations
 // the grid skips.
 static rb_status make_spec(const rb_sweep_grid *g, spec_point *sp, const char **skip) {
@@ -278,11 +285,11 @@ static rb_status make_spec(const rb_sweep_grid *g, spec_point *sp, const char **
   m->cardinality = sp->card, m->base_width = sp->width, m->radix = sp->radix;
   m->se_reduction = sp->se, m->sk_paths = sp->paths;
   if (sp->family == RB_FAMILY_RESNEST) m->avd_first = sp->card > 1 || sp->radix != 2;
-  if ((s = rb_model_spec_check(m))) return rb_fail(s, "%s: %s", sp->label, rb_last_error());
+  if (rb_model_spec_check(m)) return fail_at(RB_ERR_INVALID_ARG, sp->label);  // a bad grid, whatever the field
   if (sp->family == RB_FAMILY_RESNEST && (s = check_resnest_widths(m, sp->label))) return s;
   sp->model = registry_match(m);
   rb_graph *gr;
-  if ((s = rb_graph_build(m, g->batch, g->res, g->res, &gr))) return rb_fail(s, "%s: %s", sp->label, rb_last_error());
+  if ((s = rb_graph_build(m, g->batch, g->res, g->res, &gr))) return fail_at(s, sp->label);
   sp->params = gr->params, sp->macs = gr->macs;
   s = block_inputs(gr, sp->block_in);
   rb_graph_destroy(gr);
@@ -334,6 +341,8 @@ rb_status rb_sweep_expand(const rb_sweep_grid *g, rb_sweep_point **points, int *
   const size_t max_specs = (size_t)g->n_families * (size_t)g->depth.n * (size_t)(g->cardinality.n ? g->cardinality.n : 1) *
                            (size_t)(g->width.n ? g->width.n : 1) * (size_t)(g->radix.n ? g->radix.n : 1) *
                            (size_t)(g->se_reduction.n ? g->se_reduction.n : 1) * (size_t)(g->sk_paths.n ? g->sk_paths.n : 1);
+  char first_skip[160] = "";  // for the error when nothing remains (notes may be NULL)
+  int skipped = 0;
   spec_point *specs = calloc(max_specs, sizeof *specs);
   if (!specs) return rb_fail(RB_ERR_NOMEM, "sweep: out of memory for %zu specs", max_specs);
   int n_specs = 0;
@@ -358,6 +367,7 @@ rb_status rb_sweep_expand(const rb_sweep_grid *g, rb_sweep_point **points, int *
                 }
                 if (skip) {
                   note(notes, len, "skipped %s: %s\n", sp->label, skip);
+                  if (!skipped++) snprintf(first_skip, sizeof first_skip, "%s: %s", sp->label, skip);
                   continue;
                 }
                 n_specs++;
@@ -365,7 +375,8 @@ rb_status rb_sweep_expand(const rb_sweep_grid *g, rb_sweep_point **points, int *
   }
   if (n_specs == 0) {
     free(specs);
-    return rb_fail(RB_ERR_INVALID_ARG, "sweep: no point remains: %s", notes && *notes ? notes : "every combination was skipped");
+    return rb_fail(RB_ERR_INVALID_ARG, "sweep: no point remains: all %d combinations skipped (first: %s)", skipped,
+                   first_skip);
   }
 
   const int per_level_blocks[RB_SWEEP_LEVEL_COUNT] = {4, 1};
