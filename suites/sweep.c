@@ -7,6 +7,7 @@
 #include <string.h>
 
 #define RB_SWEEP_MAX_INT (1 << 20)
+#define RB_SWEEP_MAX_SPECS 65536  // each one builds its network graph
 
 static const char *const level_names[RB_SWEEP_LEVEL_COUNT] = {"block", "network"};
 // Own table (not topology.c's parser): the grid does not depend on hwloc.
@@ -305,7 +306,8 @@ static int family_requested(const rb_sweep_grid *g, rb_family f) {
 static rb_status check_grid(const rb_sweep_grid *g) {
   if (g->n_families < 1 || g->depth.n < 1 || g->n_levels < 1 || g->n_isas < 1 || g->n_domains < 1)
     return rb_fail(RB_ERR_INVALID_ARG, "sweep: family, depth, level, isa and domains need at least one value");
-  if (g->batch < 1 || g->batch > 4096) return rb_fail(RB_ERR_INVALID_ARG, "--batch: %d is out of range (1..4096)", g->batch);
+  if (g->batch < 1 || g->batch > 4096)
+    return rb_fail(RB_ERR_INVALID_ARG, "--batch: %d is out of range (1..4096)", g->batch);
   if (g->res < RB_MODEL_MIN_RES || g->res > 4096)
     return rb_fail(RB_ERR_INVALID_ARG, "--res: %d is out of range (%d..4096)", g->res, RB_MODEL_MIN_RES);
   const struct {
@@ -338,9 +340,12 @@ rb_status rb_sweep_expand(const rb_sweep_grid *g, rb_sweep_point **points, int *
     if ((s = rb_model_layers_for_depth(g->depth.v[i], NULL, NULL))) return s;
 
   // Specs first (validated, costed once), then the points.
-  const size_t max_specs = (size_t)g->n_families * (size_t)g->depth.n * (size_t)(g->cardinality.n ? g->cardinality.n : 1) *
-                           (size_t)(g->width.n ? g->width.n : 1) * (size_t)(g->radix.n ? g->radix.n : 1) *
-                           (size_t)(g->se_reduction.n ? g->se_reduction.n : 1) * (size_t)(g->sk_paths.n ? g->sk_paths.n : 1);
+  size_t max_specs = (size_t)g->n_families * (size_t)g->depth.n;
+  const rb_sweep_list *axes[] = {&g->cardinality, &g->width, &g->radix, &g->se_reduction, &g->sk_paths};
+  for (size_t i = 0; i < sizeof axes / sizeof axes[0]; i++) max_specs *= (size_t)(axes[i]->n ? axes[i]->n : 1);
+  if (max_specs > RB_SWEEP_MAX_SPECS)
+    return rb_fail(RB_ERR_INVALID_ARG, "sweep: the grid has up to %zu model specs (more than %d)", max_specs,
+                   RB_SWEEP_MAX_SPECS);
   char first_skip[160] = "";  // for the error when nothing remains (notes may be NULL)
   int skipped = 0;
   spec_point *specs = calloc(max_specs, sizeof *specs);

@@ -270,6 +270,17 @@ START_TEST(grid_errors) {
   assert_expand_fails(w25, NOPTS(w25), "width 25: stage 1's split-attention conv has 25 channels, not divisible");
   const char *c64[] = {"family", "resnest", "radix", "1", "cardinality", "64", "width", "1"};
   assert_expand_fails(c64, NOPTS(c64), "attention width 32 is not divisible into cardinality 64 groups");
+  // 4 families x 16^5 axis values: refused before any allocation.
+  rb_sweep_grid big;
+  rb_sweep_grid_defaults(&big);
+  const char *many = "1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16";
+  ck_assert_int_eq(rb_sweep_grid_set(&big, "family", "resnet,se,sk,resnest"), RB_OK);
+  for (int i = 0; i < 5; i++)
+    ck_assert_int_eq(rb_sweep_grid_set(&big, (const char *[]){"cardinality", "width", "radix", "se-reduction",
+                                                              "sk-paths"}[i], many), RB_OK);
+  rb_sweep_point *none;
+  int zero;
+  ASSERT_FAILS(rb_sweep_expand(&big, &none, &zero, NULL, 0), RB_ERR_INVALID_ARG, "more than 65536");
   // ... which the same widths pass for the other bottleneck families.
   const char *ok[] = {"family", "resnet,se,sk", "width", "25", "cardinality", "64"};
   rb_sweep_grid g;
