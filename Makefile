@@ -133,6 +133,8 @@ run: | deps
 	$(MAKE) --no-print-directory $(CLI)
 	$(RUN) $(CLI) check
 
+# 0.05 s per benchmark keeps the default run to a few minutes with the slow ref kernels.
+BENCH_ARGS ?= --benchmark_min_time=0.05
 ifeq ($(GBENCH),1)
 bench: | deps
 	$(MAKE) --no-print-directory $(GBENCH_BIN)
