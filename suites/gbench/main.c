@@ -20,7 +20,9 @@
 #include "resbench/ops.h"
 #include "resbench/tensor.h"
 
-static const char *const kModels[] = {"resnet50", "resnext50_32x4d", "resnest50d"};
+// The three layer lists, plus one SE and one SK network so every kernel family runs.
+static const char *const kModels[] = {"resnet50", "resnext50_32x4d", "resnest50d", "seresnext50_32x4d",
+                                      "skresnext50_32x4d"};
 
 typedef enum family { F_CONV, F_SE, F_SPLIT_ATTN, F_SK_SELECT, F_MAXPOOL, F_AVGPOOL, F_ADD, F_GPOOL, F_FC } family;
 
