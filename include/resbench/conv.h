@@ -33,6 +33,12 @@ double rb_conv_macs(const rb_conv_desc *d);
 // benchdnn's problem syntax, e.g. "g32mb1ic128ih56oc128oh56kh3ph1" (defaults left out; as in
 // benchdnn, dh/dw are dilation - 1; asymmetric padding shows as oh/ow beside ph/pw).
 void rb_conv_desc_format(const rb_conv_desc *d, char *buf, size_t len);
+// Parses benchdnn's syntax (its defaults: g1, mb2, sh1, ph from oh or 0, oh from the rest; '_' ignored;
+// n<name> ends the problem and is dropped). Each w field left out defaults to its h field (ow to oh when
+// oh is given). Bottom/right padding is the symmetric one when it gives oh/ow, else the smallest that does,
+// so parse(format(d)) == d for symmetric padding. Errors name the token: unknown or 3D tokens
+// (RB_ERR_UNSUPPORTED), missing or negative numbers, overflow, ic/oc not divisible by g, inconsistent oh/ow.
+rb_status rb_conv_desc_parse(const char *s, rb_conv_desc *d);
 
 typedef enum rb_conv_algo {
   RB_CONV_AUTO = 0,  // Winograd F(4x4,3x3) where it applies, else direct
