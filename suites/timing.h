@@ -10,7 +10,7 @@ typedef struct rb_timing {
 } rb_timing;
 
 typedef struct rb_timing_opts {
-  int warmup;          // untimed runs first (default 1 when 0 is given... see rb_timing_defaults)
+  int warmup;          // untimed runs first (0: none); NULL opts mean rb_timing_defaults()
   int min_runs;        // at least this many timed runs
   int max_runs;        // at most this many
   double min_seconds;  // keep running until this much timed time has passed (or max_runs)

@@ -12,7 +12,7 @@
 typedef struct rb_peer_conv rb_peer_conv;
 
 typedef struct rb_peer {
-  const char *name;  // "onednn", "libxsmm"
+  const char *name;  // "onednn", "libxsmm", "libxsmm_gemm"
   // Library version and build facts, e.g. "oneDNN 2.6.3 (Debian libdnnl2, cpu runtime OMP)".
   const char *(*version)(void);
   // algo: RB_CONV_DIRECT or a Winograd variant (the peer's own Winograd; RB_ERR_UNSUPPORTED when it
