@@ -93,6 +93,10 @@ deps:
 	@tools/install-deps
 
 $(BUILD)/kernels/avx512/%.o: CFLAGS += $(ISA_FLAGS)
+# Build context for result records (suites/results.c); quotes and backslashes stripped so the strings stay C literals.
+rb_cstr = '"$(subst \,,$(subst ',,$(subst ",,$(1))))"'
+$(BUILD)/suites/results.o: CPPFLAGS += -DRB_GIT_REV=$(call rb_cstr,$(shell git describe --always --dirty 2>/dev/null || echo unknown)) \
+  -DRB_CC_VERSION=$(call rb_cstr,$(shell $(CC) --version 2>/dev/null | head -1)) -DRB_CFLAGS=$(call rb_cstr,$(CFLAGS))
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
