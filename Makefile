@@ -93,6 +93,10 @@ deps:
 	@tools/install-deps
 
 $(BUILD)/kernels/avx512/%.o: CFLAGS += $(ISA_FLAGS)
+# Build context for result records (suites/results.c); quotes and backslashes stripped so the strings stay C literals.
+rb_cstr = '"$(subst \,,$(subst ',,$(subst ",,$(1))))"'
+$(BUILD)/suites/results.o: CPPFLAGS += -DRB_GIT_REV=$(call rb_cstr,$(shell git describe --always --dirty 2>/dev/null || echo unknown)) \
+  -DRB_CC_VERSION=$(call rb_cstr,$(shell $(CC) --version 2>/dev/null | head -1)) -DRB_CFLAGS=$(call rb_cstr,$(CFLAGS))
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -112,6 +116,9 @@ $(LIB): $(call obj,$(LIB_SRCS))
 $(SUITE_LIB): $(call obj,$(SUITE_SRCS))
 	@mkdir -p $(dir $@)
 	rm -f $@ && $(CROSS)ar rcs $@ $^
+
+# Objects that must come after the libraries (no-op udev for static hwloc on aarch64).
+SUITE_LIBS += $(call obj,$(PLATFORM_SRCS))
 
 $(CLI): $(call obj,$(CLI_SRCS)) $(SUITE_LIB) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(SUITE_LIBS)

@@ -17,6 +17,8 @@ json_t *rb_results_context(int argc, char **argv);
 // "results/<host>-<cpu>" with the CPU model reduced to [a-z0-9-] ("results/c1-amd-epyc-9r14").
 // root: the results directory ("results" when NULL).
 rb_status rb_results_dir(const char *root, char *buf, size_t len);
+// The same for a given host name and CPU model (each reduced to [a-z0-9-], at most 40 chars).
+rb_status rb_results_dir_for(const char *root, const char *host, const char *cpu, char *buf, size_t len);
 // Creates dir and its parents (mkdir -p).
 rb_status rb_results_mkdir(const char *dir);
 
@@ -24,5 +26,12 @@ rb_status rb_results_mkdir(const char *dir);
 rb_status rb_json_save_atomic(const json_t *doc, const char *path);
 // Loads a JSON document (RB_ERR_IO / RB_ERR_FORMAT naming the file and the parse error).
 rb_status rb_json_load(const char *path, json_t **doc);
+
+// The current UTC time as YYYYMMDDTHHMMSSZ (file-name stamp; len >= 17).
+void rb_results_timestamp(char *buf, size_t len);
+// The *.json files in dir whose names start with prefix, as "dir/name", newest first (descending
+// name: names end in the fixed-width stamp). Free with rb_results_list_free.
+rb_status rb_results_list(const char *dir, const char *prefix, char ***paths, int *count);
+void rb_results_list_free(char **paths, int count);
 
 #endif
