@@ -160,10 +160,14 @@ int rb_cmd_info(int argc, char **argv) {
                                             p.fma_isa, "stream_gbs", p.stream_gbs, "stream_array_bytes",
                                             (json_int_t)p.stream_array_bytes, "seconds", p.seconds));
       json_array_append_new(jdomains, e);
-    } else if (measure) {
-      printf("%-8s %7d %12.1f %11.1f %8.2f  %s\n", d->name, d->threads, p.fma_gflops, p.stream_gbs, p.seconds, pus);
     } else {
-      printf("%-8s %7d %12s %11s %8s  %s\n", d->name, d->threads, "-", "-", "-", pus);
+      // Without L3 objects the l3 domain falls back to the whole machine: say so.
+      const char *note = d->kind == RB_DOMAIN_L3 && n.l3_domains == 0 ? " (no L3: the machine)" : "";
+      if (measure)
+        printf("%-8s %7d %12.1f %11.1f %8.2f  %s%s\n", d->name, d->threads, p.fma_gflops, p.stream_gbs, p.seconds, pus,
+               note);
+      else
+        printf("%-8s %7d %12s %11s %8s  %s%s\n", d->name, d->threads, "-", "-", "-", pus, note);
     }
     fflush(stdout);
   }

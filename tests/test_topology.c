@@ -339,6 +339,10 @@ START_TEST(cli_info_synthetic) {
   ck_assert_ptr_nonnull(strstr(out, "0,2,4,6,8,"));
   ck_assert_ptr_nonnull(strstr(out, "Peaks not measured"));
   ck_assert_ptr_null(strstr(out, "\ncore "));
+  ck_assert_ptr_null(strstr(out, "no L3"));
+
+  ck_assert_msg(run_cli("HWLOC_SYNTHETIC='pack:2 core:2 pu:2'", "info --domains l3", out, sizeof out) == 0, "%s", out);
+  ck_assert_ptr_nonnull(strstr(out, "0,2,4,6 (no L3: the machine)"));
 }
 END_TEST
 
