@@ -125,7 +125,8 @@ int rb_cmd_info(int argc, char **argv) {
   } else {
     printf("%-12s%s\n", "CPU", *rb_topology_cpu_model(t) ? rb_topology_cpu_model(t) : "(unknown)");
     printf("%-12s%d %s, %d NUMA %s, %d L3 %s", "topology", n.packages, plural(n.packages, "package", "packages"),
-           n.numa_nodes, plural(n.numa_nodes, "node", "nodes"), n.l3_domains, plural(n.l3_domains, "domain", "domains"));
+           n.numa_nodes, plural(n.numa_nodes, "node", "nodes"), n.l3_domains,
+           plural(n.l3_domains, "domain", "domains"));
     if (n.l3_domains) printf(" (%.0f MiB each)", (double)n.l3_bytes / MIB);
     printf(", %d %s, %d %s%s\n", n.cores, plural(n.cores, "core", "cores"), n.pus, plural(n.pus, "PU", "PUs"),
            measure ? "" : " (not this machine: HWLOC_SYNTHETIC / HWLOC_XMLFILE)");
@@ -183,7 +184,8 @@ int rb_cmd_info(int argc, char **argv) {
   } else if (rc == 0) {
     if (measure)
       printf("\nFMA: FP32, 2 FLOP per FMA, all threads at once, best of %d runs; triad: a = b + s*c over 3 arrays of "
-             "%.0f MiB,\n3 x 4 bytes per element (write-allocate traffic not counted, as STREAM), best of %d passes.%s\n",
+             "%.0f MiB,\n3 x 4 bytes per element (write-allocate traffic not counted, as STREAM), best of %d "
+             "passes.%s\n",
              quick ? 2 : 5, (double)array_bytes / MIB, quick ? 3 : 10, quick ? " Quick mode: rough figures." : "");
     else
       printf("\nPeaks not measured: threads can be pinned only on this machine's own topology.\n");

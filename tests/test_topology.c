@@ -380,7 +380,8 @@ START_TEST(cli_info_this_machine) {
   ck_assert_msg(rb_topology_load_xml(path, &t) == RB_OK, "%s", rb_last_error());
   ck_assert_msg(rb_topology_load(&here) == RB_OK, "%s", rb_last_error());
   ck_assert_int_eq(rb_topology_get_counts(t).pus, rb_topology_get_counts(here).pus);
-  ck_assert_int_eq(rb_topology_get_counts(t).cores, json_integer_value(json_object_get(json_object_get(o, "topology"), "cores")));
+  json_t *counts = json_object_get(o, "topology");
+  ck_assert_int_eq(rb_topology_get_counts(t).cores, json_integer_value(json_object_get(counts, "cores")));
   rb_topology_destroy(t);
   rb_topology_destroy(here);
   json_decref(o);

@@ -7,8 +7,9 @@
 
 #define WIDTH 16
 // Named accumulators, not an array, so no compiler keeps them in memory.
-#define CHAINS(X) \
-  X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15) X(16) X(17) X(18) X(19) X(20) X(21) X(22) X(23)
+#define CHAINS(X)                                                                                 \
+  X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15) X(16) X(17) \
+  X(18) X(19) X(20) X(21) X(22) X(23)
 
 double rb_fma_probe__avx512(long iters, float mul, float add) {
   // Accumulator i = c * 16 + l starts at i: equal chains would be merged by the compiler.
