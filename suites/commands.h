@@ -9,5 +9,6 @@ int rb_cli_int(const char *cmd, const char *opt, const char *s, int lo, int hi, 
 int rb_cmd_models(int argc, char **argv);
 int rb_cmd_count(int argc, char **argv);
 int rb_cmd_run(int argc, char **argv);
+int rb_cmd_info(int argc, char **argv);
 
 #endif

@@ -14,6 +14,7 @@ typedef struct rb_peak {
   const char *fma_isa;  // the widest FMA the CPU runs: "avx512" (zmm), "neon", "ref" (compiler's)
   double stream_gbs;    // STREAM triad a[i] = b[i] + s * c[i], 3 x 4 bytes per element, best run
   double seconds;       // time the probes took
+  size_t stream_array_bytes;  // size of each of the three triad arrays
 } rb_peak;
 
 // Measures one domain: binds its threads (rb_domain_bind), runs the probes. quick = 1 shortens

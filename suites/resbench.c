@@ -37,6 +37,13 @@ static const char usage[] =
     "      float32; without --input, a seeded random batch x 3 x R x R. Output: tensor 'output',\n"
     "      [N, classes] logits, written atomically. --block runs one block (e.g. layer2.0): its\n"
     "      input is [N, C, H, W] as the network feeds it at resolution R, its output [N, C', H', W'].\n"
+    "  info [--json] [--quick] [--domains core,l3,numa,machine] [--xml FILE]\n"
+    "      The machine as hwloc sees it (packages, NUMA nodes, L3 domains, cores, PUs, CPU model),\n"
+    "      the ISAs this build and CPU run, and for each domain (the core, L3 domain and NUMA node\n"
+    "      of PU 0, the machine: one thread per core, pinned to its first PU) the measured FP32 FMA\n"
+    "      peak (GFLOP/s, 2 FLOP per FMA) and STREAM triad bandwidth (GB/s, write-allocate not\n"
+    "      counted). --quick: short, rough runs. --xml: saves the hwloc topology (atomically).\n"
+    "      HWLOC_SYNTHETIC / HWLOC_XMLFILE describe another machine (then peaks are not measured).\n"
     "  help\n"
     "\n"
     "ISAs: ref (portable C, always), avx512 (x86-64), neon (aarch64). The environment variable\n"
@@ -119,6 +126,7 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "models") == 0) return rb_cmd_models(argc - 1, argv + 1);
   if (strcmp(cmd, "count") == 0) return rb_cmd_count(argc - 1, argv + 1);
   if (strcmp(cmd, "run") == 0) return rb_cmd_run(argc - 1, argv + 1);
+  if (strcmp(cmd, "info") == 0) return rb_cmd_info(argc - 1, argv + 1);
   fprintf(stderr, "resbench: unknown command '%s' (see 'resbench help')\n", cmd);
   return 2;
 }

@@ -37,7 +37,14 @@ typedef struct rb_topology rb_topology;
 rb_status rb_topology_load(rb_topology **t);
 // The same from a synthetic description ("pack:2 numa:2 l3:2 core:4 pu:2"), for tests.
 rb_status rb_topology_load_synthetic(const char *desc, rb_topology **t);
+// The same from an hwloc XML file (lstopo's, or rb_topology_save_xml's).
+rb_status rb_topology_load_xml(const char *path, rb_topology **t);
 void rb_topology_destroy(rb_topology *t);
+// 1 when the topology was discovered from this machine (binding threads is possible), 0 for a
+// synthetic or XML one (hwloc_topology_is_thissystem).
+int rb_topology_is_this_system(const rb_topology *t);
+// Total memory hwloc reports for the machine (0 when unknown).
+size_t rb_topology_memory_bytes(const rb_topology *t);
 rb_topology_counts rb_topology_get_counts(const rb_topology *t);
 // The CPU model string hwloc reports ("AMD EPYC 9R14 ..."; "" when unknown).
 const char *rb_topology_cpu_model(const rb_topology *t);
@@ -53,7 +60,8 @@ rb_status rb_domain_list_parse(const char *csv, rb_domain_kind *kinds, int *coun
 rb_status rb_topology_domain(const rb_topology *t, rb_domain_kind kind, rb_domain *d);
 
 // Sets the OpenMP thread count to d->threads and pins OpenMP thread i to PU d->pus[i] for the
-// parallel regions that follow (libgomp keeps its threads). RB_ERR_* when binding fails.
+// parallel regions that follow (libgomp keeps its threads). RB_ERR_* when binding fails;
+// RB_ERR_UNSUPPORTED on a topology that is not this machine's (never binds by a made-up map).
 rb_status rb_domain_bind(const rb_topology *t, const rb_domain *d);
 
 // Writes the topology as hwloc XML, atomically (temporary file, then rename).

@@ -1,0 +1,196 @@
+// `resbench info`: the machine (hwloc topology, CPU model, ISAs) and, per measurement domain,
+// its pinned threads and measured peaks (FP32 FMA GFLOP/s, STREAM triad GB/s).
+#include <getopt.h>
+#include <hwloc.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "peak.h"
+#include "resbench/probe.h"
+#include "topology.h"
+
+#define MIB (1024.0 * 1024.0)
+
+// "0-3" or "0,2,4,6": the pinned PUs of a domain, in thread order (ranges only where consecutive).
+static void format_pus(const rb_domain *d, char *buf, size_t len) {
+  size_t used = 0;
+  buf[0] = 0;
+  for (int i = 0; i < d->threads && used < len; i++) {
+    int j = i;
+    while (j + 1 < d->threads && d->pus[j + 1] == d->pus[j] + 1) j++;
+    if (j > i + 1)
+      used += (size_t)snprintf(buf + used, len - used, "%s%d-%d", i ? "," : "", d->pus[i], d->pus[j]);
+    else
+      used += (size_t)snprintf(buf + used, len - used, "%s%d", i ? "," : "", d->pus[i]), j = i;
+    i = j;
+  }
+}
+
+static const char *plural(int n, const char *one, const char *many) { return n == 1 ? one : many; }
+
+static json_t *json_isas(void) {
+  json_t *o = json_object();
+  for (int i = 0; i < RB_ISA_COUNT; i++) {
+    const rb_kernels *k;
+    const int kernels = rb_kernels_get((rb_isa)i, &k) == RB_OK;
+    json_t *e = json_pack("{s:b, s:b}", "cpu", rb_cpu_supports((rb_isa)i), "kernels", kernels);
+    if (!kernels) json_object_set_new(e, "reason", json_string(rb_last_error()));
+    json_object_set_new(o, rb_isa_name((rb_isa)i), e);
+  }
+  return o;
+}
+
+static void print_isas(void) {
+  printf("%-12s", "ISAs");
+  for (int i = 0; i < RB_ISA_COUNT; i++) {
+    const rb_kernels *k;
+    const int kernels = rb_kernels_get((rb_isa)i, &k) == RB_OK, cpu = rb_cpu_supports((rb_isa)i);
+    printf("%s%s: %s", i ? "; " : "", rb_isa_name((rb_isa)i),
+           kernels ? "kernels yes" : cpu ? "CPU yes, kernels not in this build" : "no");
+  }
+  printf("\n");
+}
+
+int rb_cmd_info(int argc, char **argv) {
+  static const struct option opts[] = {{"json", no_argument, NULL, 'j'},
+                                       {"quick", no_argument, NULL, 'q'},
+                                       {"domains", required_argument, NULL, 'd'},
+                                       {"xml", required_argument, NULL, 'x'},
+                                       {"help", no_argument, NULL, 'h'},
+                                       {0}};
+  int json = 0, quick = 0, c;
+  const char *domains = "core,l3,numa,machine", *xml = NULL;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    switch (c) {
+      case 'j': json = 1; break;
+      case 'q': quick = 1; break;
+      case 'd': domains = optarg; break;
+      case 'x': xml = optarg; break;
+      case 'h':
+        puts("usage: resbench info [--json] [--quick] [--domains core,l3,numa,machine] [--xml FILE]");
+        return 0;
+      default: fputs("resbench info: see 'resbench help'\n", stderr); return 2;
+    }
+  }
+  if (optind < argc) {
+    fprintf(stderr, "resbench info: unexpected argument '%s'\n", argv[optind]);
+    return 2;
+  }
+  rb_domain_kind kinds[RB_DOMAIN_COUNT];
+  int nkinds;
+  if (rb_domain_list_parse(domains, kinds, &nkinds) != RB_OK) {
+    fprintf(stderr, "resbench info: --domains: %s\n", rb_last_error());
+    return 2;
+  }
+  if (xml && !*xml) {
+    fputs("resbench info: --xml needs a file name\n", stderr);
+    return 2;
+  }
+  rb_topology *t;
+  if (rb_topology_load(&t) != RB_OK) {
+    fprintf(stderr, "resbench info: %s\n", rb_last_error());
+    return 1;
+  }
+  int rc = 0;
+  if (xml && rb_topology_save_xml(t, xml) != RB_OK) {
+    fprintf(stderr, "resbench info: --xml: %s\n", rb_last_error());
+    rb_topology_destroy(t);
+    return 1;
+  }
+  const rb_topology_counts n = rb_topology_get_counts(t);
+  const int measure = rb_topology_is_this_system(t);
+  const rb_fma_probe *probe = rb_fma_probe_best();
+  rb_domain *d = malloc(sizeof *d);  // 4 KiB of PU list: not on the stack
+  if (!d) {
+    rb_topology_destroy(t);
+    fputs("resbench info: out of memory\n", stderr);
+    return 1;
+  }
+
+  json_t *out = NULL, *jdomains = NULL;
+  if (json) {
+    jdomains = json_array();
+    out = json_pack("{s:s, s:s, s:b, s:{s:i, s:i, s:i, s:I, s:i, s:i, s:I}, s:o, s:s, s:{s:s, s:s, s:i}}",
+                    "cpu_model", rb_topology_cpu_model(t), "hwloc", HWLOC_VERSION, "this_system", measure, "topology",
+                    "packages", n.packages, "numa_nodes", n.numa_nodes, "l3_domains", n.l3_domains, "l3_bytes",
+                    (json_int_t)n.l3_bytes, "cores", n.cores, "pus", n.pus, "memory_bytes",
+                    (json_int_t)rb_topology_memory_bytes(t), "isa", json_isas(), "cpu_simd",
+                    rb_cpu_simd_features(), "fma_probe", "isa", rb_isa_name(probe->isa), "kernel", probe->name,
+                    "lanes", probe->lanes);
+    if (xml) json_object_set_new(out, "xml", json_string(xml));
+  } else {
+    printf("%-12s%s\n", "CPU", *rb_topology_cpu_model(t) ? rb_topology_cpu_model(t) : "(unknown)");
+    printf("%-12s%d %s, %d NUMA %s, %d L3 %s", "topology", n.packages, plural(n.packages, "package", "packages"),
+           n.numa_nodes, plural(n.numa_nodes, "node", "nodes"), n.l3_domains,
+           plural(n.l3_domains, "domain", "domains"));
+    if (n.l3_domains) printf(" (%.0f MiB each)", (double)n.l3_bytes / MIB);
+    printf(", %d %s, %d %s%s\n", n.cores, plural(n.cores, "core", "cores"), n.pus, plural(n.pus, "PU", "PUs"),
+           measure ? "" : " (not this machine: HWLOC_SYNTHETIC / HWLOC_XMLFILE)");
+    print_isas();
+    printf("%-12s%s\n", "CPU SIMD", *rb_cpu_simd_features() ? rb_cpu_simd_features() : "(none known)");
+    printf("%-12s%s: %s (%s)\n", "FMA probe", rb_isa_name(probe->isa), probe->name, probe->chains);
+    if (xml) printf("%-12s%s\n", "hwloc XML", xml);
+    printf("\n%-8s %7s %12s %11s %8s  %s\n", "domain", "threads", "FMA GFLOP/s", "triad GB/s", "seconds", "pinned PUs");
+  }
+  size_t array_bytes = 0;
+  for (int i = 0; i < nkinds && rc == 0; i++) {
+    if (rb_topology_domain(t, kinds[i], d) != RB_OK) {
+      fprintf(stderr, "resbench info: %s\n", rb_last_error());
+      rc = 1;
+      break;
+    }
+    rb_peak p = {0};
+    if (measure && rb_peak_measure(t, d, quick, &p) != RB_OK) {
+      fprintf(stderr, "resbench info: domain %s: %s\n", d->name, rb_last_error());
+      rc = 1;
+      break;
+    }
+    array_bytes = p.stream_array_bytes;
+    char pus[8192];
+    format_pus(d, pus, sizeof pus);
+    if (json) {
+      json_t *list = json_array();
+      for (int k = 0; k < d->threads; k++) json_array_append_new(list, json_integer(d->pus[k]));
+      json_t *e = json_pack("{s:s, s:i, s:o}", "domain", d->name, "threads", d->threads, "pus", list);
+      if (measure)
+        json_object_update_new(e, json_pack("{s:f, s:s, s:f, s:I, s:f}", "fma_gflops", p.fma_gflops, "fma_isa",
+                                            p.fma_isa, "stream_gbs", p.stream_gbs, "stream_array_bytes",
+                                            (json_int_t)p.stream_array_bytes, "seconds", p.seconds));
+      json_array_append_new(jdomains, e);
+    } else {
+      // Without L3 objects the l3 domain falls back to the whole machine: say so.
+      const char *note = d->kind == RB_DOMAIN_L3 && n.l3_domains == 0 ? " (no L3: the machine)" : "";
+      if (measure)
+        printf("%-8s %7d %12.1f %11.1f %8.2f  %s%s\n", d->name, d->threads, p.fma_gflops, p.stream_gbs, p.seconds, pus,
+               note);
+      else
+        printf("%-8s %7d %12s %11s %8s  %s%s\n", d->name, d->threads, "-", "-", "-", pus, note);
+    }
+    fflush(stdout);
+  }
+  if (json) {
+    json_object_set_new(out, "domains", jdomains);
+    json_object_set_new(out, "quick", json_boolean(quick));
+    if (rc == 0) {
+      char *text = json_dumps(out, JSON_COMPACT | JSON_PRESERVE_ORDER);
+      if (text) puts(text);
+      free(text);
+    }
+    json_decref(out);
+  } else if (rc == 0) {
+    if (measure)
+      printf("\nFMA: FP32, 2 FLOP per FMA, all threads at once, best of %d runs; triad: a = b + s*c over 3 arrays of "
+             "%.0f MiB,\n3 x 4 bytes per element (write-allocate traffic not counted, as STREAM), best of %d "
+             "passes.%s\n",
+             quick ? 2 : 5, (double)array_bytes / MIB, quick ? 3 : 10, quick ? " Quick mode: rough figures." : "");
+    else
+      printf("\nPeaks not measured: threads can be pinned only on this machine's own topology.\n");
+  }
+  free(d);
+  rb_topology_destroy(t);
+  return rc;
+}
