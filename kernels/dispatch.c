@@ -4,13 +4,7 @@
 #include <string.h>
 
 #include "resbench/kernels.h"
-
-#if defined(__x86_64__)
-#include <cpuid.h>
-#elif defined(__aarch64__)
-#include <asm/hwcap.h>
-#include <sys/auxv.h>
-#endif
+#include "resbench/probe.h"  // rb_cpu_supports: the CPU feature tests (kernels/fma_probe.c)
 
 static const char *const isa_names[RB_ISA_COUNT] = {"ref", "avx512", "neon"};
 
@@ -28,33 +22,21 @@ rb_status rb_isa_parse(const char *s, rb_isa *isa) {
   return rb_fail(RB_ERR_NOT_FOUND, "unknown ISA '%s' (known: ref, avx512, neon)", s);
 }
 
-#if defined(__x86_64__)
-// AVX-512 F+BW+VL+DQ in CPUID and zmm state enabled by the OS (XCR0 bits 1, 2, 5, 6, 7).
-static int cpu_has_avx512(void) {
-  unsigned a, b, c, d;
-  if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE)) return 0;
-  unsigned xcr0_lo, xcr0_hi;
-  __asm__ volatile("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
-  if ((xcr0_lo & 0xE6) != 0xE6) return 0;
-  if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
-  return (b & bit_AVX512F) && (b & bit_AVX512BW) && (b & bit_AVX512VL) && (b & bit_AVX512DQ);
-}
-#endif
-
 // Why an ISA cannot be used here, or NULL when it can.
 static const char *isa_unavailable_reason(rb_isa isa) {
   switch (isa) {
     case RB_ISA_REF: return NULL;
     case RB_ISA_AVX512:
 #if defined(__x86_64__)
-      if (!cpu_has_avx512()) return "this CPU lacks AVX-512 F/BW/VL/DQ (or the OS does not enable zmm state)";
+      if (!rb_cpu_supports(RB_ISA_AVX512))
+        return "this CPU lacks AVX-512 F/BW/VL/DQ (or the OS does not enable zmm state)";
       return "this build has no AVX-512 kernels yet";
 #else
       return "AVX-512 needs an x86-64 build";
 #endif
     case RB_ISA_NEON:
 #if defined(__aarch64__)
-      if (!(getauxval(AT_HWCAP) & HWCAP_ASIMD)) return "this CPU lacks Advanced SIMD (NEON)";
+      if (!rb_cpu_supports(RB_ISA_NEON)) return "this CPU lacks Advanced SIMD (NEON)";
       return "this build has no NEON kernels yet";
 #else
       return "NEON needs an aarch64 build";
