@@ -1,7 +1,8 @@
 # resbench: the only build entry point.
 #   make                  library + resbench CLI         (build/<arch>/)
 #   make test             install deps, build and run the Check tests
-#   make run              install deps, then `resbench check` (the benchmark sweep in a later issue)
+#   make run              install deps, then the default benchmark (resbench check, info, sweep)
+#   make bench            Google Benchmark microbenchmarks (resbench-gbench; x86-64)
 #   make ARCH=aarch64     cross build with aarch64-linux-gnu-gcc; `make test ARCH=aarch64` runs under qemu
 #   make SANITIZE=1 test  ASan + UBSan build of the tests (x86-64), in build/<arch>-san/
 #   CI=true / WERROR=1    warnings are errors
@@ -136,12 +137,20 @@ test: | deps
 	$(MAKE) --no-print-directory $(TESTS) $(CLI)
 	RESBENCH_FIXTURES=tests/fixtures RESBENCH_CLI="$(strip $(RUN) $(CLI))" $(RUN) $(TESTS)
 
+# The default sweep, a few minutes on 2 cores: the kernels checked against fp64 first (no speed
+# figure for a wrong kernel), topology and peaks; the ResNeSt-50 radix x
+# cardinality grid at block level; resnet50's whole network beside oneDNN (x86-64). Best ISA,
+# core and machine domains. Markdown tables on stdout, JSON + Markdown under results/.
+RUN_RESULTS ?= results
 run: | deps
 	$(MAKE) --no-print-directory $(CLI)
 	$(RUN) $(CLI) check
+	$(RUN) $(CLI) info
+	$(RUN) $(CLI) sweep --family resnest --depth 50 --radix 1,2,4 --cardinality 1,2 --level block \
+	  --domains core,machine --results $(RUN_RESULTS)
+	$(RUN) $(CLI) sweep --family resnet --depth 50 --level network --domains core,machine \
+	  --peers $(if $(filter x86_64,$(ARCH)),onednn,none) --results $(RUN_RESULTS)
 
-# 0.05 s per benchmark keeps the default run to a few minutes with the slow ref kernels.
-BENCH_ARGS ?= --benchmark_min_time=0.05
 ifeq ($(GBENCH),1)
 bench: | deps
 	$(MAKE) --no-print-directory $(GBENCH_BIN)

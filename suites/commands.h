@@ -10,5 +10,7 @@ int rb_cmd_models(int argc, char **argv);
 int rb_cmd_count(int argc, char **argv);
 int rb_cmd_run(int argc, char **argv);
 int rb_cmd_info(int argc, char **argv);
+int rb_cmd_bench(int argc, char **argv);
+int rb_cmd_sweep(int argc, char **argv);
 
 #endif

@@ -127,6 +127,8 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "count") == 0) return rb_cmd_count(argc - 1, argv + 1);
   if (strcmp(cmd, "run") == 0) return rb_cmd_run(argc - 1, argv + 1);
   if (strcmp(cmd, "info") == 0) return rb_cmd_info(argc - 1, argv + 1);
+  if (strcmp(cmd, "bench") == 0) return rb_cmd_bench(argc - 1, argv + 1);
+  if (strcmp(cmd, "sweep") == 0) return rb_cmd_sweep(argc - 1, argv + 1);
   fprintf(stderr, "resbench: unknown command '%s' (see 'resbench help')\n", cmd);
   return 2;
 }

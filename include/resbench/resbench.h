@@ -7,4 +7,6 @@
 #include "resbench/kernels.h"
 #include "resbench/ops.h"
 #include "resbench/safetensors.h"
+#include "resbench/model.h"
+#include "resbench/forward.h"
 #endif

@@ -1,0 +1,262 @@
+// Measurements behind `resbench bench` and `resbench sweep` (see bench.h).
+#include "bench.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "oracle64.h"
+#include "resbench/forward.h"
+#include "resbench/tensor.h"
+
+rb_status rb_bench_domain(const rb_topology *t, rb_domain_kind kind, int threads, rb_domain *d) {
+  rb_status s = rb_topology_domain(t, kind, d);
+  if (s != RB_OK) return s;
+  if (threads > d->threads)
+    return rb_fail(RB_ERR_INVALID_ARG, "--threads %d: the %s domain has %d core(s), one thread each", threads,
+                   d->name, d->threads);
+  if (threads > 0) d->threads = threads;
+  return RB_OK;
+}
+
+rb_conv_algo rb_bench_layer_algo(const rb_conv_desc *d, rb_conv_algo algo) {
+  const int wino = algo == RB_CONV_WINOGRAD_F2 || algo == RB_CONV_WINOGRAD_F4 || algo == RB_CONV_WINOGRAD_F6;
+  if (wino && !(d->kh == 3 && d->kw == 3 && d->stride_h == 1 && d->stride_w == 1 && d->dil_h == 1 && d->dil_w == 1))
+    return RB_CONV_DIRECT;
+  return algo;
+}
+
+rb_status rb_bench_peers_parse(const char *csv, const rb_peer **peers, int max, int *count) {
+  *count = 0;
+  if (!csv || !*csv || strcmp(csv, "none") == 0) return RB_OK;
+  char buf[256];
+  if (strlen(csv) >= sizeof buf) return rb_fail(RB_ERR_INVALID_ARG, "--peers: list too long");
+  snprintf(buf, sizeof buf, "%s", csv);
+  for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    const rb_peer *p;
+    rb_status s = rb_peer_find(tok, &p);
+    if (s != RB_OK) return s;
+    for (int i = 0; i < *count; i++)
+      if (peers[i] == p) return rb_fail(RB_ERR_INVALID_ARG, "--peers: '%s' given twice", tok);
+    if (*count == max) return rb_fail(RB_ERR_INVALID_ARG, "--peers: at most %d peers", max);
+    peers[(*count)++] = p;
+  }
+  return RB_OK;
+}
+
+// ---- one convolution --------------------------------------------------------------------------
+
+typedef struct conv_run {
+  rb_conv_plan *plan;
+  const float *src;
+  float *dst;
+} conv_run;
+
+static rb_status run_ours(void *ctx) {
+  conv_run *c = ctx;
+  return rb_conv_plan_run(c->plan, c->src, NULL, 0, c->dst);
+}
+
+static rb_status run_peer(void *ctx) {
+  const rb_peer **pc = ctx;
+  return pc[0]->conv_run((rb_peer_conv *)pc[1]);
+}
+
+static void set_message(rb_bench_conv_result *r, rb_status s, const char *prefix) {
+  r->status = s;
+  snprintf(r->message, sizeof r->message, "%s%s", prefix, rb_last_error());
+}
+
+static void bench_peer(const rb_peer *p, const rb_conv_desc *d, rb_conv_algo algo, int threads, const float *w,
+                       const float *bias, const float *src, const float *ours, size_t nout, double flops,
+                       const rb_timing_opts *opts, float *scratch, rb_bench_conv_result *r) {
+  memset(r, 0, sizeof *r);
+  rb_peer_conv *c = NULL;
+  r->algo = algo;
+  rb_status s = p->conv_create(d, algo, threads, w, bias, src, &c);
+  if (s == RB_ERR_UNSUPPORTED && algo != RB_CONV_DIRECT) {  // no Winograd for this shape: its direct conv
+    char why[200];
+    snprintf(why, sizeof why, "%s", rb_last_error());
+    r->algo = RB_CONV_DIRECT;
+    s = p->conv_create(d, RB_CONV_DIRECT, threads, w, bias, src, &c);
+    if (s == RB_OK) snprintf(r->message, sizeof r->message, "direct (no Winograd: %s)", why);
+  }
+  if (s != RB_OK) {
+    set_message(r, s, "");
+    return;
+  }
+  snprintf(r->kernel, sizeof r->kernel, "%s", p->conv_impl(c));
+  r->own_tile = r->algo != RB_CONV_DIRECT;  // a peer's Winograd picks its own tile (its impl name says which)
+  const void *ctx[2] = {p, c};
+  s = rb_time_runs(run_peer, (void *)ctx, opts, &r->t);
+  if (s == RB_OK) s = p->conv_output(c, scratch);
+  if (s != RB_OK) {
+    set_message(r, s, "");
+  } else {
+    double diff = 0, scale = 0;
+    for (size_t i = 0; i < nout; i++) {
+      const double e = fabs((double)scratch[i] - ours[i]);
+      if (!(e <= diff)) diff = e;  // NaN sticks
+      if (fabs(ours[i]) > scale) scale = fabs(ours[i]);
+    }
+    r->max_rel_diff = scale > 0 ? diff / scale : diff;
+    r->gflops = flops / (r->t.median_ms * 1e6);
+  }
+  p->conv_destroy(c);
+}
+
+rb_status rb_bench_conv(const rb_kernels *k, const rb_conv_desc *d, rb_conv_algo algo, int threads,
+                        const rb_peer *const *peers, int npeers, const rb_timing_opts *opts, rb_bench_conv_result *ours,
+                        rb_bench_conv_result *peer_results) {
+  rb_status s = rb_conv_desc_check(d);
+  if (s != RB_OK) return s;
+  memset(ours, 0, sizeof *ours);
+  const size_t nin = (size_t)d->n * d->h * d->w * d->cin;
+  const size_t nout = (size_t)d->n * rb_conv_out_h(d) * rb_conv_out_w(d) * d->cout;
+  const size_t nw = (size_t)d->cout * (d->cin / d->groups) * d->kh * d->kw;
+  float *src = rb_aligned_alloc(nin * sizeof *src), *dst = rb_aligned_alloc(nout * sizeof *dst);
+  float *w = malloc(nw * sizeof *w), *bias = malloc((size_t)d->cout * sizeof *bias);
+  float *scratch = rb_aligned_alloc(nout * sizeof *scratch);
+  conv_run run = {NULL, src, dst};
+  if (!src || !dst || !w || !bias || !scratch) {
+    s = rb_fail(RB_ERR_NOMEM, "out of memory for the benchmark's tensors");
+    goto done;
+  }
+  o64_rng r;
+  o64_seed(&r, 42);
+  o64_fill(&r, src, nin, -1, 1);
+  const float ws = 1.0f / sqrtf((float)(nw / d->cout));  // activations of order one
+  o64_fill(&r, w, nw, -ws, ws);
+  o64_fill(&r, bias, (size_t)d->cout, -0.1f, 0.1f);
+  if ((s = rb_conv_plan_create(k, d, algo, w, bias, &run.plan)) != RB_OK) goto done;
+  ours->algo = rb_conv_plan_algo(run.plan);
+  snprintf(ours->kernel, sizeof ours->kernel, "%s", rb_conv_plan_kernel_name(run.plan));
+  if ((s = rb_time_runs(run_ours, &run, opts, &ours->t)) != RB_OK) goto done;
+  const double flops = 2 * rb_conv_macs(d);
+  ours->gflops = flops / (ours->t.median_ms * 1e6);
+  for (int i = 0; i < npeers; i++)
+    bench_peer(peers[i], d, ours->algo, threads, w, bias, src, dst, nout, flops, opts, scratch, &peer_results[i]);
+done:
+  rb_conv_plan_destroy(run.plan);
+  rb_aligned_free(src);
+  rb_aligned_free(dst);
+  rb_aligned_free(scratch);
+  free(w);
+  free(bias);
+  return s;
+}
+
+// ---- one graph --------------------------------------------------------------------------------
+
+typedef struct graph_run {
+  rb_model *m;
+  const float *x;
+  float *y;
+} graph_run;
+
+static rb_status run_graph(void *ctx) {
+  graph_run *g = ctx;
+  return rb_model_forward(g->m, g->x, g->y);
+}
+
+static size_t count_of(rb_shape s) { return (size_t)s.n * s.h * s.w * s.c; }
+
+rb_status rb_bench_graph(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, const rb_timing_opts *opts,
+                         rb_timing *t) {
+  rb_random_weights rw = {0};
+  graph_run run = {0};
+  rb_status s = rb_model_plan(g, k, algo, rb_weights_random, &rw, &run.m);
+  rb_random_weights_release(&rw);
+  if (s != RB_OK) return s;
+  const size_t nx = count_of(g->tensors[0]), ny = count_of(g->tensors[g->output]);
+  float *x = malloc(nx * sizeof *x);
+  run.y = malloc(ny * sizeof *run.y);
+  if (!x || !run.y) {
+    s = rb_fail(RB_ERR_NOMEM, "out of memory for the benchmark's input");
+  } else {
+    o64_rng r;
+    o64_seed(&r, 1);
+    o64_fill(&r, x, nx, -1, 1);
+    run.x = x;
+    s = rb_time_runs(run_graph, &run, opts, t);
+  }
+  free(x);
+  free(run.y);
+  rb_model_destroy(run.m);
+  return s;
+}
+
+rb_status rb_graph_conv_uses(const rb_graph *g, rb_conv_use **uses, int *count) {
+  *uses = NULL;
+  *count = 0;
+  rb_conv_use *u = calloc((size_t)g->count + 1, sizeof *u);
+  if (!u) return rb_fail(RB_ERR_NOMEM, "out of memory listing convolutions");
+  int n = 0;
+  for (int i = 0; i < g->count; i++) {
+    const rb_layer *l = &g->layers[i];
+    if (l->kind != RB_LAYER_CONV) continue;
+    int j = 0;
+    while (j < n && memcmp(&u[j].d, &l->conv, sizeof l->conv) != 0) j++;
+    if (j == n) {
+      u[n].d = l->conv;
+      snprintf(u[n].first_layer, sizeof u[n].first_layer, "%s", l->name);
+      n++;
+    }
+    u[j].count++;
+  }
+  *uses = u;
+  *count = n;
+  return RB_OK;
+}
+
+rb_status rb_bench_graph_peers(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, int threads,
+                               const rb_peer *const *peers, int npeers, const rb_timing_opts *opts, json_t *point,
+                               int progress) {
+  enum { MAXP = 8 };
+  if (npeers > MAXP) return rb_fail(RB_ERR_INVALID_ARG, "at most %d peers", MAXP);
+  rb_conv_use *uses;
+  int n;
+  rb_status s = rb_graph_conv_uses(g, &uses, &n);
+  if (s != RB_OK) return s;
+  double ours_ms = 0, peer_ms[MAXP] = {0}, flops = 0;
+  char missing[MAXP][200] = {{0}};
+  for (int i = 0; i < n && s == RB_OK; i++) {
+    if (progress) fprintf(stderr, "\rconvolutions beside the peers: %d/%d", i + 1, n);
+    rb_bench_conv_result ours, pr[MAXP];
+    s = rb_bench_conv(k, &uses[i].d, rb_bench_layer_algo(&uses[i].d, algo), threads, peers, npeers, opts, &ours, pr);
+    if (s != RB_OK) break;
+    ours_ms += uses[i].count * ours.t.median_ms;
+    flops += uses[i].count * 2 * rb_conv_macs(&uses[i].d);
+    for (int j = 0; j < npeers; j++) {
+      if (pr[j].status == RB_OK)
+        peer_ms[j] += uses[i].count * pr[j].t.median_ms;
+      else if (!missing[j][0])
+        snprintf(missing[j], sizeof missing[j], "%s: %s", uses[i].first_layer, pr[j].message);
+    }
+  }
+  if (progress) fputc('\n', stderr);
+  free(uses);
+  if (s != RB_OK) return s;
+  json_object_set_new(point, "conv_median_ms", json_real(ours_ms));
+  json_object_set_new(point, "conv_gflops", json_real(flops / (ours_ms * 1e6)));
+  json_object_set_new(point, "peers_scope",
+                      json_string("convolutions only: sum over the unique conv shapes of median time x occurrences, "
+                                  "ours in conv_median_ms"));
+  for (int j = 0; j < npeers; j++) {
+    char key[96];
+    const char *pn = peers[j]->name;
+    if (missing[j][0]) {  // a peer that cannot run every layer has no network total
+      snprintf(key, sizeof key, "%s_error", pn);
+      json_object_set_new(point, key, json_string(missing[j]));
+      continue;
+    }
+    snprintf(key, sizeof key, "%s_median_ms", pn);
+    json_object_set_new(point, key, json_real(peer_ms[j]));
+    snprintf(key, sizeof key, "%s_gflops", pn);
+    json_object_set_new(point, key, json_real(flops / (peer_ms[j] * 1e6)));
+    snprintf(key, sizeof key, "%s_speedup", pn);
+    json_object_set_new(point, key, json_real(peer_ms[j] / ours_ms));
+  }
+  return RB_OK;
+}

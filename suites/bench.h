@@ -1,0 +1,66 @@
+// The measurements behind `resbench bench` and `resbench sweep`: one convolution (ours and each
+// peer, on the same data, in the same process and thread count) and one model graph (a whole
+// network or one block), each timed as suites/timing.h does after pinning the domain's threads.
+#ifndef RESBENCH_BENCH_H
+#define RESBENCH_BENCH_H
+
+#include <jansson.h>
+
+#include "peers/peer.h"
+#include "resbench/conv.h"
+#include "resbench/kernels.h"
+#include "resbench/model.h"
+#include "timing.h"
+#include "topology.h"
+
+// The domain to measure in: `kind`, narrowed to its first `threads` cores when threads > 0
+// (RB_ERR_INVALID_ARG when the domain has fewer).
+rb_status rb_bench_domain(const rb_topology *t, rb_domain_kind kind, int threads, rb_domain *d);
+
+typedef struct rb_bench_conv_result {
+  rb_timing t;
+  double gflops;             // 2 x dense MACs / median time
+  char kernel[64];           // our kernel's name, or the peer's implementation
+  rb_conv_algo algo;         // what ran (never AUTO)
+  int own_tile;              // peers: a Winograd whose tile the peer chose (algo is what was asked)
+  double max_rel_diff;       // peers: max |peer - ours| / max |ours| over the output
+  rb_status status;          // RB_ERR_UNSUPPORTED: the peer has no implementation for this shape
+  char message[256];         // why, when status is not RB_OK
+} rb_bench_conv_result;
+
+// Times our convolution for d on table k and, for each of the npeers peers, the peer's on the same
+// input, weights and bias (seeded), and checks the peer's output against ours. A peer that cannot
+// run the shape gets status RB_ERR_UNSUPPORTED in its result; only our own failure is an error.
+// For a Winograd algo the peer is asked for its Winograd first and, when it has none, its direct
+// convolution (said in its message).
+rb_status rb_bench_conv(const rb_kernels *k, const rb_conv_desc *d, rb_conv_algo algo, int threads,
+                        const rb_peer *const *peers, int npeers, const rb_timing_opts *opts, rb_bench_conv_result *ours,
+                        rb_bench_conv_result *peer_results);
+
+// Plans g on table k with seeded random weights, runs a seeded input through it as opts say.
+rb_status rb_bench_graph(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, const rb_timing_opts *opts,
+                         rb_timing *t);
+
+// The unique convolutions of a graph with how often each occurs (for per-layer peer comparisons).
+typedef struct rb_conv_use {
+  rb_conv_desc d;
+  int count;
+  char first_layer[RB_KEY_LEN];
+} rb_conv_use;
+rb_status rb_graph_conv_uses(const rb_graph *g, rb_conv_use **uses, int *count);
+
+// Our convolutions and each peer's, layer by layer over the unique conv shapes of g (each timed
+// once, weighted by how often it occurs). Adds to point: conv_median_ms, conv_gflops, peers_scope,
+// and per peer <peer>_median_ms, <peer>_gflops, <peer>_speedup, or <peer>_error naming the first
+// layer it cannot run. progress: a counter on stderr.
+rb_status rb_bench_graph_peers(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, int threads,
+                               const rb_peer *const *peers, int npeers, const rb_timing_opts *opts, json_t *point,
+                               int progress);
+
+// The algorithm the forward pass uses for one convolution (Winograd only on 3x3 s1 d1).
+rb_conv_algo rb_bench_layer_algo(const rb_conv_desc *d, rb_conv_algo algo);
+
+// Splits a comma-separated peer list ("onednn,libxsmm"); "none" or "" gives no peers.
+rb_status rb_bench_peers_parse(const char *csv, const rb_peer **peers, int max, int *count);
+
+#endif

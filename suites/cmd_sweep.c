@@ -1,0 +1,331 @@
+// `resbench sweep`: measures every point of a grid over family, depth, cardinality, radix, width,
+// SE reduction and SK paths, at block and network level, per ISA and topology domain. Each point is
+// saved (atomically, the whole document) as soon as it is measured, so an interrupted sweep keeps
+// every finished point and --resume measures only the rest.
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench.h"
+#include "commands.h"
+#include "peak.h"
+#include "record.h"
+#include "resbench/resbench.h"
+#include "results.h"
+#include "sweep.h"
+
+#define MAX_PEERS 4
+
+typedef struct sweep_opts {
+  rb_sweep_grid grid;
+  const char *algo, *peers, *results, *resume_path;
+  int resume, quick, max_points, json;
+  double min_time;
+} sweep_opts;
+
+static int parse(sweep_opts *o, int argc, char **argv) {
+  enum { O_ALGO = 256, O_PEERS, O_RESULTS, O_RESUME, O_QUICK, O_MIN_TIME, O_MAX_POINTS };
+  static const struct option opts[] = {
+      {"family", required_argument, NULL, 'f'},    {"depth", required_argument, NULL, 'd'},
+      {"cardinality", required_argument, NULL, 'c'}, {"radix", required_argument, NULL, 'r'},
+      {"width", required_argument, NULL, 'w'},     {"se-reduction", required_argument, NULL, 'e'},
+      {"sk-paths", required_argument, NULL, 'k'},  {"level", required_argument, NULL, 'l'},
+      {"isa", required_argument, NULL, 'i'},       {"domains", required_argument, NULL, 'D'},
+      {"batch", required_argument, NULL, 'b'},     {"res", required_argument, NULL, 'R'},
+      {"algo", required_argument, NULL, O_ALGO},   {"peers", required_argument, NULL, O_PEERS},
+      {"results", required_argument, NULL, O_RESULTS}, {"resume", optional_argument, NULL, O_RESUME},
+      {"quick", no_argument, NULL, O_QUICK},       {"min-time", required_argument, NULL, O_MIN_TIME},
+      {"max-points", required_argument, NULL, O_MAX_POINTS}, {0}};
+  static const char *const grid_names[128] = {['f'] = "family", ['d'] = "depth", ['c'] = "cardinality",
+                                              ['r'] = "radix",   ['w'] = "width", ['e'] = "se-reduction",
+                                              ['k'] = "sk-paths", ['l'] = "level", ['i'] = "isa",
+                                              ['D'] = "domains", ['b'] = "batch", ['R'] = "res"};
+  int c;
+  optind = 1;
+  while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+    if (c > 0 && c < 128 && grid_names[c]) {
+      if (rb_sweep_grid_set(&o->grid, grid_names[c], optarg) != RB_OK) {
+        fprintf(stderr, "resbench sweep: %s\n", rb_last_error());
+        return 0;
+      }
+      continue;
+    }
+    switch (c) {
+      case O_ALGO: o->algo = optarg; break;
+      case O_PEERS: o->peers = optarg; break;
+      case O_RESULTS: o->results = optarg; break;
+      case O_RESUME: o->resume = 1, o->resume_path = optarg; break;
+      case O_QUICK: o->quick = 1; break;
+      case O_MIN_TIME: {
+        char *end;
+        o->min_time = strtod(optarg, &end);
+        if (*optarg == 0 || *end || !(o->min_time >= 0 && o->min_time <= 3600)) {
+          fprintf(stderr, "resbench sweep: --min-time must be seconds in 0..3600, got '%s'\n", optarg);
+          return 0;
+        }
+        break;
+      }
+      case O_MAX_POINTS: if (!rb_cli_int("sweep", "--max-points", optarg, 1, 1 << 30, &o->max_points)) return 0; break;
+      default: fputs("resbench sweep: see 'resbench help'\n", stderr); return 0;
+    }
+  }
+  if (optind < argc) {
+    fprintf(stderr, "resbench sweep: unexpected argument '%s'\n", argv[optind]);
+    return 0;
+  }
+  return 1;
+}
+
+// The newest sweep document in dir whose grid equals this one (NULL when none).
+static char *find_resumable(const char *dir, const json_t *grid) {
+  char **paths = NULL;
+  int n = 0;
+  char *found = NULL;
+  if (rb_results_list(dir, "sweep-", &paths, &n) != RB_OK) return NULL;  // no directory yet: nothing to resume
+  for (int i = 0; i < n && !found; i++) {
+    json_t *doc;
+    if (rb_json_load(paths[i], &doc) != RB_OK) continue;
+    if (json_equal(json_object_get(doc, "grid"), (json_t *)grid)) found = strdup(paths[i]);
+    json_decref(doc);
+  }
+  rb_results_list_free(paths, n);
+  return found;
+}
+
+// The point's identity: what was measured (the measurements are added by the runner).
+static json_t *point_json(const rb_sweep_point *p) {
+  return json_pack("{s:s, s:s, s:s?, s:i, s:i, s:i, s:i, s:i, s:i, s:s, s:s?, s:s, s:s, s:i, s:i}", "key", p->key,
+                   "family", rb_family_name(p->family), "model", p->model, "depth", p->depth, "cardinality",
+                   p->cardinality, "radix", p->radix, "width", p->width, "se_reduction", p->se_reduction, "sk_paths",
+                   p->sk_paths, "level", rb_sweep_level_name(p->level), "block", p->block[0] ? p->block : NULL, "isa",
+                   rb_isa_name(p->isa), "domain", rb_domain_kind_name(p->domain), "batch", p->batch, "res", p->res);
+}
+
+static int point_done(const json_t *doc, const char *key) {
+  size_t i;
+  json_t *p;
+  json_array_foreach(json_object_get(doc, "points"), i, p) {
+    const char *k = json_string_value(json_object_get(p, "key"));
+    if (k && strcmp(k, key) == 0) return 1;
+  }
+  return 0;
+}
+
+static double num(const json_t *o, const char *key) {
+  const json_t *v = json_object_get(o, key);
+  return json_is_number(v) ? json_number_value(v) : 0;
+}
+
+static const char *str(const json_t *o, const char *key) {
+  const char *s = json_string_value(json_object_get(o, key));
+  return s ? s : "";
+}
+
+// The document's points as a Markdown table (to f).
+static void markdown(FILE *f, const json_t *doc, const rb_peer *const *peers, int npeers) {
+  fprintf(f, "| point | model | level | isa | domain | threads | params (M) | G MACs | median ms | images/s | "
+             "GFLOP/s | %% peak |");
+  for (int j = 0; j < npeers; j++) fprintf(f, " %s conv speed-up |", peers[j]->name);
+  fprintf(f, "\n|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
+  for (int j = 0; j < npeers; j++) fprintf(f, "---:|");
+  fputc('\n', f);
+  size_t i;
+  json_t *p;
+  json_array_foreach(json_object_get(doc, "points"), i, p) {
+    char spec[96];
+    snprintf(spec, sizeof spec, "%s d%d c%d r%d w%d", str(p, "family"), (int)num(p, "depth"),
+             (int)num(p, "cardinality"), (int)num(p, "radix"), (int)num(p, "width"));
+    const char *model = json_string_value(json_object_get(p, "model"));
+    char level[48];
+    snprintf(level, sizeof level, "%s%s%s", str(p, "level"), str(p, "block")[0] ? " " : "", str(p, "block"));
+    fprintf(f, "| %s | %s | %s | %s | %s | %d | %.2f | %.3f | %.3f | %.1f | %.2f | %.1f |", spec, model ? model : "-",
+            level, str(p, "isa"), str(p, "domain"), (int)num(p, "threads"), num(p, "params") / 1e6,
+            num(p, "macs") / 1e9, num(p, "median_ms"), num(p, "images_per_s"), num(p, "gflops"), num(p, "peak_pct"));
+    for (int j = 0; j < npeers; j++) {
+      char key[96];
+      snprintf(key, sizeof key, "%s_speedup", peers[j]->name);
+      if (json_object_get(p, key))
+        fprintf(f, " %.2fx |", num(p, key));
+      else
+        fprintf(f, " - |");
+    }
+    fputc('\n', f);
+  }
+  fprintf(f, "\nGFLOP/s = 2 x dense multiply-adds / median time (padding taps counted); MACs as the papers count "
+             "(1 multiply-add); %% of the domain's measured FP32 FMA peak. Peer speed-up: convolutions only, "
+             "the peer's time over ours (> 1: resbench is faster).\n");
+}
+
+static rb_status save_markdown(const char *json_path, const json_t *doc, const rb_peer *const *peers, int npeers,
+                               char *md, size_t len) {
+  snprintf(md, len, "%.*s.md", (int)(strlen(json_path) - 5), json_path);  // sweep-<stamp>.json -> .md
+  char tmp[700];
+  if (snprintf(tmp, sizeof tmp, "%s.tmp", md) >= (int)sizeof tmp) return rb_fail(RB_ERR_IO, "path too long: %s", md);
+  FILE *f = fopen(tmp, "w");
+  if (!f) return rb_fail(RB_ERR_IO, "cannot write %s", tmp);
+  markdown(f, doc, peers, npeers);
+  if (fclose(f) != 0 || rename(tmp, md) != 0) {
+    remove(tmp);
+    return rb_fail(RB_ERR_IO, "cannot write %s", md);
+  }
+  return RB_OK;
+}
+
+int rb_cmd_sweep(int argc, char **argv) {
+  sweep_opts o = {.algo = "auto", .peers = "none"};
+  rb_sweep_grid_defaults(&o.grid);
+  const rb_kernels *best;  // the default ISA: the best this build and CPU run (or RESBENCH_ISA)
+  if (rb_kernels_default(&best) != RB_OK || rb_sweep_grid_set(&o.grid, "isa", best->isa_name) != RB_OK) {
+    fprintf(stderr, "resbench sweep: %s\n", rb_last_error());
+    return 2;
+  }
+  if (!parse(&o, argc, argv)) return 2;
+
+  // Everything that can be wrong is found before anything runs.
+  rb_sweep_point *points = NULL;
+  int npoints = 0;
+  char notes[1024] = "";
+  rb_conv_algo algo;
+  const rb_peer *peers[MAX_PEERS];
+  int npeers = 0;
+  if (rb_sweep_expand(&o.grid, &points, &npoints, notes, sizeof notes) != RB_OK ||
+      rb_conv_algo_parse(o.algo, &algo) != RB_OK || rb_bench_peers_parse(o.peers, peers, MAX_PEERS, &npeers) != RB_OK) {
+    fprintf(stderr, "resbench sweep: %s\n", rb_last_error());
+    free(points);
+    return 2;
+  }
+  if (notes[0]) fprintf(stderr, "resbench sweep: note: %s\n", notes);
+  for (int i = 0; i < npoints; i++) {
+    const rb_kernels *k;
+    if (rb_kernels_get(points[i].isa, &k) != RB_OK) {
+      fprintf(stderr, "resbench sweep: %s\n", rb_last_error());
+      free(points);
+      return 2;
+    }
+  }
+
+  int ret = 1, measured = 0, skipped = 0;
+  rb_topology *topo = NULL;
+  rb_record rec = {0};
+  json_t *grid = rb_sweep_grid_json(&o.grid);
+  json_object_set_new(grid, "algo", json_string(rb_conv_algo_name(algo)));
+  json_object_set_new(grid, "peers", json_string(o.peers));
+  json_object_set_new(grid, "quick", json_boolean(o.quick));
+  rb_domain doms[RB_DOMAIN_COUNT];
+  rb_peak peaks[RB_DOMAIN_COUNT];
+  int have[RB_DOMAIN_COUNT] = {0};
+  if (rb_topology_load(&topo) != RB_OK) goto fail;
+
+  char *resume_from = NULL;
+  if (o.resume) {
+    char dir[400];
+    if (o.resume_path) {
+      resume_from = strdup(o.resume_path);
+    } else if (rb_results_dir(o.results, dir, sizeof dir) == RB_OK) {
+      resume_from = find_resumable(dir, grid);
+    }
+    if (!resume_from) {
+      rb_fail(RB_ERR_NOT_FOUND, "--resume: no earlier sweep with this grid under %s", o.results ? o.results : "results");
+      goto fail;
+    }
+    rb_status s = rb_record_open(&rec, resume_from);
+    if (s == RB_OK && !json_equal(json_object_get(rec.doc, "grid"), grid))
+      s = rb_fail(RB_ERR_INVALID_ARG, "--resume: %s was a sweep over another grid", resume_from);
+    free(resume_from);
+    if (s != RB_OK) goto fail;
+  } else {
+    if (rb_record_begin(&rec, o.results, "sweep", argc, argv, topo) != RB_OK) goto fail;
+    json_object_set(rec.doc, "grid", grid);
+  }
+  json_object_set_new(rec.doc, "notes", json_string(notes));
+
+  // Peaks of every domain the grid uses, measured once per run.
+  for (int i = 0; i < npoints; i++) {
+    const rb_domain_kind dk = points[i].domain;
+    if (have[dk]) continue;
+    if (rb_bench_domain(topo, dk, 0, &doms[dk]) != RB_OK || rb_peak_measure(topo, &doms[dk], o.quick, &peaks[dk]) != RB_OK)
+      goto fail;
+    have[dk] = 1;
+    rb_record_add_peak(&rec, &doms[dk], &peaks[dk]);
+    fprintf(stderr, "peak of %s (%d thread(s)): FMA %.1f GFLOP/s (%s), stream %.1f GB/s\n", doms[dk].name,
+            doms[dk].threads, peaks[dk].fma_gflops, peaks[dk].fma_isa, peaks[dk].stream_gbs);
+  }
+  if (rb_record_save(&rec) != RB_OK) goto fail;
+  fprintf(stderr, "resbench sweep: %d point(s); results in %s\n", npoints, rec.path);
+
+  rb_timing_opts topts = rb_timing_defaults();
+  if (o.quick) topts.warmup = 1, topts.min_runs = 2, topts.min_seconds = 0;
+  if (o.min_time > 0) topts.min_seconds = o.min_time;
+  const double t0 = rb_now_ms();
+  for (int i = 0; i < npoints; i++) {
+    const rb_sweep_point *pt = &points[i];
+    if (point_done(rec.doc, pt->key)) {
+      skipped++;
+      continue;
+    }
+    if (o.max_points && measured == o.max_points) {
+      fprintf(stderr, "resbench sweep: stopped after %d new point(s) (--max-points); continue with --resume\n",
+              measured);
+      break;
+    }
+    const rb_kernels *k;
+    rb_graph *g = NULL;
+    rb_timing t;
+    rb_status s = rb_kernels_get(pt->isa, &k);
+    if (s == RB_OK)
+      s = pt->level == RB_SWEEP_BLOCK ? rb_graph_build_block(&pt->spec, pt->block, pt->batch, pt->res, pt->res, &g)
+                                      : rb_graph_build(&pt->spec, pt->batch, pt->res, pt->res, &g);
+    if (s == RB_OK) s = rb_domain_bind(topo, &doms[pt->domain]);
+    if (s == RB_OK) s = rb_bench_graph(g, k, algo, &topts, &t);
+    json_t *p = NULL;
+    double gflops = 0;
+    if (s == RB_OK) {
+      p = point_json(pt);
+      const double flops = 2 * g->macs;
+      gflops = flops / (t.median_ms * 1e6);
+      json_object_set_new(p, "threads", json_integer(doms[pt->domain].threads));
+      json_object_set_new(p, "algo", json_string(rb_conv_algo_name(algo)));
+      json_object_set_new(p, "params", json_real(g->params));
+      json_object_set_new(p, "macs", json_real(g->macs));
+      json_object_set_new(p, "flops", json_real(flops));
+      json_object_set_new(p, "median_ms", json_real(t.median_ms));
+      json_object_set_new(p, "min_ms", json_real(t.min_ms));
+      json_object_set_new(p, "max_ms", json_real(t.max_ms));
+      json_object_set_new(p, "mean_ms", json_real(t.mean_ms));
+      json_object_set_new(p, "runs", json_integer(t.count));
+      json_object_set_new(p, "images_per_s", json_real(pt->batch / (t.median_ms / 1e3)));
+      json_object_set_new(p, "gflops", json_real(gflops));
+      json_object_set_new(p, "peak_gflops", json_real(peaks[pt->domain].fma_gflops));
+      json_object_set_new(p, "peak_pct", json_real(100 * gflops / peaks[pt->domain].fma_gflops));
+      if (npeers) s = rb_bench_graph_peers(g, k, algo, doms[pt->domain].threads, peers, npeers, &topts, p, 0);
+    }
+    rb_graph_destroy(g);
+    if (s == RB_OK) s = rb_record_add_point(&rec, p);
+    else json_decref(p);
+    if (s != RB_OK) {
+      char msg[512];
+      snprintf(msg, sizeof msg, "%s", rb_last_error());
+      rb_fail(s, "point %s: %s", pt->key, msg);
+      goto fail;
+    }
+    measured++;
+    const int left = npoints - i - 1;
+    const double per = (rb_now_ms() - t0) / measured, eta = per * left / 1e3;
+    fprintf(stderr, "[%d/%d] %-56s %10.3f ms %8.2f GFLOP/s  ETA %dm%02ds\n", i + 1, npoints, pt->key, t.median_ms,
+            gflops, (int)eta / 60, (int)eta % 60);
+  }
+  if (skipped) fprintf(stderr, "resbench sweep: %d point(s) already measured in %s: skipped\n", skipped, rec.path);
+  char md[600];
+  if (save_markdown(rec.path, rec.doc, peers, npeers, md, sizeof md) != RB_OK) goto fail;
+  markdown(stdout, rec.doc, peers, npeers);
+  fprintf(stderr, "resbench sweep: saved %s and %s\n", rec.path, md);
+  ret = 0;
+fail:
+  if (ret) fprintf(stderr, "resbench sweep: %s\n", rb_last_error());
+  json_decref(grid);
+  rb_record_close(&rec);
+  rb_topology_destroy(topo);
+  free(points);
+  return ret;
+}

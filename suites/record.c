@@ -1,0 +1,75 @@
+// Result documents of the bench and sweep commands (see record.h).
+#include "record.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "results.h"
+
+json_t *rb_peak_json(const rb_domain *d, const rb_peak *p) {
+  json_t *pus = json_array();
+  for (int i = 0; i < d->threads; i++) json_array_append_new(pus, json_integer(d->pus[i]));
+  return json_pack("{s:s, s:i, s:o, s:f, s:s, s:f}", "domain", d->name, "threads", d->threads, "pus", pus,
+                   "fma_gflops", p->fma_gflops, "fma_isa", p->fma_isa ? p->fma_isa : "unknown", "stream_gbs",
+                   p->stream_gbs);
+}
+
+rb_status rb_record_begin(rb_record *r, const char *root, const char *kind, int argc, char **argv,
+                          const rb_topology *t) {
+  memset(r, 0, sizeof *r);
+  rb_status s = rb_results_dir(root, r->dir, sizeof r->dir);
+  if (s == RB_OK) s = rb_results_mkdir(r->dir);
+  if (s != RB_OK) return s;
+  char stamp[48], xml[480], xml_name[80];
+  rb_results_timestamp(stamp, sizeof stamp);
+  const size_t base = strlen(stamp);
+  for (int i = 1;; i++) {  // two runs in one second get -2, -3, ...: never overwrite a result
+    snprintf(r->path, sizeof r->path, "%s/%s-%s.json", r->dir, kind, stamp);
+    snprintf(xml_name, sizeof xml_name, "topology-%s.xml", stamp);
+    snprintf(xml, sizeof xml, "%s/%s", r->dir, xml_name);
+    if ((access(r->path, F_OK) != 0 && access(xml, F_OK) != 0) || i == 1000) break;
+    snprintf(stamp + base, sizeof stamp - base, "-%d", i + 1);
+  }
+  if ((s = rb_topology_save_xml(t, xml)) != RB_OK) return s;
+  json_t *ctx = rb_results_context(argc, argv);
+  if (!ctx) return rb_fail(RB_ERR_NOMEM, "out of memory building the result context");
+  json_t *libs = json_object_get(ctx, "libraries");
+  for (size_t i = 0; libs && i < rb_peer_count(); i++)
+    json_object_set_new(libs, rb_peer_at(i)->name, json_string(rb_peer_at(i)->version()));
+  json_object_set_new(ctx, "cpu_model_hwloc", json_string(rb_topology_cpu_model(t)));
+  r->doc = json_pack("{s:s, s:o, s:s, s:[], s:[]}", "kind", kind, "context", ctx, "topology_xml", xml_name, "peaks",
+                     "points");
+  return r->doc ? RB_OK : rb_fail(RB_ERR_NOMEM, "out of memory building the result document");
+}
+
+rb_status rb_record_open(rb_record *r, const char *path) {
+  memset(r, 0, sizeof *r);
+  snprintf(r->path, sizeof r->path, "%s", path);
+  rb_status s = rb_json_load(path, &r->doc);
+  if (s != RB_OK) return s;
+  if (!json_is_array(json_object_get(r->doc, "points")) || !json_is_array(json_object_get(r->doc, "peaks"))) {
+    json_decref(r->doc);
+    r->doc = NULL;
+    return rb_fail(RB_ERR_FORMAT, "%s: not a resbench result document (no \"points\" / \"peaks\" list)", path);
+  }
+  const char *slash = strrchr(path, '/');
+  snprintf(r->dir, sizeof r->dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
+  return RB_OK;
+}
+
+void rb_record_add_peak(rb_record *r, const rb_domain *d, const rb_peak *p) {
+  json_array_append_new(json_object_get(r->doc, "peaks"), rb_peak_json(d, p));
+}
+
+rb_status rb_record_add_point(rb_record *r, json_t *point) {
+  json_array_append_new(json_object_get(r->doc, "points"), point);
+  return rb_record_save(r);
+}
+
+rb_status rb_record_save(const rb_record *r) { return rb_json_save_atomic(r->doc, r->path); }
+
+void rb_record_close(rb_record *r) {
+  json_decref(r->doc);
+  r->doc = NULL;
+}

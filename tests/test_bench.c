@@ -1,0 +1,316 @@
+// `resbench bench` and `resbench sweep` as a user runs them: the --json contract, the numbers
+// against the registry's counts, result documents on disk, resume after an interruption, and bad
+// arguments caught before anything runs.
+#include <check.h>
+#include <dirent.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "peers/peer.h"
+#include "resbench/resbench.h"
+#include "testutil.h"
+
+static char buf[1 << 20];
+
+// The last line of text that parses as a JSON object (stderr is folded into the output).
+static json_t *last_json_line(const char *text) {
+  json_t *o = NULL;
+  for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+    if (*p != '{') continue;
+    json_error_t err;
+    json_t *j = json_loadb(p, strcspn(p, "\n"), 0, &err);
+    if (j) {
+      json_decref(o);
+      o = j;
+    }
+  }
+  return o;
+}
+
+static double num(const json_t *o, const char *key) {
+  const json_t *v = json_object_get(o, key);
+  ck_assert_msg(json_is_number(v), "key '%s' missing or not a number", key);
+  return json_number_value(v);
+}
+
+static void check_timing(const json_t *o, const char *prefix) {
+  char k[96];
+  snprintf(k, sizeof k, "%smedian_ms", prefix);
+  const double med = num(o, k);
+  snprintf(k, sizeof k, "%smin_ms", prefix);
+  const double mn = num(o, k);
+  snprintf(k, sizeof k, "%smax_ms", prefix);
+  const double mx = num(o, k);
+  ck_assert_msg(mn > 0 && mn <= med && med <= mx, "%s: min %g median %g max %g", prefix, mn, med, mx);
+}
+
+// The peers this build has, as a --peers list ("none" without).
+static const char *all_peers(char *list, size_t len) {
+  snprintf(list, len, "none");
+  size_t used = 0;
+  for (size_t i = 0; i < rb_peer_count(); i++)
+    used += (size_t)snprintf(list + used, len - used, "%s%s", i ? "," : "", rb_peer_at(i)->name);
+  return list;
+}
+
+START_TEST(bench_conv_json) {
+  char peers[128], args[512];
+  // 3x3 pad 1, 16 -> 24 channels at 12x12: 12*12*24*16*9 multiply-adds.
+  snprintf(args, sizeof args, "bench conv mb1ic16ih12oc24oh12kh3ph1 --algo direct --quick --json --domain core --peers %s",
+           all_peers(peers, sizeof peers));
+  ck_assert_msg(tu_run_cli(args, buf, sizeof buf) == 0, "%s", buf);
+  json_t *o = last_json_line(buf);
+  ck_assert_msg(o != NULL, "no JSON: %s", buf);
+  ck_assert_str_eq(json_string_value(json_object_get(o, "problem")), "mb1ic16ih12oc24oh12kh3ph1");
+  ck_assert_str_eq(json_string_value(json_object_get(o, "algo")), "direct");
+  ck_assert_str_eq(json_string_value(json_object_get(o, "domain")), "core");
+  ck_assert_int_eq((int)num(o, "threads"), 1);
+  const double macs = 12.0 * 12 * 24 * 16 * 9;
+  ck_assert_double_eq(num(o, "macs"), macs);
+  check_timing(o, "");
+  ck_assert_msg(fabs(num(o, "gflops") - 2 * macs / (num(o, "median_ms") * 1e6)) <= 1e-9 * num(o, "gflops"),
+                "gflops is not 2 x MACs / median");
+  ck_assert(num(o, "peak_gflops") > 0);
+  ck_assert_msg(fabs(num(o, "peak_pct") - 100 * num(o, "gflops") / num(o, "peak_gflops")) < 1e-6, "peak_pct");
+  for (size_t i = 0; i < rb_peer_count(); i++) {
+    const char *pn = rb_peer_at(i)->name;
+    char k[96];
+    snprintf(k, sizeof k, "%s_error", pn);
+    if (json_object_get(o, k)) {  // e.g. libxsmm_gemm runs 1x1 convolutions only
+      ck_assert_msg(strstr(json_string_value(json_object_get(o, k)), "1x1") || strcmp(pn, "libxsmm_gemm"),
+                    "%s failed: %s", pn, json_string_value(json_object_get(o, k)));
+      continue;
+    }
+    snprintf(k, sizeof k, "%s_", pn);
+    check_timing(o, k);
+    snprintf(k, sizeof k, "%s_gflops", pn);
+    ck_assert(num(o, k) > 0);
+    snprintf(k, sizeof k, "%s_max_rel_diff", pn);
+    ck_assert_msg(num(o, k) < 1e-5, "%s differs from ours by %g", pn, num(o, k));
+  }
+  json_decref(o);
+
+  // Human output names ISA, domain, threads, peak.
+  ck_assert_int_eq(tu_run_cli("bench conv g2mb2ic8ih9oc8oh5kh3sh2ph1 --quick --peers none", buf, sizeof buf), 0);
+  ck_assert_msg(strstr(buf, "FMA peak") && strstr(buf, "pinned") && strstr(buf, "median_ms"), "%s", buf);
+}
+END_TEST
+
+START_TEST(bench_bad_arguments) {
+  static const struct {
+    const char *args, *needle;
+  } cases[] = {
+      {"bench", "conv PROBLEM"},
+      {"bench gemm x", "unknown target 'gemm'"},
+      {"bench conv", "exactly one PROBLEM"},
+      {"bench conv mb1ic64zz56", "zz"},
+      {"bench conv mb1ic64ih56oc64oh56kh3ph1 --domain l2", "l2"},
+      {"bench conv mb1ic64ih56oc64oh56kh3ph1 --domain core --threads 64", "--threads 64"},
+      {"bench conv mb1ic64ih56oc64oh56kh3ph1 --peers nosuchlib", "nosuchlib"},
+      {"bench conv mb1ic64ih56oc64oh56kh3ph1 --algo fft", "fft"},
+      {"bench conv mb1ic64ih56oc64oh56kh3ph1 --isa sse9", "sse9"},
+      {"bench conv mb1ic64ih56oc64oh56kh3ph1 --min-time -1", "--min-time"},
+      {"bench conv mb1ic64ih56oc64oh56kh3ph1 --batch 2", "--batch"},
+      {"bench model resnet51", "unknown model 'resnet51'"},
+      {"bench model resnet50 --block layer9.0", "layer9.0"},
+      {"bench model resnet50 --res 8", "--res"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    ck_assert_msg(tu_run_cli(cases[i].args, buf, sizeof buf) == 2, "%s: %s", cases[i].args, buf);
+    ck_assert_msg(strstr(buf, cases[i].needle) != NULL, "%s: want '%s' in: %s", cases[i].args, cases[i].needle, buf);
+  }
+}
+END_TEST
+
+// Network and block: params and MACs are the registry's, times consistent.
+START_TEST(bench_model_json) {
+  rb_model_spec spec;
+  ck_assert_int_eq(rb_model_find("resnet18", &spec), RB_OK);
+  for (int blk = 0; blk < 2; blk++) {
+    rb_graph *g;
+    ck_assert_int_eq(blk ? rb_graph_build_block(&spec, "layer2.0", 2, 64, 64, &g) : rb_graph_build(&spec, 2, 64, 64, &g),
+                     RB_OK);
+    char args[256];
+    snprintf(args, sizeof args, "bench model resnet18 --batch 2 --res 64 --quick --json --domain core%s",
+             blk ? " --block layer2.0" : "");
+    ck_assert_msg(tu_run_cli(args, buf, sizeof buf) == 0, "%s", buf);
+    json_t *o = last_json_line(buf);
+    ck_assert_msg(o != NULL, "no JSON: %s", buf);
+    ck_assert_double_eq(num(o, "params"), g->params);
+    ck_assert_double_eq(num(o, "macs"), g->macs);
+    check_timing(o, "");
+    ck_assert_msg(fabs(num(o, "images_per_s") - 2 / (num(o, "median_ms") / 1e3)) < 1e-6 * num(o, "images_per_s"),
+                  "images/s");
+    ck_assert_msg(fabs(num(o, "gflops") - 2 * g->macs / (num(o, "median_ms") * 1e6)) < 1e-6 * num(o, "gflops"),
+                  "gflops");
+    json_decref(o);
+    rb_graph_destroy(g);
+  }
+}
+END_TEST
+
+// Lists dir/*/ files whose names start with prefix; returns how many, the first in path.
+static int find_files(const char *root, const char *prefix, const char *suffix, char *path, size_t len) {
+  int n = 0;
+  DIR *d = opendir(root);
+  if (!d) return 0;
+  for (struct dirent *e; (e = readdir(d));) {
+    if (e->d_name[0] == '.') continue;
+    char sub[1024];
+    ck_assert_int_lt(snprintf(sub, sizeof sub, "%s/%s", root, e->d_name), (int)sizeof sub);
+    DIR *d2 = opendir(sub);
+    if (!d2) continue;
+    for (struct dirent *f; (f = readdir(d2));) {
+      const size_t fl = strlen(f->d_name), sl = strlen(suffix);
+      if (strncmp(f->d_name, prefix, strlen(prefix)) == 0 && fl > sl && strcmp(f->d_name + fl - sl, suffix) == 0) {
+        if (!n) ck_assert_int_lt(snprintf(path, len, "%s/%s", sub, f->d_name), (int)len);
+        n++;
+      }
+    }
+    closedir(d2);
+  }
+  closedir(d);
+  return n;
+}
+
+static void remove_tree(const char *root) {
+  char cmd[600];
+  snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+  ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(bench_save) {
+  char dir[] = "/tmp/resbench-bench-XXXXXX", args[512], path[1024];
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  snprintf(args, sizeof args, "bench conv mb1ic8ih8oc8oh8kh1 --quick --peers none --domain core --results %s", dir);
+  ck_assert_msg(tu_run_cli(args, buf, sizeof buf) == 0, "%s", buf);
+  ck_assert_int_eq(find_files(dir, "bench-conv-", ".json", path, sizeof path), 1);
+  json_error_t err;
+  json_t *doc = json_load_file(path, 0, &err);
+  ck_assert_msg(doc != NULL, "%s: %s", path, err.text);
+  ck_assert_str_eq(json_string_value(json_object_get(doc, "kind")), "bench-conv");
+  ck_assert(json_is_object(json_object_get(doc, "context")));
+  ck_assert_int_eq(json_array_size(json_object_get(doc, "peaks")), 1);
+  json_t *p = json_array_get(json_object_get(doc, "points"), 0);
+  ck_assert_str_eq(json_string_value(json_object_get(p, "problem")), "mb1ic8ih8oc8oh8kh1");
+  check_timing(p, "");
+  char xml[1024];
+  const char *x = json_string_value(json_object_get(doc, "topology_xml"));
+  ck_assert_ptr_nonnull(x);
+  snprintf(xml, sizeof xml, "%.*s/%s", (int)(strrchr(path, '/') - path), path, x);
+  ck_assert_msg(access(xml, R_OK) == 0, "no topology file %s", xml);
+  json_decref(doc);
+  remove_tree(dir);
+}
+END_TEST
+
+START_TEST(sweep_bad_grids) {
+  char dir[] = "/tmp/resbench-sweep-XXXXXX", args[512], path[1024];
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  static const struct {
+    const char *args, *needle;
+  } cases[] = {
+      {"--family resnest --radix 0", "radix"},
+      {"--family resnet,foo", "foo"},
+      {"--family resnet --domains core,l2", "l2"},
+      {"--family resnet --depth 51", "51"},
+      {"--family resnet --level layer", "layer"},
+      {"--family resnet --isa sse9", "sse9"},
+      {"--family resnet --cardinality 1,,2", "1,,2"},
+      {"--family resnet --peers nosuchlib", "nosuchlib"},
+      {"--family resnet --bogus", "help"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    snprintf(args, sizeof args, "sweep %s --results %s", cases[i].args, dir);
+    ck_assert_msg(tu_run_cli(args, buf, sizeof buf) == 2, "%s: %s", args, buf);
+    ck_assert_msg(strstr(buf, cases[i].needle) != NULL, "%s: want '%s' in: %s", args, cases[i].needle, buf);
+  }
+  ck_assert_int_eq(find_files(dir, "", "", path, sizeof path), 0);  // nothing written
+  snprintf(args, sizeof args, "sweep --family resnet --depth 18 --resume --results %s", dir);
+  ck_assert_int_eq(tu_run_cli(args, buf, sizeof buf), 1);
+  ck_assert_msg(strstr(buf, "no earlier sweep"), "%s", buf);
+  remove_tree(dir);
+}
+END_TEST
+
+static json_t *load_points(const char *path) {
+  json_error_t err;
+  json_t *doc = json_load_file(path, 0, &err);
+  ck_assert_msg(doc != NULL, "%s: %s", path, err.text);
+  json_t *pts = json_incref(json_object_get(doc, "points"));
+  json_decref(doc);
+  return pts;
+}
+
+// An interrupted sweep keeps its points; --resume measures the rest only.
+START_TEST(sweep_resume) {
+  char dir[] = "/tmp/resbench-sweep-XXXXXX", args[512], path[1024];
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  const char *grid = "--family resnet --depth 18 --level block,network --domains core --res 64 --quick";
+  snprintf(args, sizeof args, "sweep %s --results %s --max-points 2", grid, dir);
+  ck_assert_msg(tu_run_cli(args, buf, sizeof buf) == 0, "%s", buf);
+  ck_assert_msg(strstr(buf, "--resume"), "%s", buf);
+  ck_assert_int_eq(find_files(dir, "sweep-", ".json", path, sizeof path), 1);
+  json_t *first = load_points(path);
+  ck_assert_int_eq(json_array_size(first), 2);
+
+  snprintf(args, sizeof args, "sweep %s --results %s --resume", grid, dir);
+  ck_assert_msg(tu_run_cli(args, buf, sizeof buf) == 0, "%s", buf);
+  ck_assert_msg(strstr(buf, "2 point(s) already measured"), "%s", buf);
+  ck_assert_int_eq(find_files(dir, "sweep-", ".json", path, sizeof path), 1);  // the same document
+  json_t *all = load_points(path);
+  ck_assert_int_eq(json_array_size(all), 5);  // layer1.0 .. layer4.0 and the network
+  for (size_t i = 0; i < 2; i++)  // the first two were not measured again
+    ck_assert(json_equal(json_array_get(first, i), json_array_get(all, i)));
+  rb_model_spec spec;
+  ck_assert_int_eq(rb_model_find("resnet18", &spec), RB_OK);
+  int keys_unique = 1, network = 0;
+  for (size_t i = 0; i < json_array_size(all); i++) {
+    json_t *p = json_array_get(all, i);
+    for (size_t j = 0; j < i; j++)
+      keys_unique &= !json_equal(json_object_get(p, "key"), json_object_get(json_array_get(all, j), "key"));
+    check_timing(p, "");
+    if (strcmp(json_string_value(json_object_get(p, "level")), "network") == 0) {
+      rb_graph *g;
+      ck_assert_int_eq(rb_graph_build(&spec, 1, 64, 64, &g), RB_OK);
+      ck_assert_double_eq(num(p, "params"), g->params);
+      ck_assert_double_eq(num(p, "macs"), g->macs);
+      ck_assert_str_eq(json_string_value(json_object_get(p, "model")), "resnet18");
+      rb_graph_destroy(g);
+      network++;
+    }
+  }
+  ck_assert(keys_unique);
+  ck_assert_int_eq(network, 1);
+  ck_assert_msg(strstr(buf, "| block layer4.0 |") && strstr(buf, "| network |"), "Markdown table on stdout: %s", buf);
+  char md[1024];
+  ck_assert_int_eq(find_files(dir, "sweep-", ".md", md, sizeof md), 1);
+
+  // Nothing left to measure: the document stays as it was.
+  ck_assert_msg(tu_run_cli(args, buf, sizeof buf) == 0, "%s", buf);
+  json_t *again = load_points(path);
+  ck_assert(json_equal(all, again));
+  json_decref(first);
+  json_decref(all);
+  json_decref(again);
+  remove_tree(dir);
+}
+END_TEST
+
+Suite *bench_suite(void) {
+  Suite *s = suite_create("bench");
+  TCase *tc = tcase_create("bench");
+  tcase_set_timeout(tc, 600);  // peak probes and timed runs, slow under qemu and ASan
+  tcase_add_test(tc, bench_conv_json);
+  tcase_add_test(tc, bench_bad_arguments);
+  tcase_add_test(tc, bench_model_json);
+  tcase_add_test(tc, bench_save);
+  tcase_add_test(tc, sweep_bad_grids);
+  tcase_add_test(tc, sweep_resume);
+  suite_add_tcase(s, tc);
+  return s;
+}
