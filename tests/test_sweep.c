@@ -300,7 +300,7 @@ START_TEST(resnest_width_rule) {
     for (int width = 20; width <= 28; width++) {
       rb_sweep_grid g;
       rb_sweep_grid_defaults(&g);
-      char r[8], w[8];
+      char r[16], w[16];
       snprintf(r, sizeof r, "%d", radix), snprintf(w, sizeof w, "%d", width);
       ck_assert_int_eq(rb_sweep_grid_set(&g, "family", "resnest"), RB_OK);
       ck_assert_int_eq(rb_sweep_grid_set(&g, "radix", r), RB_OK);
