@@ -98,6 +98,8 @@ $(BUILD)/kernels/avx512/%.o: CFLAGS += $(ISA_FLAGS)
 rb_cstr = '"$(subst \,,$(subst ',,$(subst ",,$(1))))"'
 $(BUILD)/suites/results.o: CPPFLAGS += -DRB_GIT_REV=$(call rb_cstr,$(shell git describe --always --dirty 2>/dev/null || echo unknown)) \
   -DRB_CC_VERSION=$(call rb_cstr,$(shell $(CC) --version 2>/dev/null | head -1)) -DRB_CFLAGS=$(call rb_cstr,$(CFLAGS))
+# A new commit (or staged change) rebuilds it, so result documents name the revision they ran.
+$(BUILD)/suites/results.o: $(wildcard .git/HEAD .git/index)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)

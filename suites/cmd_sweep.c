@@ -126,9 +126,11 @@ static const char *str(const json_t *o, const char *key) {
 static void markdown(FILE *f, const json_t *doc, const rb_peer *const *peers, int npeers) {
   fprintf(f, "| point | model | level | isa | domain | threads | params (M) | G MACs | median ms | images/s | "
              "GFLOP/s | %% peak |");
-  for (int j = 0; j < npeers; j++) fprintf(f, " %s conv speed-up |", peers[j]->name);
+  if (npeers) fprintf(f, " conv ms |");
+  for (int j = 0; j < npeers; j++) fprintf(f, " %s conv ms | speed-up over %s |", peers[j]->name, peers[j]->name);
   fprintf(f, "\n|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
-  for (int j = 0; j < npeers; j++) fprintf(f, "---:|");
+  if (npeers) fprintf(f, "---:|");
+  for (int j = 0; j < npeers; j++) fprintf(f, "---:|---:|");
   fputc('\n', f);
   size_t i;
   json_t *p;
@@ -142,19 +144,23 @@ static void markdown(FILE *f, const json_t *doc, const rb_peer *const *peers, in
     fprintf(f, "| %s | %s | %s | %s | %s | %d | %.2f | %.3f | %.3f | %.1f | %.2f | %.1f |", spec, model ? model : "-",
             level, str(p, "isa"), str(p, "domain"), (int)num(p, "threads"), num(p, "params") / 1e6,
             num(p, "macs") / 1e9, num(p, "median_ms"), num(p, "images_per_s"), num(p, "gflops"), num(p, "peak_pct"));
+    if (npeers) fprintf(f, " %.3f |", num(p, "conv_median_ms"));
     for (int j = 0; j < npeers; j++) {
-      char key[96];
-      snprintf(key, sizeof key, "%s_speedup", peers[j]->name);
-      if (json_object_get(p, key))
-        fprintf(f, " %.2fx |", num(p, key));
+      char ms[96], speedup[96];
+      snprintf(ms, sizeof ms, "%s_median_ms", peers[j]->name);
+      snprintf(speedup, sizeof speedup, "%s_speedup", peers[j]->name);
+      if (json_object_get(p, speedup))
+        fprintf(f, " %.3f | %.2fx |", num(p, ms), num(p, speedup));
       else
-        fprintf(f, " - |");
+        fprintf(f, " - | - |");
     }
     fputc('\n', f);
   }
   fprintf(f, "\nGFLOP/s = 2 x dense multiply-adds / median time (padding taps counted); MACs as the papers count "
-             "(1 multiply-add); %% of the domain's measured FP32 FMA peak. Peer speed-up: convolutions only, "
-             "the peer's time over ours (> 1: resbench is faster).\n");
+             "(1 multiply-add); %% of the domain's measured FP32 FMA peak. Times: median ms of one forward pass.\n");
+  if (npeers)
+    fprintf(f, "Peers: convolutions only (each unique shape timed once, x occurrences), ours in 'conv ms'; speed-up = "
+               "the peer's time over ours (> 1: resbench is faster).\n");
 }
 
 static rb_status save_markdown(const char *json_path, const json_t *doc, const rb_peer *const *peers, int npeers,

@@ -245,7 +245,8 @@ rb_status rb_json_save_atomic(const json_t *doc, const char *path) {
     st = rb_fail(RB_ERR_IO, "cannot create a temporary file for '%s': %s", path, strerror(errno));
     goto out;
   }
-  if (json_dumpfd(doc, fd, JSON_INDENT(2)) != 0 || write(fd, "\n", 1) != 1) {
+  // mkstemp makes the file 0600; a result file is for everyone to read, like any other output.
+  if (fchmod(fd, 0644) != 0 || json_dumpfd(doc, fd, JSON_INDENT(2)) != 0 || write(fd, "\n", 1) != 1) {
     st = rb_fail(RB_ERR_IO, "cannot write '%s': %s", tmp, strerror(errno));
   } else if (fsync(fd) != 0) {
     st = rb_fail(RB_ERR_IO, "cannot fsync '%s': %s", tmp, strerror(errno));
