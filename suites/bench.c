@@ -213,17 +213,16 @@ rb_status rb_graph_conv_uses(const rb_graph *g, rb_conv_use **uses, int *count) 
 rb_status rb_bench_graph_peers(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, int threads,
                                const rb_peer *const *peers, int npeers, const rb_timing_opts *opts, json_t *point,
                                int progress) {
-  enum { MAXP = 8 };
-  if (npeers > MAXP) return rb_fail(RB_ERR_INVALID_ARG, "at most %d peers", MAXP);
+  if (npeers > RB_BENCH_MAX_PEERS) return rb_fail(RB_ERR_INVALID_ARG, "at most %d peers", RB_BENCH_MAX_PEERS);
   rb_conv_use *uses;
   int n;
   rb_status s = rb_graph_conv_uses(g, &uses, &n);
   if (s != RB_OK) return s;
-  double ours_ms = 0, peer_ms[MAXP] = {0}, flops = 0;
-  char missing[MAXP][200] = {{0}};
+  double ours_ms = 0, peer_ms[RB_BENCH_MAX_PEERS] = {0}, flops = 0;
+  char missing[RB_BENCH_MAX_PEERS][200] = {{0}};
   for (int i = 0; i < n && s == RB_OK; i++) {
     if (progress) fprintf(stderr, "\rconvolutions beside the peers: %d/%d", i + 1, n);
-    rb_bench_conv_result ours, pr[MAXP];
+    rb_bench_conv_result ours, pr[RB_BENCH_MAX_PEERS];
     s = rb_bench_conv(k, &uses[i].d, rb_bench_layer_algo(&uses[i].d, algo), threads, peers, npeers, opts, &ours, pr);
     if (s != RB_OK) break;
     ours_ms += uses[i].count * ours.t.median_ms;

@@ -13,6 +13,8 @@
 #include "timing.h"
 #include "topology.h"
 
+#define RB_BENCH_MAX_PEERS 8  // peers one command runs beside us
+
 // The domain to measure in: `kind`, narrowed to its first `threads` cores when threads > 0
 // (RB_ERR_INVALID_ARG when the domain has fewer).
 rb_status rb_bench_domain(const rb_topology *t, rb_domain_kind kind, int threads, rb_domain *d);

@@ -12,8 +12,6 @@
 #include "record.h"
 #include "resbench/resbench.h"
 
-#define MAX_PEERS 4
-
 typedef struct bench_opts {
   const char *cmd;  // "bench conv" / "bench model"
   const char *isa, *algo, *domain, *peers, *results, *block;
@@ -25,7 +23,7 @@ typedef struct bench_opts {
   rb_topology *topo;
   rb_domain dom;
   rb_peak peak;
-  const rb_peer *peer[MAX_PEERS];
+  const rb_peer *peer[RB_BENCH_MAX_PEERS];
   int npeers;
   rb_timing_opts timing;
 } bench_opts;
@@ -52,15 +50,7 @@ static int parse(bench_opts *o, int argc, char **argv, const char **positional) 
       case 'b': if (!rb_cli_int(o->cmd, "--batch", optarg, 1, 65536, &o->batch)) return 0; break;
       case 'r': if (!rb_cli_int(o->cmd, "--res", optarg, RB_MODEL_MIN_RES, 4096, &o->res)) return 0; break;
       case 'B': o->block = optarg; break;
-      case 'm': {
-        char *end;
-        o->min_time = strtod(optarg, &end);
-        if (*optarg == 0 || *end || !(o->min_time >= 0 && o->min_time <= 3600)) {
-          fprintf(stderr, "resbench %s: --min-time must be seconds in 0..3600, got '%s'\n", o->cmd, optarg);
-          return 0;
-        }
-        break;
-      }
+      case 'm': if (!rb_cli_seconds(o->cmd, "--min-time", optarg, &o->min_time)) return 0; break;
       case 's': o->save = 1; break;
       case 'R': o->results = optarg, o->save = 1; break;
       case 'q': o->quick = 1; break;
@@ -84,7 +74,7 @@ static int resolve(bench_opts *o) {
   rb_status s = o->isa ? rb_isa_parse(o->isa, &isa) : RB_OK;
   if (s == RB_OK) s = o->isa ? rb_kernels_get(isa, &o->k) : rb_kernels_default(&o->k);
   if (s == RB_OK) s = rb_conv_algo_parse(o->algo, &o->a);
-  if (s == RB_OK) s = rb_bench_peers_parse(o->peers, o->peer, MAX_PEERS, &o->npeers);
+  if (s == RB_OK) s = rb_bench_peers_parse(o->peers, o->peer, RB_BENCH_MAX_PEERS, &o->npeers);
   if (s == RB_OK) s = rb_domain_kind_parse(o->domain, &kind);
   if (s == RB_OK) s = rb_topology_load(&o->topo);
   if (s == RB_OK) s = rb_bench_domain(o->topo, kind, o->threads, &o->dom);
@@ -207,7 +197,7 @@ static int bench_conv(int argc, char **argv) {
     rb_topology_destroy(o.topo);
     return r == 0 ? 2 : 1;
   }
-  rb_bench_conv_result ours, peer[MAX_PEERS];
+  rb_bench_conv_result ours, peer[RB_BENCH_MAX_PEERS];
   if (rb_bench_conv(o.k, &d, o.a, o.dom.threads, o.peer, o.npeers, &o.timing, &ours, peer) != RB_OK) {
     fprintf(stderr, "resbench bench conv: %s\n", rb_last_error());
     rb_topology_destroy(o.topo);

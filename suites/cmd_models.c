@@ -40,6 +40,17 @@ int rb_cli_int(const char *cmd, const char *opt, const char *s, int lo, int hi, 
   return 1;
 }
 
+int rb_cli_seconds(const char *cmd, const char *opt, const char *s, double *out) {
+  char *end;
+  const double v = strtod(s, &end);
+  if (*s == 0 || *end != 0 || !(v >= 0 && v <= 3600)) {
+    fprintf(stderr, "resbench %s: %s must be seconds in 0..3600, got '%s'\n", cmd, opt, s);
+    return 0;
+  }
+  *out = v;
+  return 1;
+}
+
 int rb_cmd_models(int argc, char **argv) {
   int json = argc > 1 && strcmp(argv[1], "--json") == 0;
   if (argc > 1 + json) {

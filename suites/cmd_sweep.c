@@ -15,8 +15,6 @@
 #include "results.h"
 #include "sweep.h"
 
-#define MAX_PEERS 4
-
 typedef struct sweep_opts {
   rb_sweep_grid grid;
   const char *algo, *peers, *results, *resume_path;
@@ -57,15 +55,7 @@ static int parse(sweep_opts *o, int argc, char **argv) {
       case O_RESULTS: o->results = optarg; break;
       case O_RESUME: o->resume = 1, o->resume_path = optarg; break;
       case O_QUICK: o->quick = 1; break;
-      case O_MIN_TIME: {
-        char *end;
-        o->min_time = strtod(optarg, &end);
-        if (*optarg == 0 || *end || !(o->min_time >= 0 && o->min_time <= 3600)) {
-          fprintf(stderr, "resbench sweep: --min-time must be seconds in 0..3600, got '%s'\n", optarg);
-          return 0;
-        }
-        break;
-      }
+      case O_MIN_TIME: if (!rb_cli_seconds("sweep", "--min-time", optarg, &o->min_time)) return 0; break;
       case O_MAX_POINTS: if (!rb_cli_int("sweep", "--max-points", optarg, 1, 1 << 30, &o->max_points)) return 0; break;
       default: fputs("resbench sweep: see 'resbench help'\n", stderr); return 0;
     }
@@ -193,10 +183,10 @@ int rb_cmd_sweep(int argc, char **argv) {
   int npoints = 0;
   char notes[1024] = "";
   rb_conv_algo algo;
-  const rb_peer *peers[MAX_PEERS];
+  const rb_peer *peers[RB_BENCH_MAX_PEERS];
   int npeers = 0;
   if (rb_sweep_expand(&o.grid, &points, &npoints, notes, sizeof notes) != RB_OK ||
-      rb_conv_algo_parse(o.algo, &algo) != RB_OK || rb_bench_peers_parse(o.peers, peers, MAX_PEERS, &npeers) != RB_OK) {
+      rb_conv_algo_parse(o.algo, &algo) != RB_OK || rb_bench_peers_parse(o.peers, peers, RB_BENCH_MAX_PEERS, &npeers) != RB_OK) {
     fprintf(stderr, "resbench sweep: %s\n", rb_last_error());
     free(points);
     return 2;

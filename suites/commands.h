@@ -5,6 +5,8 @@
 
 // Parses an integer option in lo..hi; on failure prints "resbench CMD: OPT must be ..." and returns 0.
 int rb_cli_int(const char *cmd, const char *opt, const char *s, int lo, int hi, int *out);
+// The same for a number of seconds in 0..3600.
+int rb_cli_seconds(const char *cmd, const char *opt, const char *s, double *out);
 
 int rb_cmd_models(int argc, char **argv);
 int rb_cmd_count(int argc, char **argv);

@@ -288,18 +288,8 @@ START_TEST(cpu_model) {
 }
 END_TEST
 
-// RESBENCH_CLI is the command that runs the CLI (set by `make test`, with qemu for aarch64).
-static int run_cli(const char *env, const char *args, char *out, size_t len) {
-  const char *cli = getenv("RESBENCH_CLI");
-  char cmd[1024];
-  snprintf(cmd, sizeof cmd, "%s %s %s 2>&1", env, cli && *cli ? cli : "build/x86_64/resbench", args);
-  FILE *p = popen(cmd, "r");
-  ck_assert_msg(p != NULL, "popen %s", cmd);
-  size_t n = 0, got;
-  while ((got = fread(out + n, 1, len - 1 - n, p)) > 0) n += got;  // drain the pipe
-  out[n] = 0;
-  const int st = pclose(p);
-  return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+static int run_cli(const char *env, const char *args, char *buf, size_t len) {
+  return tu_run_cli_env(env, args, buf, len);
 }
 
 static char out[1 << 16];

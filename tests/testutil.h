@@ -35,10 +35,11 @@ static inline const char *tu_fixture_path(const char *file, char *buf, size_t le
 
 // Runs "$RESBENCH_CLI args" (make test sets it, with qemu for aarch64) with stderr folded into the
 // captured output; returns the exit status (-1 when it did not exit normally).
-static inline int tu_run_cli(const char *args, char *out, size_t len) {
+// tu_run_cli_env puts env (assignments like "HWLOC_SYNTHETIC='core:2'", or "") before the command.
+static inline int tu_run_cli_env(const char *env, const char *args, char *out, size_t len) {
   const char *cli = getenv("RESBENCH_CLI");
   char cmd[4096];
-  const int w = snprintf(cmd, sizeof cmd, "%s %s 2>&1", cli && *cli ? cli : "build/x86_64/resbench", args);
+  const int w = snprintf(cmd, sizeof cmd, "%s %s %s 2>&1", env, cli && *cli ? cli : "build/x86_64/resbench", args);
   ck_assert_msg(w > 0 && (size_t)w < sizeof cmd, "command line too long: %s", args);
   FILE *p = popen(cmd, "r");
   ck_assert_msg(p != NULL, "popen %s", cmd);
@@ -49,6 +50,7 @@ static inline int tu_run_cli(const char *args, char *out, size_t len) {
   const int st = pclose(p);
   return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
+static inline int tu_run_cli(const char *args, char *out, size_t len) { return tu_run_cli_env("", args, out, len); }
 
 // The call fails with this status, and the message names the bad value (contains needle).
 #define ASSERT_FAILS(call, status, needle)                                                        \
