@@ -14,8 +14,8 @@ rb_status rb_bench_domain(const rb_topology *t, rb_domain_kind kind, int threads
   rb_status s = rb_topology_domain(t, kind, d);
   if (s != RB_OK) return s;
   if (threads > d->threads)
-    return rb_fail(RB_ERR_INVALID_ARG, "--threads %d: the %s domain has %d core(s), one thread each", threads,
-                   d->name, d->threads);
+    return rb_fail(RB_ERR_INVALID_ARG, "--threads %d: the %s domain has %d core(s), one thread each", threads, d->name,
+                   d->threads);
   if (threads > 0) d->threads = threads;
   return RB_OK;
 }

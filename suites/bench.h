@@ -21,13 +21,13 @@ rb_status rb_bench_domain(const rb_topology *t, rb_domain_kind kind, int threads
 
 typedef struct rb_bench_conv_result {
   rb_timing t;
-  double gflops;             // 2 x dense MACs / median time
-  char kernel[64];           // our kernel's name, or the peer's implementation
-  rb_conv_algo algo;         // what ran (never AUTO)
-  int own_tile;              // peers: a Winograd whose tile the peer chose (algo is what was asked)
-  double max_rel_diff;       // peers: max |peer - ours| / max |ours| over the output
-  rb_status status;          // RB_ERR_UNSUPPORTED: the peer has no implementation for this shape
-  char message[256];         // why, when status is not RB_OK
+  double gflops;        // 2 x dense MACs / median time
+  char kernel[64];      // our kernel's name, or the peer's implementation
+  rb_conv_algo algo;    // what ran (never AUTO)
+  int own_tile;         // peers: a Winograd whose tile the peer chose (algo is what was asked)
+  double max_rel_diff;  // peers: max |peer - ours| / max |ours| over the output
+  rb_status status;     // RB_ERR_UNSUPPORTED: the peer has no implementation for this shape
+  char message[256];    // why, when status is not RB_OK
 } rb_bench_conv_result;
 
 // Times our convolution for d on table k and, for each of the npeers peers, the peer's on the same

@@ -43,14 +43,22 @@ static int parse(bench_opts *o, int argc, char **argv, const char **positional) 
     switch (c) {
       case 'I': o->isa = optarg; break;
       case 'a': o->algo = optarg; break;
-      case 't': if (!rb_cli_int(o->cmd, "--threads", optarg, 1, RB_MAX_DOMAIN_THREADS, &o->threads)) return 0; break;
+      case 't':
+        if (!rb_cli_int(o->cmd, "--threads", optarg, 1, RB_MAX_DOMAIN_THREADS, &o->threads)) return 0;
+        break;
       case 'd': o->domain = optarg; break;
       case 'p': o->peers = optarg; break;
       case 'j': o->json = 1; break;
-      case 'b': if (!rb_cli_int(o->cmd, "--batch", optarg, 1, 65536, &o->batch)) return 0; break;
-      case 'r': if (!rb_cli_int(o->cmd, "--res", optarg, RB_MODEL_MIN_RES, 4096, &o->res)) return 0; break;
+      case 'b':
+        if (!rb_cli_int(o->cmd, "--batch", optarg, 1, 65536, &o->batch)) return 0;
+        break;
+      case 'r':
+        if (!rb_cli_int(o->cmd, "--res", optarg, RB_MODEL_MIN_RES, 4096, &o->res)) return 0;
+        break;
       case 'B': o->block = optarg; break;
-      case 'm': if (!rb_cli_seconds(o->cmd, "--min-time", optarg, &o->min_time)) return 0; break;
+      case 'm':
+        if (!rb_cli_seconds(o->cmd, "--min-time", optarg, &o->min_time)) return 0;
+        break;
       case 's': o->save = 1; break;
       case 'R': o->results = optarg, o->save = 1; break;
       case 'q': o->quick = 1; break;
@@ -153,11 +161,12 @@ static void print_header(const bench_opts *o, const char *what, double flops) {
   char pus[256];
   pus_text(&o->dom, pus, sizeof pus);
   printf("%s: %.3f GFLOP per run (2 x dense multiply-adds, padding taps counted)\n", what, flops / 1e9);
-  printf("isa %s, domain %s: %d thread(s) pinned to PU %s; measured FP32 FMA peak %.1f GFLOP/s (%s)\n",
-         o->k->isa_name, o->dom.name, o->dom.threads, pus, o->peak.fma_gflops, o->peak.fma_isa);
-  printf("times: median of %s runs after warm-up; Winograd GFLOP/s are direct-equivalent (can pass the peak);\n"
-         "speed-up: the peer's median over ours (> 1: resbench is faster); max_rel_diff: vs our output\n\n",
-         o->quick ? "a few (--quick)" : "repeated");
+  printf("isa %s, domain %s: %d thread(s) pinned to PU %s; measured FP32 FMA peak %.1f GFLOP/s (%s)\n", o->k->isa_name,
+         o->dom.name, o->dom.threads, pus, o->peak.fma_gflops, o->peak.fma_isa);
+  printf(
+      "times: median of %s runs after warm-up; Winograd GFLOP/s are direct-equivalent (can pass the peak);\n"
+      "speed-up: the peer's median over ours (> 1: resbench is faster); max_rel_diff: vs our output\n\n",
+      o->quick ? "a few (--quick)" : "repeated");
   printf("%-10s %-30s %-12s %10s %10s %10s %5s %9s %7s %9s %12s\n", "impl", "kernel", "algo", "median_ms", "min_ms",
          "max_ms", "runs", "GFLOP/s", "%peak", "speed-up", "max_rel_diff");
 }
@@ -172,8 +181,8 @@ static void print_row(const char *who, const rb_bench_conv_result *r, double pea
   char diff[16] = "-";
   if (ours_ms > 0) snprintf(diff, sizeof diff, "%.1e", r->max_rel_diff);
   printf("%-10s %-30.30s %-12s %10.3f %10.3f %10.3f %5d %9.2f %6.1f%% %9s %12s\n", who, r->kernel,
-         r->own_tile ? "winograd" : rb_conv_algo_name(r->algo), r->t.median_ms, r->t.min_ms, r->t.max_ms, r->t.count, r->gflops,
-         100 * r->gflops / peak, speedup, diff);
+         r->own_tile ? "winograd" : rb_conv_algo_name(r->algo), r->t.median_ms, r->t.min_ms, r->t.max_ms, r->t.count,
+         r->gflops, 100 * r->gflops / peak, speedup, diff);
   if (r->message[0]) printf("%-10s (%s)\n", "", r->message);
 }
 
@@ -213,8 +222,8 @@ static int bench_conv(int argc, char **argv) {
     print_row("resbench", &ours, o.peak.fma_gflops, 0);
     for (int i = 0; i < o.npeers; i++) print_row(o.peer[i]->name, &peer[i], o.peak.fma_gflops, ours.t.median_ms);
   }
-  json_t *p = json_pack("{s:s, s:s, s:s}", "problem", name, "algo", rb_conv_algo_name(ours.algo), "kernel",
-                        ours.kernel);
+  json_t *p =
+      json_pack("{s:s, s:s, s:s}", "problem", name, "algo", rb_conv_algo_name(ours.algo), "kernel", ours.kernel);
   json_t *head = point_head(&o);
   json_object_update(p, head);
   json_decref(head);
@@ -262,8 +271,8 @@ static int bench_model(int argc, char **argv) {
   }
   const int batch = o.batch ? o.batch : 1, res = o.res ? o.res : spec.default_res;
   rb_graph *g;
-  if ((o.block ? rb_graph_build_block(&spec, o.block, batch, res, res, &g) : rb_graph_build(&spec, batch, res, res, &g)) !=
-      RB_OK) {
+  if ((o.block ? rb_graph_build_block(&spec, o.block, batch, res, res, &g)
+               : rb_graph_build(&spec, batch, res, res, &g)) != RB_OK) {
     fprintf(stderr, "resbench bench model: %s\n", rb_last_error());
     return 2;
   }

@@ -24,21 +24,30 @@ typedef struct sweep_opts {
 
 static int parse(sweep_opts *o, int argc, char **argv) {
   enum { O_ALGO = 256, O_PEERS, O_RESULTS, O_RESUME, O_QUICK, O_MIN_TIME, O_MAX_POINTS };
-  static const struct option opts[] = {
-      {"family", required_argument, NULL, 'f'},    {"depth", required_argument, NULL, 'd'},
-      {"cardinality", required_argument, NULL, 'c'}, {"radix", required_argument, NULL, 'r'},
-      {"width", required_argument, NULL, 'w'},     {"se-reduction", required_argument, NULL, 'e'},
-      {"sk-paths", required_argument, NULL, 'k'},  {"level", required_argument, NULL, 'l'},
-      {"isa", required_argument, NULL, 'i'},       {"domains", required_argument, NULL, 'D'},
-      {"batch", required_argument, NULL, 'b'},     {"res", required_argument, NULL, 'R'},
-      {"algo", required_argument, NULL, O_ALGO},   {"peers", required_argument, NULL, O_PEERS},
-      {"results", required_argument, NULL, O_RESULTS}, {"resume", optional_argument, NULL, O_RESUME},
-      {"quick", no_argument, NULL, O_QUICK},       {"min-time", required_argument, NULL, O_MIN_TIME},
-      {"max-points", required_argument, NULL, O_MAX_POINTS}, {0}};
-  static const char *const grid_names[128] = {['f'] = "family", ['d'] = "depth", ['c'] = "cardinality",
-                                              ['r'] = "radix",   ['w'] = "width", ['e'] = "se-reduction",
-                                              ['k'] = "sk-paths", ['l'] = "level", ['i'] = "isa",
-                                              ['D'] = "domains", ['b'] = "batch", ['R'] = "res"};
+  static const struct option opts[] = {{"family", required_argument, NULL, 'f'},
+                                       {"depth", required_argument, NULL, 'd'},
+                                       {"cardinality", required_argument, NULL, 'c'},
+                                       {"radix", required_argument, NULL, 'r'},
+                                       {"width", required_argument, NULL, 'w'},
+                                       {"se-reduction", required_argument, NULL, 'e'},
+                                       {"sk-paths", required_argument, NULL, 'k'},
+                                       {"level", required_argument, NULL, 'l'},
+                                       {"isa", required_argument, NULL, 'i'},
+                                       {"domains", required_argument, NULL, 'D'},
+                                       {"batch", required_argument, NULL, 'b'},
+                                       {"res", required_argument, NULL, 'R'},
+                                       {"algo", required_argument, NULL, O_ALGO},
+                                       {"peers", required_argument, NULL, O_PEERS},
+                                       {"results", required_argument, NULL, O_RESULTS},
+                                       {"resume", optional_argument, NULL, O_RESUME},
+                                       {"quick", no_argument, NULL, O_QUICK},
+                                       {"min-time", required_argument, NULL, O_MIN_TIME},
+                                       {"max-points", required_argument, NULL, O_MAX_POINTS},
+                                       {0}};
+  static const char *const grid_names[128] = {
+      ['f'] = "family", ['d'] = "depth",        ['c'] = "cardinality", ['r'] = "radix",
+      ['w'] = "width",  ['e'] = "se-reduction", ['k'] = "sk-paths",    ['l'] = "level",
+      ['i'] = "isa",    ['D'] = "domains",      ['b'] = "batch",       ['R'] = "res"};
   int c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -55,8 +64,12 @@ static int parse(sweep_opts *o, int argc, char **argv) {
       case O_RESULTS: o->results = optarg; break;
       case O_RESUME: o->resume = 1, o->resume_path = optarg; break;
       case O_QUICK: o->quick = 1; break;
-      case O_MIN_TIME: if (!rb_cli_seconds("sweep", "--min-time", optarg, &o->min_time)) return 0; break;
-      case O_MAX_POINTS: if (!rb_cli_int("sweep", "--max-points", optarg, 1, 1 << 30, &o->max_points)) return 0; break;
+      case O_MIN_TIME:
+        if (!rb_cli_seconds("sweep", "--min-time", optarg, &o->min_time)) return 0;
+        break;
+      case O_MAX_POINTS:
+        if (!rb_cli_int("sweep", "--max-points", optarg, 1, 1 << 30, &o->max_points)) return 0;
+        break;
       default: fputs("resbench sweep: see 'resbench help'\n", stderr); return 0;
     }
   }
@@ -114,8 +127,9 @@ static const char *str(const json_t *o, const char *key) {
 
 // The document's points as a Markdown table (to f).
 static void markdown(FILE *f, const json_t *doc, const rb_peer *const *peers, int npeers) {
-  fprintf(f, "| point | model | level | isa | domain | threads | params (M) | G MACs | median ms | images/s | "
-             "GFLOP/s | %% peak |");
+  fprintf(f,
+          "| point | model | level | isa | domain | threads | params (M) | G MACs | median ms | images/s | "
+          "GFLOP/s | %% peak |");
   if (npeers) fprintf(f, " conv ms |");
   for (int j = 0; j < npeers; j++) fprintf(f, " %s conv ms | speed-up over %s |", peers[j]->name, peers[j]->name);
   fprintf(f, "\n|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
@@ -146,11 +160,13 @@ static void markdown(FILE *f, const json_t *doc, const rb_peer *const *peers, in
     }
     fputc('\n', f);
   }
-  fprintf(f, "\nGFLOP/s = 2 x dense multiply-adds / median time (padding taps counted); MACs as the papers count "
-             "(1 multiply-add); %% of the domain's measured FP32 FMA peak. Times: median ms of one forward pass.\n");
+  fprintf(f,
+          "\nGFLOP/s = 2 x dense multiply-adds / median time (padding taps counted); MACs as the papers count "
+          "(1 multiply-add); %% of the domain's measured FP32 FMA peak. Times: median ms of one forward pass.\n");
   if (npeers)
-    fprintf(f, "Peers: convolutions only (each unique shape timed once, x occurrences), ours in 'conv ms'; speed-up = "
-               "the peer's time over ours (> 1: resbench is faster).\n");
+    fprintf(f,
+            "Peers: convolutions only (each unique shape timed once, x occurrences), ours in 'conv ms'; speed-up = "
+            "the peer's time over ours (> 1: resbench is faster).\n");
 }
 
 static rb_status save_markdown(const char *json_path, const json_t *doc, const rb_peer *const *peers, int npeers,
@@ -186,7 +202,8 @@ int rb_cmd_sweep(int argc, char **argv) {
   const rb_peer *peers[RB_BENCH_MAX_PEERS];
   int npeers = 0;
   if (rb_sweep_expand(&o.grid, &points, &npoints, notes, sizeof notes) != RB_OK ||
-      rb_conv_algo_parse(o.algo, &algo) != RB_OK || rb_bench_peers_parse(o.peers, peers, RB_BENCH_MAX_PEERS, &npeers) != RB_OK) {
+      rb_conv_algo_parse(o.algo, &algo) != RB_OK ||
+      rb_bench_peers_parse(o.peers, peers, RB_BENCH_MAX_PEERS, &npeers) != RB_OK) {
     fprintf(stderr, "resbench sweep: %s\n", rb_last_error());
     free(points);
     return 2;
@@ -222,7 +239,8 @@ int rb_cmd_sweep(int argc, char **argv) {
       resume_from = find_resumable(dir, grid);
     }
     if (!resume_from) {
-      rb_fail(RB_ERR_NOT_FOUND, "--resume: no earlier sweep with this grid under %s", o.results ? o.results : "results");
+      rb_fail(RB_ERR_NOT_FOUND, "--resume: no earlier sweep with this grid under %s",
+              o.results ? o.results : "results");
       goto fail;
     }
     rb_status s = rb_record_open(&rec, resume_from);
@@ -240,7 +258,8 @@ int rb_cmd_sweep(int argc, char **argv) {
   for (int i = 0; i < npoints; i++) {
     const rb_domain_kind dk = points[i].domain;
     if (have[dk]) continue;
-    if (rb_bench_domain(topo, dk, 0, &doms[dk]) != RB_OK || rb_peak_measure(topo, &doms[dk], o.quick, &peaks[dk]) != RB_OK)
+    if (rb_bench_domain(topo, dk, 0, &doms[dk]) != RB_OK ||
+        rb_peak_measure(topo, &doms[dk], o.quick, &peaks[dk]) != RB_OK)
       goto fail;
     have[dk] = 1;
     rb_record_add_peak(&rec, &doms[dk], &peaks[dk]);
@@ -297,8 +316,10 @@ int rb_cmd_sweep(int argc, char **argv) {
       if (npeers) s = rb_bench_graph_peers(g, k, algo, doms[pt->domain].threads, peers, npeers, &topts, p, 0);
     }
     rb_graph_destroy(g);
-    if (s == RB_OK) s = rb_record_add_point(&rec, p);
-    else json_decref(p);
+    if (s == RB_OK)
+      s = rb_record_add_point(&rec, p);
+    else
+      json_decref(p);
     if (s != RB_OK) {
       char msg[512];
       snprintf(msg, sizeof msg, "%s", rb_last_error());

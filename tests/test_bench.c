@@ -60,7 +60,8 @@ static const char *all_peers(char *list, size_t len) {
 START_TEST(bench_conv_json) {
   char peers[128], args[512];
   // 3x3 pad 1, 16 -> 24 channels at 12x12: 12*12*24*16*9 multiply-adds.
-  snprintf(args, sizeof args, "bench conv mb1ic16ih12oc24oh12kh3ph1 --algo direct --quick --json --domain core --peers %s",
+  snprintf(args, sizeof args,
+           "bench conv mb1ic16ih12oc24oh12kh3ph1 --algo direct --quick --json --domain core --peers %s",
            all_peers(peers, sizeof peers));
   ck_assert_msg(tu_run_cli(args, buf, sizeof buf) == 0, "%s", buf);
   json_t *o = last_json_line(buf);
@@ -132,8 +133,8 @@ START_TEST(bench_model_json) {
   ck_assert_int_eq(rb_model_find("resnet18", &spec), RB_OK);
   for (int blk = 0; blk < 2; blk++) {
     rb_graph *g;
-    ck_assert_int_eq(blk ? rb_graph_build_block(&spec, "layer2.0", 2, 64, 64, &g) : rb_graph_build(&spec, 2, 64, 64, &g),
-                     RB_OK);
+    ck_assert_int_eq(
+        blk ? rb_graph_build_block(&spec, "layer2.0", 2, 64, 64, &g) : rb_graph_build(&spec, 2, 64, 64, &g), RB_OK);
     char args[256];
     snprintf(args, sizeof args, "bench model resnet18 --batch 2 --res 64 --quick --json --domain core%s",
              blk ? " --block layer2.0" : "");
@@ -264,7 +265,7 @@ START_TEST(sweep_resume) {
   ck_assert_int_eq(find_files(dir, "sweep-", ".json", path, sizeof path), 1);  // the same document
   json_t *all = load_points(path);
   ck_assert_int_eq(json_array_size(all), 5);  // layer1.0 .. layer4.0 and the network
-  for (size_t i = 0; i < 2; i++)  // the first two were not measured again
+  for (size_t i = 0; i < 2; i++)              // the first two were not measured again
     ck_assert(json_equal(json_array_get(first, i), json_array_get(all, i)));
   rb_model_spec spec;
   ck_assert_int_eq(rb_model_find("resnet18", &spec), RB_OK);

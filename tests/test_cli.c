@@ -1,9 +1,9 @@
 // The resbench CLI as a user runs it: exit codes, messages, and the --json contract.
 #include <check.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <math.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -154,8 +154,8 @@ START_TEST(run_exported_block) {
   snprintf(out, sizeof out, "%s/out.safetensors", dir);
   tu_fixture_path("export_skresnet18_layer1.0.safetensors", w, sizeof w);
   tu_fixture_path("export_skresnet18_layer1.0_io.safetensors", io, sizeof io);
-  snprintf(args, sizeof args, "run skresnet18 --block layer1.0 --res 40 --threads 2 --weights %s --input %s --output %s",
-           w, io, out);
+  snprintf(args, sizeof args,
+           "run skresnet18 --block layer1.0 --res 40 --threads 2 --weights %s --input %s --output %s", w, io, out);
   ck_assert_msg(run(args, buf, sizeof buf) == 0, "%s", buf);
   ck_assert_msg(strstr(buf, "warning") == NULL, "no unused tensors expected: %s", buf);
   rb_st_file *fo, *fi;
@@ -166,7 +166,8 @@ START_TEST(run_exported_block) {
   ck_assert_msg(rb_st_get_f32(fo, "output", 4, shape, &y) == RB_OK, "%s", rb_last_error());
   ck_assert_msg(rb_st_get_f32(fi, "output", 4, shape, &ref) == RB_OK, "%s", rb_last_error());
   double num = 0, den = 0;
-  for (int i = 0; i < 2 * 64 * 10 * 10; i++) num += ((double)y[i] - ref[i]) * ((double)y[i] - ref[i]), den += (double)ref[i] * ref[i];
+  for (int i = 0; i < 2 * 64 * 10 * 10; i++)
+    num += ((double)y[i] - ref[i]) * ((double)y[i] - ref[i]), den += (double)ref[i] * ref[i];
   ck_assert_msg(sqrt(num / den) <= 1e-4, "exported block: relative L2 error %.3g", sqrt(num / den));
   rb_st_close(fo);
   rb_st_close(fi);

@@ -70,8 +70,8 @@ static int quick(void) {
   return q && *q && strcmp(q, "0") != 0;
 }
 
-static const char *const golden_models[] = {"resnet50",   "resnext50_32x4d", "seresnet50",        "skresnet18",
-                                            "skresnext50_32x4d", "resnest50d", "resnest50d_4s2x40d"};
+static const char *const golden_models[] = {"resnet50",          "resnext50_32x4d", "seresnet50",        "skresnet18",
+                                            "skresnext50_32x4d", "resnest50d",      "resnest50d_4s2x40d"};
 
 // Relative L2 error of the forward pass on the fixture's input against its output.
 static double golden_error(const rb_kernels *k, const char *model, rb_conv_algo algo) {
@@ -89,8 +89,7 @@ static double golden_error(const rb_kernels *k, const char *model, rb_conv_algo 
   ck_assert_msg(rb_graph_build(&spec, 2, 64, 64, &g) == RB_OK, "%s: %s", model, rb_last_error());
   rb_random_weights r = {0};
   rb_model *m = NULL;
-  ck_assert_msg(rb_model_plan(g, k, algo, rb_weights_random, &r, &m) == RB_OK, "%s: %s", model,
-                rb_last_error());
+  ck_assert_msg(rb_model_plan(g, k, algo, rb_weights_random, &r, &m) == RB_OK, "%s: %s", model, rb_last_error());
   rb_random_weights_release(&r);
   float logits[20];
   ck_assert_msg(rb_model_forward(m, x, logits) == RB_OK, "%s: %s", model, rb_last_error());
@@ -141,10 +140,10 @@ END_TEST
 
 // ---- (b2) golden blocks: one or more of each family, at the input size the network gives them ----
 
-static const char *const golden_blocks[][2] = {
-    {"resnet50", "layer3.0"},   {"resnext50_32x4d", "layer3.1"},   {"seresnext50_32x4d", "layer3.0"},
-    {"skresnet18", "layer3.0"}, {"skresnext50_32x4d", "layer3.0"}, {"resnest50d", "layer3.0"},
-    {"resnest50d_4s2x40d", "layer3.0"}};
+static const char *const golden_blocks[][2] = {{"resnet50", "layer3.0"},          {"resnext50_32x4d", "layer3.1"},
+                                               {"seresnext50_32x4d", "layer3.0"}, {"skresnet18", "layer3.0"},
+                                               {"skresnext50_32x4d", "layer3.0"}, {"resnest50d", "layer3.0"},
+                                               {"resnest50d_4s2x40d", "layer3.0"}};
 
 // Relative L2 error of one block (tools/golden_blocks.py: batch 2, network input 40x40).
 static double block_error(const rb_kernels *k, const char *model, const char *block, rb_conv_algo algo) {
@@ -152,8 +151,7 @@ static double block_error(const rb_kernels *k, const char *model, const char *bl
   rb_model_spec spec;
   ck_assert_int_eq(rb_model_find(model, &spec), RB_OK);
   rb_graph *g = NULL;
-  ck_assert_msg(rb_graph_build_block(&spec, block, 2, 40, 40, &g) == RB_OK, "%s %s: %s", model, block,
-                rb_last_error());
+  ck_assert_msg(rb_graph_build_block(&spec, block, 2, 40, 40, &g) == RB_OK, "%s %s: %s", model, block, rb_last_error());
   const rb_shape si = g->tensors[0], so = g->tensors[g->output];
   const int64_t in_shape[4] = {si.n, si.c, si.h, si.w}, out_shape[4] = {so.n, so.c, so.h, so.w};
   char key[128];
@@ -245,7 +243,8 @@ START_TEST(block_errors) {
   rb_model_spec spec;
   ck_assert_int_eq(rb_model_find("resnet50", &spec), RB_OK);
   rb_graph *g = (rb_graph *)1;
-  static const char *const bad[] = {"layer5.0", "layer0.0", "layer1", "layer1.3", "layer1.-1", "conv1", "layer1.0x", ""};
+  static const char *const bad[] = {"layer5.0",  "layer0.0", "layer1",    "layer1.3",
+                                    "layer1.-1", "conv1",    "layer1.0x", ""};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     ck_assert_int_eq(rb_graph_build_block(&spec, bad[i], 1, 224, 224, &g), RB_ERR_INVALID_ARG);
     ck_assert_ptr_null(g);
