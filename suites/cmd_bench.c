@@ -96,7 +96,7 @@ static int resolve(bench_opts *o) {
     return -1;
   }
   o->timing = rb_timing_defaults();
-  if (o->quick) o->timing.warmup = 1, o->timing.min_runs = 2, o->timing.min_seconds = 0.0;
+  if (o->quick) o->timing.warmup = 1, o->timing.warmup_seconds = 0.2, o->timing.min_runs = 2, o->timing.min_seconds = 0;
   if (o->min_time > 0 || o->quick) o->timing.min_seconds = o->min_time;
   return 1;
 }

@@ -270,7 +270,7 @@ int rb_cmd_sweep(int argc, char **argv) {
   fprintf(stderr, "resbench sweep: %d point(s); results in %s\n", npoints, rec.path);
 
   rb_timing_opts topts = rb_timing_defaults();
-  if (o.quick) topts.warmup = 1, topts.min_runs = 2, topts.min_seconds = 0;
+  if (o.quick) topts.warmup = 1, topts.warmup_seconds = 0.2, topts.min_runs = 2, topts.min_seconds = 0;
   if (o.min_time > 0) topts.min_seconds = o.min_time;
   const double t0 = rb_now_ms();
   for (int i = 0; i < npoints; i++) {

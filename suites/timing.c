@@ -5,7 +5,7 @@
 #include <time.h>
 
 rb_timing_opts rb_timing_defaults(void) {
-  return (rb_timing_opts){.warmup = 2, .min_runs = 5, .max_runs = 1000, .min_seconds = 0.5};
+  return (rb_timing_opts){.warmup = 2, .warmup_seconds = 0.2, .min_runs = 5, .max_runs = 1000, .min_seconds = 0.5};
 }
 
 double rb_now_ms(void) {
@@ -28,7 +28,10 @@ rb_status rb_time_runs(rb_status (*fn)(void *ctx), void *ctx, const rb_timing_op
     return rb_fail(RB_ERR_INVALID_ARG, "timing: max_runs %d is less than min_runs %d", o.max_runs, o.min_runs);
   if (!(o.min_seconds >= 0) || o.min_seconds > 1e6)
     return rb_fail(RB_ERR_INVALID_ARG, "timing: min_seconds must be in [0, 1e6], got %g", o.min_seconds);
-  for (int i = 0; i < o.warmup; i++) {
+  if (!(o.warmup_seconds >= 0) || o.warmup_seconds > 1e6)
+    return rb_fail(RB_ERR_INVALID_ARG, "timing: warmup_seconds must be in [0, 1e6], got %g", o.warmup_seconds);
+  const double w0 = rb_now_ms();
+  for (int i = 0; i < o.warmup || rb_now_ms() - w0 < o.warmup_seconds * 1e3; i++) {
     const rb_status s = fn(ctx);
     if (s != RB_OK) return s;
   }

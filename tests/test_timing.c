@@ -57,6 +57,21 @@ START_TEST(min_seconds_and_min_runs) {
 }
 END_TEST
 
+// Warm-up by time: untimed calls go on until warmup_seconds have passed, whatever the count.
+START_TEST(warmup_seconds) {
+  fake f = {.sleep_ms = {1, 1, 1, 1, 1, 1, 1, 1}};
+  rb_timing_opts o = {.warmup = 1, .warmup_seconds = 0.02, .min_runs = 3, .max_runs = 3, .min_seconds = 0};
+  rb_timing t;
+  const double t0 = rb_now_ms();
+  ck_assert_int_eq(rb_time_runs(fake_run, &f, &o, &t), RB_OK);
+  ck_assert_int_eq(t.count, 3);
+  ck_assert_msg(f.calls - 3 >= 2 && f.calls - 3 <= 21, "warm-up calls %d", f.calls - 3);  // ~20 of 1 ms
+  ck_assert(rb_now_ms() - t0 >= 20 + 3);
+  o.warmup_seconds = -1;
+  ASSERT_FAILS(rb_time_runs(fake_run, &f, &o, &t), RB_ERR_INVALID_ARG, "warmup_seconds");
+}
+END_TEST
+
 START_TEST(defaults_and_errors) {
   const rb_timing_opts d = rb_timing_defaults();
   ck_assert_int_eq(d.warmup, 2);
@@ -83,6 +98,7 @@ Suite *timing_suite(void) {
   Suite *s = suite_create("timing");
   TCase *tc = tcase_create("core");
   tcase_add_test(tc, counts_and_order);
+  tcase_add_test(tc, warmup_seconds);
   tcase_add_test(tc, min_seconds_and_min_runs);
   tcase_add_test(tc, defaults_and_errors);
   suite_add_tcase(s, tc);
