@@ -29,6 +29,7 @@ static int parse(sweep_opts *o, int argc, char **argv) {
                                        {"cardinality", required_argument, NULL, 'c'},
                                        {"radix", required_argument, NULL, 'r'},
                                        {"width", required_argument, NULL, 'w'},
+                                       {"cxw", required_argument, NULL, 'x'},
                                        {"se-reduction", required_argument, NULL, 'e'},
                                        {"sk-paths", required_argument, NULL, 'k'},
                                        {"level", required_argument, NULL, 'l'},
@@ -47,7 +48,7 @@ static int parse(sweep_opts *o, int argc, char **argv) {
   static const char *const grid_names[128] = {
       ['f'] = "family", ['d'] = "depth",        ['c'] = "cardinality", ['r'] = "radix",
       ['w'] = "width",  ['e'] = "se-reduction", ['k'] = "sk-paths",    ['l'] = "level",
-      ['i'] = "isa",    ['D'] = "domains",      ['b'] = "batch",       ['R'] = "res"};
+      ['i'] = "isa",    ['D'] = "domains",      ['b'] = "batch",       ['R'] = "res",  ['x'] = "cxw"};
   int c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {

@@ -110,6 +110,31 @@ static rb_status parse_scalar(const char *opt, const char *value, int lo, int hi
   return RB_OK;
 }
 
+// "1x64d,2x40d" -> cardinalities {1, 2} and widths {64, 40}; lists unchanged on failure.
+static rb_status parse_cxw(const char *opt, const char *value, rb_sweep_list *card, rb_sweep_list *width) {
+  char buf[512], *items[RB_SWEEP_MAX_VALUES];
+  int n;
+  rb_status s = split_list(opt, value, buf, sizeof buf, items, &n);
+  if (s) return s;
+  rb_sweep_list c = {.n = n}, w = {.n = n};
+  for (int i = 0; i < n; i++) {
+    char cs[16], ws[16];
+    const char *x = strchr(items[i], 'x');
+    const size_t cl = x ? (size_t)(x - items[i]) : 0, wl = x ? strcspn(x + 1, "d") : 0;
+    if (!x || cl == 0 || cl >= sizeof cs || wl == 0 || wl >= sizeof ws ||
+        (x[1 + wl] == 'd' ? x[2 + wl] : x[1 + wl]) != '\0')
+      return rb_fail(RB_ERR_INVALID_ARG, "--%s: '%s' is not CARDINALITYxWIDTH (like 2x40d)", opt, items[i]);
+    snprintf(cs, sizeof cs, "%.*s", (int)cl, items[i]);
+    snprintf(ws, sizeof ws, "%.*s", (int)wl, x + 1);
+    if ((s = parse_int(opt, cs, &c.v[i])) || (s = parse_int(opt, ws, &w.v[i]))) return s;
+    for (int j = 0; j < i; j++)
+      if (c.v[j] == c.v[i] && w.v[j] == w.v[i])
+        return rb_fail(RB_ERR_INVALID_ARG, "--%s: '%s' is listed twice", opt, items[i]);
+  }
+  *card = c, *width = w;
+  return RB_OK;
+}
+
 rb_status rb_sweep_grid_set(rb_sweep_grid *g, const char *option, const char *value) {
   if (!g || !option || !value) return rb_fail(RB_ERR_NULL, "rb_sweep_grid_set: NULL argument");
   const char *opt = strncmp(option, "--", 2) == 0 ? option + 2 : option;
@@ -140,13 +165,15 @@ rb_status rb_sweep_grid_set(rb_sweep_grid *g, const char *option, const char *va
     if ((s = parse_names(opt, value, domain_names, RB_DOMAIN_COUNT, idx, &n))) return s;
     for (int i = 0; i < n; i++) g->domains[i] = (rb_domain_kind)idx[i];
     g->n_domains = n;
+  } else if (strcmp(opt, "cxw") == 0) {
+    return parse_cxw(opt, value, &g->cxw_card, &g->cxw_width);
   } else if (strcmp(opt, "batch") == 0) {
     return parse_scalar(opt, value, 1, 4096, &g->batch);
   } else if (strcmp(opt, "res") == 0) {
     return parse_scalar(opt, value, RB_MODEL_MIN_RES, 4096, &g->res);
   } else {
     return rb_fail(RB_ERR_INVALID_ARG,
-                   "unknown sweep option '%s' (valid: family, depth, cardinality, width, radix, se-reduction, "
+                   "unknown sweep option '%s' (valid: family, depth, cardinality, width, cxw, radix, se-reduction, "
                    "sk-paths, level, isa, domains, batch, res)",
                    option);
   }
@@ -310,6 +337,8 @@ static rb_status check_grid(const rb_sweep_grid *g) {
     return rb_fail(RB_ERR_INVALID_ARG, "--batch: %d is out of range (1..4096)", g->batch);
   if (g->res < RB_MODEL_MIN_RES || g->res > 4096)
     return rb_fail(RB_ERR_INVALID_ARG, "--res: %d is out of range (%d..4096)", g->res, RB_MODEL_MIN_RES);
+  if (g->cxw_card.n && (g->cardinality.n || g->width.n))
+    return rb_fail(RB_ERR_INVALID_ARG, "--cxw gives cardinality x width pairs: use it or --cardinality/--width, not both");
   const struct {
     const char *opt;
     const rb_sweep_list *list;
@@ -343,6 +372,7 @@ rb_status rb_sweep_expand(const rb_sweep_grid *g, rb_sweep_point **points, int *
   size_t max_specs = (size_t)g->n_families * (size_t)g->depth.n;
   const rb_sweep_list *axes[] = {&g->cardinality, &g->width, &g->radix, &g->se_reduction, &g->sk_paths};
   for (size_t i = 0; i < sizeof axes / sizeof axes[0]; i++) max_specs *= (size_t)(axes[i]->n ? axes[i]->n : 1);
+  if (g->cxw_card.n) max_specs *= (size_t)g->cxw_card.n;
   if (max_specs > RB_SWEEP_MAX_SPECS)
     return rb_fail(RB_ERR_INVALID_ARG, "sweep: the grid has up to %zu model specs (more than %d)", max_specs,
                    RB_SWEEP_MAX_SPECS);
@@ -353,17 +383,25 @@ rb_status rb_sweep_expand(const rb_sweep_grid *g, rb_sweep_point **points, int *
   int n_specs = 0;
   for (int fi = 0; fi < g->n_families; fi++) {
     const rb_family f = g->families[fi];
-    const rb_sweep_list card = axis(&g->cardinality, 1), width = axis(&g->width, 1);
+    // (cardinality, width) pairs: the --cxw list, or every cardinality with every width.
+    rb_sweep_list card = axis(&g->cardinality, 1), width = axis(&g->width, 1);
+    int pair_c[RB_SWEEP_MAX_VALUES * RB_SWEEP_MAX_VALUES], pair_w[RB_SWEEP_MAX_VALUES * RB_SWEEP_MAX_VALUES], pairs = 0;
+    if (g->cxw_card.n) {
+      card = g->cxw_card, width = g->cxw_width;
+      for (int i = 0; i < card.n; i++) pair_c[pairs] = card.v[i], pair_w[pairs++] = width.v[i];
+    } else {
+      for (int ci = 0; ci < card.n; ci++)
+        for (int wi = 0; wi < width.n; wi++) pair_c[pairs] = card.v[ci], pair_w[pairs++] = width.v[wi];
+    }
     const rb_sweep_list radix = axis(&g->radix, f == RB_FAMILY_RESNEST), se = axis(&g->se_reduction, f == RB_FAMILY_SE);
     const rb_sweep_list paths = axis(&g->sk_paths, f == RB_FAMILY_SK);
     for (int di = 0; di < g->depth.n; di++)
-      for (int ci = 0; ci < card.n; ci++)
-        for (int wi = 0; wi < width.n; wi++)
+      for (int pi2 = 0; pi2 < pairs; pi2++)
           for (int ri = 0; ri < radix.n; ri++)
             for (int si = 0; si < se.n; si++)
               for (int pi = 0; pi < paths.n; pi++) {
                 spec_point *sp = &specs[n_specs];
-                *sp = (spec_point){.family = f, .depth = g->depth.v[di], .card = card.v[ci], .width = width.v[wi],
+                *sp = (spec_point){.family = f, .depth = g->depth.v[di], .card = pair_c[pi2], .width = pair_w[pi2],
                                    .radix = radix.v[ri], .se = se.v[si], .paths = paths.v[pi]};
                 const char *skip;
                 if ((s = make_spec(g, sp, &skip))) {
@@ -456,6 +494,15 @@ json_t *rb_sweep_grid_json(const rb_sweep_grid *g) {
   json_object_set_new(o, "depth", int_list_json(&g->depth));
   json_object_set_new(o, "cardinality", int_list_json(&g->cardinality));
   json_object_set_new(o, "width", int_list_json(&g->width));
+  if (g->cxw_card.n) {  // only when given, so grids of earlier sweeps still compare equal
+    a = json_array();
+    for (int i = 0; i < g->cxw_card.n; i++) {
+      char pair[32];
+      snprintf(pair, sizeof pair, "%dx%dd", g->cxw_card.v[i], g->cxw_width.v[i]);
+      json_array_append_new(a, json_string(pair));
+    }
+    json_object_set_new(o, "cxw", a);
+  }
   json_object_set_new(o, "radix", int_list_json(&g->radix));
   json_object_set_new(o, "se_reduction", int_list_json(&g->se_reduction));
   json_object_set_new(o, "sk_paths", int_list_json(&g->sk_paths));

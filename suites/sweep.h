@@ -5,6 +5,9 @@
 //   family        resnet,se,sk,resnest
 //   depth         18,34 (basic blocks); 14,26,50,101,152,200 (bottleneck)   rb_model_layers_for_depth
 //   cardinality   groups of the 3x3 (ResNeXt)
+//   cxw           cardinality x width pairs, as the ResNeXt/ResNeSt names write them: 1x64d,2x40d,4x24d
+//                 (the "d" is optional); in place of --cardinality and --width, which cross every
+//                 cardinality with every width
 //   width         timm's base_width: the bottleneck width per cardinal group at stage 1 (64 for
 //                 ResNet, 4 in resnext50_32x4d, 40 in resnest50d_4s2x40d, 24 in resnest50d_1s4x24d)
 //   radix         ResNeSt splits per cardinal group (resnest only)
@@ -83,6 +86,7 @@ typedef struct rb_sweep_grid {
   rb_family families[RB_FAMILY_COUNT];
   int n_families;
   rb_sweep_list depth, cardinality, width, radix, se_reduction, sk_paths;
+  rb_sweep_list cxw_card, cxw_width;  // --cxw pairs in place of the cardinality x width cross product
   rb_sweep_level levels[RB_SWEEP_LEVEL_COUNT];
   int n_levels;
   rb_isa isas[RB_ISA_COUNT];

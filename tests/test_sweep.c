@@ -329,6 +329,51 @@ START_TEST(grid_json) {
 }
 END_TEST
 
+// --cxw pairs instead of the cross product: the ResNeSt-50 ablation points (radix x CxWd).
+START_TEST(cxw_pairs) {
+  const char *opts[] = {"family", "resnest", "radix", "1,2,4", "cxw", "1x64d,2x40d,4x24"};
+  rb_sweep_grid g;
+  set_all(&g, opts, NOPTS(opts));
+  rb_sweep_point *p;
+  int n;
+  ck_assert_msg(rb_sweep_expand(&g, &p, &n, NULL, 0) == RB_OK, "%s", rb_last_error());
+  ck_assert_int_eq(n, 9);  // 3 pairs x 3 radices, network level
+  assert_keys_unique(p, n);
+  static const struct {
+    int card, width, radix;
+    const char *model;
+  } want[] = {{1, 64, 2, "resnest50d"}, {2, 40, 4, "resnest50d_4s2x40d"}, {4, 24, 1, "resnest50d_1s4x24d"}};
+  for (int w = 0; w < NOPTS(want); w++) {
+    int hits = 0;
+    for (int i = 0; i < n; i++)
+      if (p[i].cardinality == want[w].card && p[i].width == want[w].width && p[i].radix == want[w].radix) {
+        ck_assert_msg(p[i].model && strcmp(p[i].model, want[w].model) == 0, "%s: got %s", want[w].model,
+                      p[i].model ? p[i].model : "(none)");
+        hits++;
+      }
+    ck_assert_int_eq(hits, 1);
+  }
+  for (int i = 0; i < n; i++)  // only the listed pairs, never 1x40 or 2x64
+    ck_assert((p[i].cardinality == 1 && p[i].width == 64) || (p[i].cardinality == 2 && p[i].width == 40) ||
+              (p[i].cardinality == 4 && p[i].width == 24));
+  free(p);
+  json_t *j = rb_sweep_grid_json(&g);
+  ck_assert_str_eq(json_string_value(json_array_get(json_object_get(j, "cxw"), 1)), "2x40d");
+  json_decref(j);
+
+  static const char *const bad[] = {"2x", "x40", "2*40", "2x40,2x40d", "0x40", "2x40dd", ""};
+  for (int i = 0; i < NOPTS(bad); i++) {
+    rb_sweep_grid_defaults(&g);
+    ck_assert_msg(rb_sweep_grid_set(&g, "cxw", bad[i]) == RB_ERR_INVALID_ARG, "'%s' accepted", bad[i]);
+    ck_assert_msg(strstr(rb_last_error(), "--cxw") != NULL, "%s", rb_last_error());
+  }
+  rb_sweep_grid_defaults(&g);
+  ck_assert_int_eq(rb_sweep_grid_set(&g, "cxw", "2x40d"), RB_OK);
+  ck_assert_int_eq(rb_sweep_grid_set(&g, "width", "40"), RB_OK);
+  ASSERT_FAILS(rb_sweep_expand(&g, &p, &n, NULL, 0), RB_ERR_INVALID_ARG, "not both");
+}
+END_TEST
+
 Suite *sweep_suite(void) {
   Suite *s = suite_create("sweep");
   TCase *tc = tcase_create("sweep");
@@ -341,6 +386,7 @@ Suite *sweep_suite(void) {
   tcase_add_test(tc, grid_errors);
   tcase_add_test(tc, resnest_width_rule);
   tcase_add_test(tc, grid_json);
+  tcase_add_test(tc, cxw_pairs);
   suite_add_tcase(s, tc);
   return s;
 }
