@@ -173,16 +173,15 @@ static void markdown(FILE *f, const json_t *doc, const rb_peer *const *peers, in
 static rb_status save_markdown(const char *json_path, const json_t *doc, const rb_peer *const *peers, int npeers,
                                char *md, size_t len) {
   snprintf(md, len, "%.*s.md", (int)(strlen(json_path) - 5), json_path);  // sweep-<stamp>.json -> .md
-  char tmp[700];
-  if (snprintf(tmp, sizeof tmp, "%s.tmp", md) >= (int)sizeof tmp) return rb_fail(RB_ERR_IO, "path too long: %s", md);
-  FILE *f = fopen(tmp, "w");
-  if (!f) return rb_fail(RB_ERR_IO, "cannot write %s", tmp);
+  char *text = NULL;
+  size_t n = 0;
+  FILE *f = open_memstream(&text, &n);
+  if (!f) return rb_fail(RB_ERR_NOMEM, "out of memory for %s", md);
   markdown(f, doc, peers, npeers);
-  if (fclose(f) != 0 || rename(tmp, md) != 0) {
-    remove(tmp);
-    return rb_fail(RB_ERR_IO, "cannot write %s", md);
-  }
-  return RB_OK;
+  fclose(f);
+  const rb_status s = rb_file_save_atomic(md, text, n);
+  free(text);
+  return s;
 }
 
 int rb_cmd_sweep(int argc, char **argv) {

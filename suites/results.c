@@ -228,17 +228,16 @@ rb_status rb_results_mkdir(const char *dir) {
   return RB_OK;
 }
 
-rb_status rb_json_save_atomic(const json_t *doc, const char *path) {
-  if (!doc || !path)
-    return rb_fail(RB_ERR_NULL, "rb_json_save_atomic: NULL argument");
-  size_t len = strlen(path);
-  char *tmp = malloc(len + 8), *dcopy = strdup(path);
+rb_status rb_file_save_atomic(const char *path, const void *data, size_t len) {
+  if (!path || (!data && len)) return rb_fail(RB_ERR_NULL, "rb_file_save_atomic: NULL argument");
+  size_t plen = strlen(path);
+  char *tmp = malloc(plen + 8), *dcopy = strdup(path);
   if (!tmp || !dcopy) {
     free(tmp);
     free(dcopy);
-    return rb_fail(RB_ERR_NOMEM, "rb_json_save_atomic: out of memory");
+    return rb_fail(RB_ERR_NOMEM, "rb_file_save_atomic: out of memory");
   }
-  snprintf(tmp, len + 8, "%s.XXXXXX", path);
+  snprintf(tmp, plen + 8, "%s.XXXXXX", path);  // same directory: the rename is atomic
   rb_status st = RB_OK;
   int fd = mkstemp(tmp);
   if (fd < 0) {
@@ -246,7 +245,16 @@ rb_status rb_json_save_atomic(const json_t *doc, const char *path) {
     goto out;
   }
   // mkstemp makes the file 0600; a result file is for everyone to read, like any other output.
-  if (fchmod(fd, 0644) != 0 || json_dumpfd(doc, fd, JSON_INDENT(2)) != 0 || write(fd, "\n", 1) != 1) {
+  size_t done = 0;
+  const int mode_ok = fchmod(fd, 0644) == 0;
+  if (mode_ok)
+    while (done < len) {
+      const ssize_t w = write(fd, (const char *)data + done, len - done);
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) break;
+      done += (size_t)w;
+    }
+  if (!mode_ok || done != len) {
     st = rb_fail(RB_ERR_IO, "cannot write '%s': %s", tmp, strerror(errno));
   } else if (fsync(fd) != 0) {
     st = rb_fail(RB_ERR_IO, "cannot fsync '%s': %s", tmp, strerror(errno));
@@ -268,6 +276,22 @@ rb_status rb_json_save_atomic(const json_t *doc, const char *path) {
 out:
   free(tmp);
   free(dcopy);
+  return st;
+}
+
+rb_status rb_json_save_atomic(const json_t *doc, const char *path) {
+  if (!doc || !path) return rb_fail(RB_ERR_NULL, "rb_json_save_atomic: NULL argument");
+  char *text = json_dumps(doc, JSON_INDENT(2));
+  if (!text) return rb_fail(RB_ERR_NOMEM, "cannot serialise the JSON document for '%s'", path);
+  const size_t n = strlen(text);
+  char *line = realloc(text, n + 2);  // with a final newline
+  if (!line) {
+    free(text);
+    return rb_fail(RB_ERR_NOMEM, "cannot serialise the JSON document for '%s'", path);
+  }
+  line[n] = '\n', line[n + 1] = 0;
+  const rb_status st = rb_file_save_atomic(path, line, n + 1);
+  free(line);
   return st;
 }
 

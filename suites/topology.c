@@ -1,16 +1,15 @@
 // CPU topology with hwloc and the measurement domains: the core, L3 domain and NUMA node of the
 // first PU, and the machine; one OpenMP thread per core, pinned to the core's first PU.
 #include <errno.h>
-#include <fcntl.h>
 #include <hwloc.h>
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "topology.h"
+
+#include "results.h"
 
 struct rb_topology {
   hwloc_topology_t topo;
@@ -236,34 +235,7 @@ rb_status rb_topology_save_xml(const rb_topology *t, const char *path) {
   int len = 0;
   if (hwloc_topology_export_xmlbuffer(t->topo, &xml, &len, 0) != 0 || len < 1)
     return rb_fail(RB_ERR_IO, "hwloc cannot export the topology as XML: %s", strerror(errno));
-  // Temporary file in the same directory, so the rename is atomic (same file system).
-  char *tmp = malloc(strlen(path) + 8);
-  if (!tmp) {
-    hwloc_free_xmlbuffer(t->topo, xml);
-    return rb_fail(RB_ERR_NOMEM, "rb_topology_save_xml: out of memory");
-  }
-  sprintf(tmp, "%s.XXXXXX", path);
-  rb_status s = RB_OK;
-  const int fd = mkstemp(tmp);
-  if (fd < 0) {
-    s = rb_fail(RB_ERR_IO, "cannot write '%s': %s", path, strerror(errno));
-  } else {
-    const size_t bytes = (size_t)len - 1;  // len counts the final NUL
-    size_t done = 0;
-    while (done < bytes) {
-      const ssize_t w = write(fd, xml + done, bytes - done);
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) break;
-      done += (size_t)w;
-    }
-    if (done != bytes || fchmod(fd, 0644) != 0 || fsync(fd) != 0)
-      s = rb_fail(RB_ERR_IO, "cannot write '%s': %s", tmp, strerror(errno));
-    if (close(fd) != 0 && s == RB_OK) s = rb_fail(RB_ERR_IO, "cannot write '%s': %s", tmp, strerror(errno));
-    if (s == RB_OK && rename(tmp, path) != 0)
-      s = rb_fail(RB_ERR_IO, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
-    if (s != RB_OK) unlink(tmp);
-  }
+  const rb_status s = rb_file_save_atomic(path, xml, (size_t)len - 1);  // len counts the final NUL
   hwloc_free_xmlbuffer(t->topo, xml);
-  free(tmp);
   return s;
 }
