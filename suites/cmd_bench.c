@@ -101,13 +101,6 @@ static int resolve(bench_opts *o) {
   return 1;
 }
 
-static void pus_text(const rb_domain *d, char *buf, size_t len) {
-  size_t used = 0;
-  buf[0] = 0;
-  for (int i = 0; i < d->threads && used + 8 < len; i++)
-    used += (size_t)snprintf(buf + used, len - used, "%s%d", i ? "," : "", d->pus[i]);
-}
-
 static void timing_json(json_t *o, const char *prefix, const rb_timing *t) {
   char key[96];
   const struct {
@@ -124,10 +117,8 @@ static void timing_json(json_t *o, const char *prefix, const rb_timing *t) {
 
 // The common head of both records: what ran where.
 static json_t *point_head(const bench_opts *o) {
-  json_t *pus = json_array();
-  for (int i = 0; i < o->dom.threads; i++) json_array_append_new(pus, json_integer(o->dom.pus[i]));
   return json_pack("{s:s, s:s, s:i, s:o, s:f, s:s}", "isa", o->k->isa_name, "domain", o->dom.name, "threads",
-                   o->dom.threads, "pus", pus, "peak_gflops", o->peak.fma_gflops, "peak_isa",
+                   o->dom.threads, "pus", rb_domain_pus_json(&o->dom), "peak_gflops", o->peak.fma_gflops, "peak_isa",
                    o->peak.fma_isa ? o->peak.fma_isa : "unknown");
 }
 
@@ -159,7 +150,7 @@ static int finish(bench_opts *o, json_t *point, const char *kind, int argc, char
 
 static void print_header(const bench_opts *o, const char *what, double flops) {
   char pus[256];
-  pus_text(&o->dom, pus, sizeof pus);
+  rb_domain_pus_text(&o->dom, pus, sizeof pus);
   printf("%s: %.3f GFLOP per run (2 x dense multiply-adds, padding taps counted)\n", what, flops / 1e9);
   printf("isa %s, domain %s: %d thread(s) pinned to PU %s; measured FP32 FMA peak %.1f GFLOP/s (%s)\n", o->k->isa_name,
          o->dom.name, o->dom.threads, pus, o->peak.fma_gflops, o->peak.fma_isa);

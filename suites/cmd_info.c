@@ -14,21 +14,6 @@
 
 #define MIB (1024.0 * 1024.0)
 
-// "0-3" or "0,2,4,6": the pinned PUs of a domain, in thread order (ranges only where consecutive).
-static void format_pus(const rb_domain *d, char *buf, size_t len) {
-  size_t used = 0;
-  buf[0] = 0;
-  for (int i = 0; i < d->threads && used < len; i++) {
-    int j = i;
-    while (j + 1 < d->threads && d->pus[j + 1] == d->pus[j] + 1) j++;
-    if (j > i + 1)
-      used += (size_t)snprintf(buf + used, len - used, "%s%d-%d", i ? "," : "", d->pus[i], d->pus[j]);
-    else
-      used += (size_t)snprintf(buf + used, len - used, "%s%d", i ? "," : "", d->pus[i]), j = i;
-    i = j;
-  }
-}
-
 static const char *plural(int n, const char *one, const char *many) { return n == 1 ? one : many; }
 
 static json_t *json_isas(void) {
@@ -151,11 +136,9 @@ int rb_cmd_info(int argc, char **argv) {
     }
     array_bytes = p.stream_array_bytes;
     char pus[8192];
-    format_pus(d, pus, sizeof pus);
+    rb_domain_pus_text(d, pus, sizeof pus);
     if (json) {
-      json_t *list = json_array();
-      for (int k = 0; k < d->threads; k++) json_array_append_new(list, json_integer(d->pus[k]));
-      json_t *e = json_pack("{s:s, s:i, s:o}", "domain", d->name, "threads", d->threads, "pus", list);
+      json_t *e = json_pack("{s:s, s:i, s:o}", "domain", d->name, "threads", d->threads, "pus", rb_domain_pus_json(d));
       if (measure)
         json_object_update_new(e, json_pack("{s:f, s:s, s:f, s:I, s:f}", "fma_gflops", p.fma_gflops, "fma_isa",
                                             p.fma_isa, "stream_gbs", p.stream_gbs, "stream_array_bytes",

@@ -8,10 +8,9 @@
 #include "results.h"
 
 json_t *rb_peak_json(const rb_domain *d, const rb_peak *p) {
-  json_t *pus = json_array();
-  for (int i = 0; i < d->threads; i++) json_array_append_new(pus, json_integer(d->pus[i]));
-  return json_pack("{s:s, s:i, s:o, s:f, s:s, s:f}", "domain", d->name, "threads", d->threads, "pus", pus, "fma_gflops",
-                   p->fma_gflops, "fma_isa", p->fma_isa ? p->fma_isa : "unknown", "stream_gbs", p->stream_gbs);
+  return json_pack("{s:s, s:i, s:o, s:f, s:s, s:f}", "domain", d->name, "threads", d->threads, "pus",
+                   rb_domain_pus_json(d), "fma_gflops", p->fma_gflops, "fma_isa", p->fma_isa ? p->fma_isa : "unknown",
+                   "stream_gbs", p->stream_gbs);
 }
 
 rb_status rb_record_begin(rb_record *r, const char *root, const char *kind, int argc, char **argv,

@@ -239,3 +239,24 @@ rb_status rb_topology_save_xml(const rb_topology *t, const char *path) {
   hwloc_free_xmlbuffer(t->topo, xml);
   return s;
 }
+
+// "0-3" or "0,2,4,6": the pinned PUs of a domain, in thread order (ranges only where consecutive).
+void rb_domain_pus_text(const rb_domain *d, char *buf, size_t len) {
+  size_t used = 0;
+  buf[0] = 0;
+  for (int i = 0; i < d->threads && used < len; i++) {
+    int j = i;
+    while (j + 1 < d->threads && d->pus[j + 1] == d->pus[j] + 1) j++;
+    if (j > i + 1)
+      used += (size_t)snprintf(buf + used, len - used, "%s%d-%d", i ? "," : "", d->pus[i], d->pus[j]);
+    else
+      used += (size_t)snprintf(buf + used, len - used, "%s%d", i ? "," : "", d->pus[i]), j = i;
+    i = j;
+  }
+}
+
+json_t *rb_domain_pus_json(const rb_domain *d) {
+  json_t *a = json_array();
+  for (int i = 0; i < d->threads; i++) json_array_append_new(a, json_integer(d->pus[i]));
+  return a;
+}

@@ -6,6 +6,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 #include "resbench/status.h"
 
 typedef enum rb_domain_kind {
@@ -63,6 +65,11 @@ rb_status rb_topology_domain(const rb_topology *t, rb_domain_kind kind, rb_domai
 // parallel regions that follow (libgomp keeps its threads). RB_ERR_* when binding fails;
 // RB_ERR_UNSUPPORTED on a topology that is not this machine's (never binds by a made-up map).
 rb_status rb_domain_bind(const rb_topology *t, const rb_domain *d);
+
+// The pinned PUs of a domain in thread order: "0-3" or "0,2,4,6" (ranges only where consecutive),
+// and as a JSON array of OS indices (new reference).
+void rb_domain_pus_text(const rb_domain *d, char *buf, size_t len);
+json_t *rb_domain_pus_json(const rb_domain *d);
 
 // Writes the topology as hwloc XML, atomically (temporary file, then rename).
 rb_status rb_topology_save_xml(const rb_topology *t, const char *path);
