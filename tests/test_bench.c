@@ -178,12 +178,6 @@ static int find_files(const char *root, const char *prefix, const char *suffix, 
   return n;
 }
 
-static void remove_tree(const char *root) {
-  char cmd[600];
-  snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
-  ck_assert_int_eq(system(cmd), 0);
-}
-
 START_TEST(bench_save) {
   char dir[] = "/tmp/resbench-bench-XXXXXX", args[512], path[1024];
   ck_assert_ptr_nonnull(mkdtemp(dir));
@@ -205,7 +199,7 @@ START_TEST(bench_save) {
   snprintf(xml, sizeof xml, "%.*s/%s", (int)(strrchr(path, '/') - path), path, x);
   ck_assert_msg(access(xml, R_OK) == 0, "no topology file %s", xml);
   json_decref(doc);
-  remove_tree(dir);
+  tu_rm_rf(dir);
 }
 END_TEST
 
@@ -234,7 +228,7 @@ START_TEST(sweep_bad_grids) {
   snprintf(args, sizeof args, "sweep --family resnet --depth 18 --resume --results %s", dir);
   ck_assert_int_eq(tu_run_cli(args, buf, sizeof buf), 1);
   ck_assert_msg(strstr(buf, "no earlier sweep"), "%s", buf);
-  remove_tree(dir);
+  tu_rm_rf(dir);
 }
 END_TEST
 
@@ -298,7 +292,7 @@ START_TEST(sweep_resume) {
   json_decref(first);
   json_decref(all);
   json_decref(again);
-  remove_tree(dir);
+  tu_rm_rf(dir);
 }
 END_TEST
 

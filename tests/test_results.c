@@ -16,42 +16,7 @@ static void setup(void) {
   ck_assert_ptr_nonnull(mkdtemp(tmpdir));
 }
 
-static void rm_rf(const char *path) {
-  struct stat sb;
-  if (lstat(path, &sb) != 0)
-    return;
-  if (S_ISDIR(sb.st_mode)) {
-    DIR *d = opendir(path);
-    struct dirent *e;
-    while (d && (e = readdir(d))) {
-      if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-        continue;
-      char sub[512];
-      snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-      rm_rf(sub);
-    }
-    if (d)
-      closedir(d);
-    rmdir(path);
-  } else {
-    unlink(path);
-  }
-}
-
-static void teardown(void) { rm_rf(tmpdir); }
-
-// Entries of dir whose name contains needle.
-static int count_entries(const char *dir, const char *needle) {
-  DIR *d = opendir(dir);
-  ck_assert_ptr_nonnull(d);
-  int n = 0;
-  struct dirent *e;
-  while ((e = readdir(d)))
-    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strstr(e->d_name, needle))
-      n++;
-  closedir(d);
-  return n;
-}
+static void teardown(void) { tu_rm_rf(tmpdir); }
 
 static json_t *sample_doc(void) {
   return json_pack("{s:s, s:[{s:s, s:f, s:i, s:n}], s:{s:b}}", "kind", "sweep", "points", "key", "resnet50/b1",
@@ -71,8 +36,8 @@ START_TEST(round_trip) {
   json_decref(back);
   ck_assert_int_eq(rb_json_load(path, &back), RB_OK);
   ck_assert_str_eq(json_string_value(json_object_get(back, "kind")), "info");
-  ck_assert_int_eq(count_entries(tmpdir, ".json."), 0);  // no temporary file left
-  ck_assert_int_eq(count_entries(tmpdir, ""), 1);
+  ck_assert_int_eq(tu_count_entries(tmpdir, ".json."), 0);  // no temporary file left
+  ck_assert_int_eq(tu_count_entries(tmpdir, ""), 1);
   json_decref(doc);
   json_decref(back);
 }
@@ -87,14 +52,14 @@ START_TEST(failed_save_keeps_target) {
   json_t *old = json_pack("{s:i}", "old", 1), *doc = sample_doc(), *back = NULL;
   ck_assert_int_eq(rb_json_save_atomic(old, inner), RB_OK);
   ASSERT_FAILS(rb_json_save_atomic(doc, target), RB_ERR_IO, "kept.json");
-  ck_assert_int_eq(count_entries(tmpdir, "kept.json."), 0);
+  ck_assert_int_eq(tu_count_entries(tmpdir, "kept.json."), 0);
   ck_assert_int_eq(rb_json_load(inner, &back), RB_OK);
   ck_assert(json_equal(old, back));
   // Missing directory: error names the path, nothing created.
   char missing[160];
   snprintf(missing, sizeof missing, "%s/nodir/x.json", tmpdir);
   ASSERT_FAILS(rb_json_save_atomic(doc, missing), RB_ERR_IO, "nodir/x.json");
-  ck_assert_int_eq(count_entries(tmpdir, ""), 1);
+  ck_assert_int_eq(tu_count_entries(tmpdir, ""), 1);
   json_decref(old);
   json_decref(doc);
   json_decref(back);

@@ -160,15 +160,6 @@ START_TEST(domain_parsing) {
 }
 END_TEST
 
-static int count_entries(const char *dir) {
-  DIR *d = opendir(dir);
-  ck_assert_ptr_nonnull(d);
-  int n = 0;
-  for (struct dirent *e; (e = readdir(d));) n += e->d_name[0] != '.';
-  closedir(d);
-  return n;
-}
-
 // Saved XML loads back (by path and through HWLOC_XMLFILE) with the same counts and domains,
 // leaves no temporary file, and replaces an older file. Unwritable places are named errors.
 START_TEST(xml_round_trip) {
@@ -181,7 +172,7 @@ START_TEST(xml_round_trip) {
   fclose(old);
   rb_topology *t = synthetic("pack:2 numa:2 l3:2(size=33554432) core:4 pu:2");
   ck_assert_msg(rb_topology_save_xml(t, path) == RB_OK, "%s", rb_last_error());
-  ck_assert_int_eq(count_entries(dir), 1);
+  ck_assert_int_eq(tu_count_entries(dir, ""), 1);
   struct stat st;
   ck_assert_int_eq(stat(path, &st), 0);
   ck_assert_int_eq(st.st_mode & 0777, 0644);
@@ -209,7 +200,7 @@ START_TEST(xml_round_trip) {
   char bad[300];
   snprintf(bad, sizeof bad, "%s/missing/topo.xml", dir);
   ASSERT_FAILS(rb_topology_save_xml(t, bad), RB_ERR_IO, bad);
-  ck_assert_int_eq(count_entries(dir), 1);
+  ck_assert_int_eq(tu_count_entries(dir, ""), 1);
   rb_topology_destroy(t);
   unlink(path);
   rmdir(dir);

@@ -3,10 +3,13 @@
 #define RESBENCH_TESTUTIL_H
 
 #include <check.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "resbench/kernels.h"
 
@@ -51,6 +54,36 @@ static inline int tu_run_cli_env(const char *env, const char *args, char *out, s
   return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 static inline int tu_run_cli(const char *args, char *out, size_t len) { return tu_run_cli_env("", args, out, len); }
+
+// Removes a file or a directory tree (test scratch directories).
+static inline void tu_rm_rf(const char *path) {
+  struct stat sb;
+  if (lstat(path, &sb) != 0) return;
+  if (!S_ISDIR(sb.st_mode)) {
+    unlink(path);
+    return;
+  }
+  DIR *d = opendir(path);
+  for (struct dirent *e; d && (e = readdir(d));) {
+    if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+    char sub[1024];
+    ck_assert_int_lt(snprintf(sub, sizeof sub, "%s/%s", path, e->d_name), (int)sizeof sub);
+    tu_rm_rf(sub);
+  }
+  if (d) closedir(d);
+  rmdir(path);
+}
+
+// Entries of dir (but . and ..) whose name contains needle ("" counts all).
+static inline int tu_count_entries(const char *dir, const char *needle) {
+  DIR *d = opendir(dir);
+  ck_assert_ptr_nonnull(d);
+  int n = 0;
+  for (struct dirent *e; (e = readdir(d));)
+    if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strstr(e->d_name, needle)) n++;
+  closedir(d);
+  return n;
+}
 
 // The call fails with this status, and the message names the bad value (contains needle).
 #define ASSERT_FAILS(call, status, needle)                                                        \
