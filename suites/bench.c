@@ -187,6 +187,32 @@ rb_status rb_bench_graph(const rb_graph *g, const rb_kernels *k, rb_conv_algo al
   return s;
 }
 
+void rb_timing_json(json_t *o, const char *prefix, const rb_timing *t) {
+  char key[96];
+  const struct {
+    const char *name;
+    double v;
+  } f[] = {{"median_ms", t->median_ms}, {"min_ms", t->min_ms}, {"max_ms", t->max_ms}, {"mean_ms", t->mean_ms}};
+  for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+    snprintf(key, sizeof key, "%s%s", prefix, f[i].name);
+    json_object_set_new(o, key, json_real(f[i].v));
+  }
+  snprintf(key, sizeof key, "%sruns", prefix);
+  json_object_set_new(o, key, json_integer(t->count));
+}
+
+double rb_bench_graph_json(json_t *point, const rb_graph *g, const rb_timing *t, double peak_gflops) {
+  const double flops = 2 * g->macs, gflops = flops / (t->median_ms * 1e6);
+  json_object_set_new(point, "params", json_real(g->params));
+  json_object_set_new(point, "macs", json_real(g->macs));
+  json_object_set_new(point, "flops", json_real(flops));
+  rb_timing_json(point, "", t);
+  json_object_set_new(point, "images_per_s", json_real(g->batch / (t->median_ms / 1e3)));
+  json_object_set_new(point, "gflops", json_real(gflops));
+  json_object_set_new(point, "peak_pct", json_real(100 * gflops / peak_gflops));
+  return gflops;
+}
+
 rb_status rb_graph_conv_uses(const rb_graph *g, rb_conv_use **uses, int *count) {
   *uses = NULL;
   *count = 0;

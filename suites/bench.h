@@ -43,6 +43,12 @@ rb_status rb_bench_conv(const rb_kernels *k, const rb_conv_desc *d, rb_conv_algo
 rb_status rb_bench_graph(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, const rb_timing_opts *opts,
                          rb_timing *t);
 
+// Adds the timing keys <prefix>median_ms, _min_ms, _max_ms, _mean_ms and <prefix>runs to o.
+void rb_timing_json(json_t *o, const char *prefix, const rb_timing *t);
+// Adds a measurement of g to point (params, macs, flops, timing keys, images_per_s, gflops,
+// peak_pct against peak_gflops) and returns its GFLOP/s (2 x dense MACs / median).
+double rb_bench_graph_json(json_t *point, const rb_graph *g, const rb_timing *t, double peak_gflops);
+
 // The unique convolutions of a graph with how often each occurs (for per-layer peer comparisons).
 typedef struct rb_conv_use {
   rb_conv_desc d;

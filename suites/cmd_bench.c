@@ -101,20 +101,6 @@ static int resolve(bench_opts *o) {
   return 1;
 }
 
-static void timing_json(json_t *o, const char *prefix, const rb_timing *t) {
-  char key[96];
-  const struct {
-    const char *name;
-    double v;
-  } f[] = {{"median_ms", t->median_ms}, {"min_ms", t->min_ms}, {"max_ms", t->max_ms}, {"mean_ms", t->mean_ms}};
-  for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
-    snprintf(key, sizeof key, "%s%s", prefix, f[i].name);
-    json_object_set_new(o, key, json_real(f[i].v));
-  }
-  snprintf(key, sizeof key, "%sruns", prefix);
-  json_object_set_new(o, key, json_integer(t->count));
-}
-
 // The common head of both records: what ran where.
 static json_t *point_head(const bench_opts *o) {
   return json_pack("{s:s, s:s, s:i, s:o, s:f, s:s}", "isa", o->k->isa_name, "domain", o->dom.name, "threads",
@@ -220,7 +206,7 @@ static int bench_conv(int argc, char **argv) {
   json_decref(head);
   json_object_set_new(p, "macs", json_real(rb_conv_macs(&d)));
   json_object_set_new(p, "flops", json_real(flops));
-  timing_json(p, "", &ours.t);
+  rb_timing_json(p, "", &ours.t);
   json_object_set_new(p, "gflops", json_real(ours.gflops));
   json_object_set_new(p, "peak_pct", json_real(100 * ours.gflops / o.peak.fma_gflops));
   for (int i = 0; i < o.npeers; i++) {
@@ -232,7 +218,7 @@ static int bench_conv(int argc, char **argv) {
       json_object_set_new(p, key, json_string(peer[i].message));
       continue;
     }
-    timing_json(p, prefix, &peer[i].t);
+    rb_timing_json(p, prefix, &peer[i].t);
     const struct {
       const char *k;
       json_t *v;
@@ -277,24 +263,17 @@ static int bench_model(int argc, char **argv) {
   json_t *p = NULL;
   rb_timing t;
   if (rb_bench_graph(g, o.k, o.a, &o.timing, &t) != RB_OK) goto fail;
-  const double flops = 2 * g->macs, gflops = flops / (t.median_ms * 1e6);
   p = json_pack("{s:s, s:s?, s:i, s:i, s:s}", "model", name, "block", o.block, "batch", batch, "res", res, "algo",
                 rb_conv_algo_name(o.a));
   json_t *head = point_head(&o);
   json_object_update(p, head);
   json_decref(head);
-  json_object_set_new(p, "params", json_real(g->params));
-  json_object_set_new(p, "macs", json_real(g->macs));
-  json_object_set_new(p, "flops", json_real(flops));
-  timing_json(p, "", &t);
-  json_object_set_new(p, "images_per_s", json_real(batch / (t.median_ms / 1e3)));
-  json_object_set_new(p, "gflops", json_real(gflops));
-  json_object_set_new(p, "peak_pct", json_real(100 * gflops / o.peak.fma_gflops));
+  const double gflops = rb_bench_graph_json(p, g, &t, o.peak.fma_gflops);
   if (!o.json) {
     char what[200];
     snprintf(what, sizeof what, "%s%s%s, batch %d at %dx%d (%.3f G multiply-adds)", name, o.block ? " " : "",
              o.block ? o.block : "", batch, res, res, g->macs / 1e9);
-    print_header(&o, what, flops);
+    print_header(&o, what, 2 * g->macs);
     printf("%-10s %-30s %-12s %10.3f %10.3f %10.3f %5d %9.2f %6.1f%%\n", "resbench", "forward pass",
            rb_conv_algo_name(o.a), t.median_ms, t.min_ms, t.max_ms, t.count, gflops, 100 * gflops / o.peak.fma_gflops);
     printf("%-10s %.1f images/s\n", "", batch / (t.median_ms / 1e3));

@@ -297,22 +297,10 @@ int rb_cmd_sweep(int argc, char **argv) {
     double gflops = 0;
     if (s == RB_OK) {
       p = point_json(pt);
-      const double flops = 2 * g->macs;
-      gflops = flops / (t.median_ms * 1e6);
       json_object_set_new(p, "threads", json_integer(doms[pt->domain].threads));
       json_object_set_new(p, "algo", json_string(rb_conv_algo_name(algo)));
-      json_object_set_new(p, "params", json_real(g->params));
-      json_object_set_new(p, "macs", json_real(g->macs));
-      json_object_set_new(p, "flops", json_real(flops));
-      json_object_set_new(p, "median_ms", json_real(t.median_ms));
-      json_object_set_new(p, "min_ms", json_real(t.min_ms));
-      json_object_set_new(p, "max_ms", json_real(t.max_ms));
-      json_object_set_new(p, "mean_ms", json_real(t.mean_ms));
-      json_object_set_new(p, "runs", json_integer(t.count));
-      json_object_set_new(p, "images_per_s", json_real(pt->batch / (t.median_ms / 1e3)));
-      json_object_set_new(p, "gflops", json_real(gflops));
       json_object_set_new(p, "peak_gflops", json_real(peaks[pt->domain].fma_gflops));
-      json_object_set_new(p, "peak_pct", json_real(100 * gflops / peaks[pt->domain].fma_gflops));
+      gflops = rb_bench_graph_json(p, g, &t, peaks[pt->domain].fma_gflops);
       if (npeers) s = rb_bench_graph_peers(g, k, algo, doms[pt->domain].threads, peers, npeers, &topts, p, 0);
     }
     rb_graph_destroy(g);
