@@ -5,18 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "commands.h"
 #include "oracle64.h"
 #include "resbench/forward.h"
 #include "resbench/resbench.h"
-
-static double now_ms(void) {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
+#include "timing.h"
 
 int rb_cmd_run(int argc, char **argv) {
   static const struct option opts[] = {
@@ -116,7 +110,7 @@ int rb_cmd_run(int argc, char **argv) {
     o64_fill(&r, x, nx, -1, 1);
     x_data = x;
   }
-  double t0 = now_ms();
+  double t0 = rb_now_ms();
   if (weights) {
     if (rb_st_open(weights, &w_file) != RB_OK) goto fail;
     int unused;
@@ -127,16 +121,16 @@ int rb_cmd_run(int argc, char **argv) {
   } else if (rb_model_plan(g, k, algo, rb_weights_random, &rnd, &m) != RB_OK) {
     goto fail;
   }
-  const double plan_ms = now_ms() - t0;
+  const double plan_ms = rb_now_ms() - t0;
   const rb_shape so = g->tensors[g->output];
   y = malloc((size_t)so.n * so.h * so.w * so.c * sizeof *y);
   if (!y) {
     rb_fail(RB_ERR_NOMEM, "out of memory for the output");
     goto fail;
   }
-  t0 = now_ms();
+  t0 = rb_now_ms();
   if (rb_model_forward(m, x_data, y) != RB_OK) goto fail;
-  const double fwd_ms = now_ms() - t0;
+  const double fwd_ms = rb_now_ms() - t0;
   if (output) {  // logits [N, classes]; a block's output [N, C, H, W]
     const int64_t oshape[4] = {so.n, so.c, so.h, so.w};
     if (rb_st_writer_create(&wr) != RB_OK || rb_st_writer_add_f32(wr, "output", block ? 4 : 2, oshape, y) != RB_OK ||
