@@ -20,16 +20,16 @@ ifeq ($(ARCH),aarch64)
   # A dynamically linked Check binary hung in fork mode under qemu: link statically.
   STATIC := -static
   ISA_SRCS := $(wildcard kernels/neon/*.c)
-  ISA_FLAGS :=
   # oneDNN, libxsmm and Google Benchmark are x86-64 packages here: no peers, no resbench-gbench.
   PEER_SRCS := suites/peers/none.c
   PEER_LIBS :=
   # Debian's arm64 libhwloc.a needs libudev, which has no static library: link no-op udev calls.
   PLATFORM_SRCS := suites/platform/noudev.c
 else ifeq ($(ARCH),x86_64)
-  ISA_SRCS := $(wildcard kernels/avx512/*.c)
-  # Only these files get AVX-512 code; everything else runs on any x86-64.
-  ISA_FLAGS := -mavx512f -mavx512bw -mavx512vl -mavx512dq -mfma
+  ISA_SRCS := $(wildcard kernels/avx2/*.c kernels/avx512/*.c)
+  # Only these files get AVX2 / AVX-512 code; everything else runs on any x86-64.
+  AVX2_FLAGS := -mavx2 -mfma
+  AVX512_FLAGS := -mavx512f -mavx512bw -mavx512vl -mavx512dq -mfma
   PEER_SRCS := $(filter-out suites/peers/none.c,$(wildcard suites/peers/*.c))
   # libxsmm is static only and its pkg-config line does not link as shipped: this order does.
   PEER_LIBS := -ldnnl -lxsmm -lxsmmnoblas -lpthread -lrt -ldl -lm
@@ -93,7 +93,8 @@ all: $(LIB) $(CLI)
 deps:
 	@tools/install-deps
 
-$(BUILD)/kernels/avx512/%.o: CFLAGS += $(ISA_FLAGS)
+$(BUILD)/kernels/avx2/%.o: CFLAGS += $(AVX2_FLAGS)
+$(BUILD)/kernels/avx512/%.o: CFLAGS += $(AVX512_FLAGS)
 # Build context for result records (suites/results.c); quotes and backslashes stripped so the strings stay C literals.
 rb_cstr = '"$(subst \,,$(subst ',,$(subst ",,$(1))))"'
 $(BUILD)/suites/results.o: CPPFLAGS += -DRB_GIT_REV=$(call rb_cstr,$(shell git describe --always --dirty 2>/dev/null || echo unknown)) \

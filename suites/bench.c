@@ -201,7 +201,18 @@ void rb_timing_json(json_t *o, const char *prefix, const rb_timing *t) {
   json_object_set_new(o, key, json_integer(t->count));
 }
 
-double rb_bench_graph_json(json_t *point, const rb_graph *g, const rb_timing *t, double peak_gflops) {
+static json_t *real_or_null(double v) { return isfinite(v) ? json_real(v) : json_null(); }
+
+void rb_bench_peak_json(json_t *point, const rb_peak *peak, rb_isa isa, double gflops) {
+  const int own = peak->measured && (unsigned)isa < RB_ISA_COUNT && peak->isa_gflops[isa] > 0;
+  json_object_set_new(point, "peak_gflops", peak->measured ? json_real(peak->fma_gflops) : json_null());
+  json_object_set_new(point, "peak_isa", peak->measured ? json_string(peak->fma_isa) : json_null());
+  json_object_set_new(point, "peak_pct", real_or_null(rb_peak_pct(peak, gflops)));
+  json_object_set_new(point, "isa_peak_gflops", own ? json_real(peak->isa_gflops[isa]) : json_null());
+  json_object_set_new(point, "isa_peak_pct", real_or_null(rb_peak_isa_pct(peak, isa, gflops)));
+}
+
+double rb_bench_graph_json(json_t *point, const rb_graph *g, const rb_timing *t, const rb_peak *peak, rb_isa isa) {
   const double flops = 2 * g->macs, gflops = flops / (t->median_ms * 1e6);
   json_object_set_new(point, "params", json_real(g->params));
   json_object_set_new(point, "macs", json_real(g->macs));
@@ -209,7 +220,7 @@ double rb_bench_graph_json(json_t *point, const rb_graph *g, const rb_timing *t,
   rb_timing_json(point, "", t);
   json_object_set_new(point, "images_per_s", json_real(g->batch / (t->median_ms / 1e3)));
   json_object_set_new(point, "gflops", json_real(gflops));
-  json_object_set_new(point, "peak_pct", json_real(100 * gflops / peak_gflops));
+  rb_bench_peak_json(point, peak, isa, gflops);
   return gflops;
 }
 

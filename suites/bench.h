@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "peak.h"
 #include "peers/peer.h"
 #include "resbench/conv.h"
 #include "resbench/kernels.h"
@@ -45,9 +46,13 @@ rb_status rb_bench_graph(const rb_graph *g, const rb_kernels *k, rb_conv_algo al
 
 // Adds the timing keys <prefix>median_ms, _min_ms, _max_ms, _mean_ms and <prefix>runs to o.
 void rb_timing_json(json_t *o, const char *prefix, const rb_timing *t);
-// Adds a measurement of g to point (params, macs, flops, timing keys, images_per_s, gflops,
-// peak_pct against peak_gflops) and returns its GFLOP/s (2 x dense MACs / median).
-double rb_bench_graph_json(json_t *point, const rb_graph *g, const rb_timing *t, double peak_gflops);
+// Adds the peak a measurement is compared with: peak_gflops, peak_isa and peak_pct (the CPU's
+// widest FMA), isa_peak_gflops and isa_peak_pct (the probe of the kernel table's own ISA); null
+// figures when the peak was not measured (--no-peak).
+void rb_bench_peak_json(json_t *point, const rb_peak *peak, rb_isa isa, double gflops);
+// Adds a measurement of g on ISA isa to point (params, macs, flops, timing keys, images_per_s,
+// gflops, the peak keys) and returns its GFLOP/s (2 x dense MACs / median).
+double rb_bench_graph_json(json_t *point, const rb_graph *g, const rb_timing *t, const rb_peak *peak, rb_isa isa);
 
 // The unique convolutions of a graph with how often each occurs (for per-layer peer comparisons).
 typedef struct rb_conv_use {

@@ -2,6 +2,7 @@
 // block), timed after warm-up with the domain's threads pinned, beside the peers, as % of the
 // domain's measured FMA peak.
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,7 @@
 typedef struct bench_opts {
   const char *cmd;  // "bench conv" / "bench model"
   const char *isa, *algo, *domain, *peers, *results, *block;
-  int threads, batch, res, json, save, quick;
+  int threads, batch, res, json, save, quick, no_peak;
   double min_time;
   // resolved
   const rb_kernels *k;
@@ -36,7 +37,8 @@ static int parse(bench_opts *o, int argc, char **argv, const char **positional) 
       {"batch", required_argument, NULL, 'b'},   {"res", required_argument, NULL, 'r'},
       {"block", required_argument, NULL, 'B'},   {"min-time", required_argument, NULL, 'm'},
       {"save", no_argument, NULL, 's'},          {"results", required_argument, NULL, 'R'},
-      {"quick", no_argument, NULL, 'q'},         {0}};
+      {"quick", no_argument, NULL, 'q'},         {"no-peak", no_argument, NULL, 'P'},
+      {0}};
   int c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -62,6 +64,7 @@ static int parse(bench_opts *o, int argc, char **argv, const char **positional) 
       case 's': o->save = 1; break;
       case 'R': o->results = optarg, o->save = 1; break;
       case 'q': o->quick = 1; break;
+      case 'P': o->no_peak = 1; break;
       default: fprintf(stderr, "resbench %s: see 'resbench help'\n", o->cmd); return 0;
     }
   }
@@ -90,8 +93,11 @@ static int resolve(bench_opts *o) {
     fprintf(stderr, "resbench %s: %s\n", o->cmd, rb_last_error());
     return 0;
   }
-  if ((s = rb_peak_measure(o->topo, &o->dom, o->quick, &o->peak)) != RB_OK ||
-      (s = rb_domain_bind(o->topo, &o->dom)) != RB_OK) {
+  if (o->no_peak)
+    rb_peak_skip(&o->dom, &o->peak);
+  else
+    s = rb_peak_measure(o->topo, &o->dom, o->quick, 1u << o->k->isa, &o->peak);
+  if (s != RB_OK || (s = rb_domain_bind(o->topo, &o->dom)) != RB_OK) {
     fprintf(stderr, "resbench %s: %s\n", o->cmd, rb_last_error());
     return -1;
   }
@@ -103,9 +109,8 @@ static int resolve(bench_opts *o) {
 
 // The common head of both records: what ran where.
 static json_t *point_head(const bench_opts *o) {
-  return json_pack("{s:s, s:s, s:i, s:o, s:f, s:s}", "isa", o->k->isa_name, "domain", o->dom.name, "threads",
-                   o->dom.threads, "pus", rb_domain_pus_json(&o->dom), "peak_gflops", o->peak.fma_gflops, "peak_isa",
-                   o->peak.fma_isa ? o->peak.fma_isa : "unknown");
+  return json_pack("{s:s, s:s, s:i, s:o}", "isa", o->k->isa_name, "domain", o->dom.name, "threads", o->dom.threads,
+                   "pus", rb_domain_pus_json(&o->dom));
 }
 
 static int finish(bench_opts *o, json_t *point, const char *kind, int argc, char **argv) {
@@ -138,17 +143,32 @@ static void print_header(const bench_opts *o, const char *what, double flops) {
   char pus[256];
   rb_domain_pus_text(&o->dom, pus, sizeof pus);
   printf("%s: %.3f GFLOP per run (2 x dense multiply-adds, padding taps counted)\n", what, flops / 1e9);
-  printf("isa %s, domain %s: %d thread(s) pinned to PU %s; measured FP32 FMA peak %.1f GFLOP/s (%s)\n", o->k->isa_name,
-         o->dom.name, o->dom.threads, pus, o->peak.fma_gflops, o->peak.fma_isa);
+  printf("isa %s, domain %s: %d thread(s) pinned to PU %s; ", o->k->isa_name, o->dom.name, o->dom.threads, pus);
+  if (!o->peak.measured)
+    printf("FP32 FMA peak not measured (--no-peak): %%peak and %%isa not measured\n");
+  else
+    printf("measured FP32 FMA peak %.1f GFLOP/s (%s, the widest; %%peak), %s's own %.1f (%%isa)\n", o->peak.fma_gflops,
+           o->peak.fma_isa, o->k->isa_name, o->peak.isa_gflops[o->k->isa]);
   printf(
       "times: median of %s runs after warm-up; Winograd GFLOP/s are direct-equivalent (can pass the peak);\n"
       "speed-up: the peer's median over ours (> 1: resbench is faster); max_rel_diff: vs our output\n\n",
       o->quick ? "a few (--quick)" : "repeated");
-  printf("%-10s %-30s %-12s %10s %10s %10s %5s %9s %7s %9s %12s\n", "impl", "kernel", "algo", "median_ms", "min_ms",
-         "max_ms", "runs", "GFLOP/s", "%peak", "speed-up", "max_rel_diff");
+  printf("%-10s %-30s %-12s %10s %10s %10s %5s %9s %7s %7s %9s %12s\n", "impl", "kernel", "algo", "median_ms", "min_ms",
+         "max_ms", "runs", "GFLOP/s", "%peak", "%isa", "speed-up", "max_rel_diff");
 }
 
-static void print_row(const char *who, const rb_bench_conv_result *r, double peak, double ours_ms) {
+// "12.3%", or "-" when the peak was not measured (NAN).
+static const char *pct_text(double pct, char *buf, size_t len) {
+  if (isfinite(pct))
+    snprintf(buf, len, "%.1f%%", pct);
+  else
+    snprintf(buf, len, "-");
+  return buf;
+}
+
+// isa: the kernel table's ISA for our row (its own peak), RB_ISA_COUNT for a peer's.
+static void print_row(const char *who, const rb_bench_conv_result *r, const rb_peak *peak, rb_isa isa,
+                      double ours_ms) {
   if (r->status != RB_OK) {
     printf("%-10s %s\n", who, r->message);
     return;
@@ -157,9 +177,11 @@ static void print_row(const char *who, const rb_bench_conv_result *r, double pea
   if (ours_ms > 0) snprintf(speedup, sizeof speedup, "%.2fx", r->t.median_ms / ours_ms);
   char diff[16] = "-";
   if (ours_ms > 0) snprintf(diff, sizeof diff, "%.1e", r->max_rel_diff);
-  printf("%-10s %-30.30s %-12s %10.3f %10.3f %10.3f %5d %9.2f %6.1f%% %9s %12s\n", who, r->kernel,
+  char pct[16], isa_pct[16];
+  printf("%-10s %-30.30s %-12s %10.3f %10.3f %10.3f %5d %9.2f %7s %7s %9s %12s\n", who, r->kernel,
          r->own_tile ? "winograd" : rb_conv_algo_name(r->algo), r->t.median_ms, r->t.min_ms, r->t.max_ms, r->t.count,
-         r->gflops, 100 * r->gflops / peak, speedup, diff);
+         r->gflops, pct_text(rb_peak_pct(peak, r->gflops), pct, sizeof pct),
+         pct_text(rb_peak_isa_pct(peak, isa, r->gflops), isa_pct, sizeof isa_pct), speedup, diff);
   if (r->message[0]) printf("%-10s (%s)\n", "", r->message);
 }
 
@@ -196,8 +218,8 @@ static int bench_conv(int argc, char **argv) {
     char what[200];
     snprintf(what, sizeof what, "conv %s", name);
     print_header(&o, what, flops);
-    print_row("resbench", &ours, o.peak.fma_gflops, 0);
-    for (int i = 0; i < o.npeers; i++) print_row(o.peer[i]->name, &peer[i], o.peak.fma_gflops, ours.t.median_ms);
+    print_row("resbench", &ours, &o.peak, o.k->isa, 0);
+    for (int i = 0; i < o.npeers; i++) print_row(o.peer[i]->name, &peer[i], &o.peak, RB_ISA_COUNT, ours.t.median_ms);
   }
   json_t *p =
       json_pack("{s:s, s:s, s:s}", "problem", name, "algo", rb_conv_algo_name(ours.algo), "kernel", ours.kernel);
@@ -208,7 +230,7 @@ static int bench_conv(int argc, char **argv) {
   json_object_set_new(p, "flops", json_real(flops));
   rb_timing_json(p, "", &ours.t);
   json_object_set_new(p, "gflops", json_real(ours.gflops));
-  json_object_set_new(p, "peak_pct", json_real(100 * ours.gflops / o.peak.fma_gflops));
+  rb_bench_peak_json(p, &o.peak, o.k->isa, ours.gflops);
   for (int i = 0; i < o.npeers; i++) {
     char key[96], prefix[48];
     const char *pn = o.peer[i]->name;
@@ -268,14 +290,17 @@ static int bench_model(int argc, char **argv) {
   json_t *head = point_head(&o);
   json_object_update(p, head);
   json_decref(head);
-  const double gflops = rb_bench_graph_json(p, g, &t, o.peak.fma_gflops);
+  const double gflops = rb_bench_graph_json(p, g, &t, &o.peak, o.k->isa);
   if (!o.json) {
     char what[200];
     snprintf(what, sizeof what, "%s%s%s, batch %d at %dx%d (%.3f G multiply-adds)", name, o.block ? " " : "",
              o.block ? o.block : "", batch, res, res, g->macs / 1e9);
     print_header(&o, what, 2 * g->macs);
-    printf("%-10s %-30s %-12s %10.3f %10.3f %10.3f %5d %9.2f %6.1f%%\n", "resbench", "forward pass",
-           rb_conv_algo_name(o.a), t.median_ms, t.min_ms, t.max_ms, t.count, gflops, 100 * gflops / o.peak.fma_gflops);
+    char pct[16], isa_pct[16];
+    printf("%-10s %-30s %-12s %10.3f %10.3f %10.3f %5d %9.2f %7s %7s\n", "resbench", "forward pass",
+           rb_conv_algo_name(o.a), t.median_ms, t.min_ms, t.max_ms, t.count, gflops,
+           pct_text(rb_peak_pct(&o.peak, gflops), pct, sizeof pct),
+           pct_text(rb_peak_isa_pct(&o.peak, o.k->isa, gflops), isa_pct, sizeof isa_pct));
     printf("%-10s %.1f images/s\n", "", batch / (t.median_ms / 1e3));
   }
   if (o.npeers) {  // peers beside us on the network's convolutions, layer by layer

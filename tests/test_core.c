@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "oracle64.h"
+#include "resbench/probe.h"
 #include "resbench/resbench.h"
 #include "testutil.h"
 
@@ -34,9 +35,17 @@ END_TEST
 START_TEST(isa_dispatch) {
   rb_isa isa;
   const rb_kernels *k;
+  // Every name round-trips, and an unknown one lists them all.
+  for (int i = 0; i < RB_ISA_COUNT; i++) {
+    ck_assert_int_eq(rb_isa_parse(rb_isa_name((rb_isa)i), &isa), RB_OK);
+    ck_assert_int_eq(isa, i);
+  }
+  ck_assert_int_eq(rb_isa_parse("avx2", &isa), RB_OK);
+  ck_assert_int_eq(isa, RB_ISA_AVX2);
   ck_assert_int_eq(rb_isa_parse("avx512", &isa), RB_OK);
   ck_assert_int_eq(isa, RB_ISA_AVX512);
-  ASSERT_FAILS(rb_isa_parse("sse9", &isa), RB_ERR_NOT_FOUND, "'sse9'");
+  ASSERT_FAILS(rb_isa_parse("sse9", &isa), RB_ERR_NOT_FOUND, "'sse9' (known: ref, avx2, avx512, neon)");
+  ck_assert_str_eq(rb_isa_name(RB_ISA_COUNT), "unknown");
   ck_assert_int_eq(rb_kernels_get(RB_ISA_REF, &k), RB_OK);
   ck_assert_ptr_eq(k, &rb_kernels_ref);
   ck_assert_str_eq(k->isa_name, "ref");
@@ -47,11 +56,29 @@ START_TEST(isa_dispatch) {
     k = &rb_kernels_ref;
     ASSERT_FAILS(rb_kernels_get((rb_isa)i, &k), RB_ERR_UNSUPPORTED, rb_isa_name((rb_isa)i));
     ck_assert_ptr_null(k);
+    // The message is the list's reason, and the reason is the right one of the three.
+    const char *why = rb_isa_unavailable_reason((rb_isa)i);
+    ck_assert_ptr_nonnull(why);
+    ck_assert_msg(strstr(rb_last_error(), why), "'%s' lacks '%s'", rb_last_error(), why);
+    if (!rb_cpu_supports((rb_isa)i))
+      ck_assert_msg(strstr(why, "CPU lacks") || strstr(why, "needs an") || strstr(why, "capped by RESBENCH_MAX_ISA"), "%s: %s", rb_isa_name((rb_isa)i), why);
+    else
+      ck_assert_msg(strstr(why, "this build has no"), "%s: %s", rb_isa_name((rb_isa)i), why);
   }
+  ck_assert_ptr_null(rb_isa_unavailable_reason(RB_ISA_REF));
+  ck_assert_str_eq(rb_isa_unavailable_reason(RB_ISA_COUNT), "unknown ISA");
+  ASSERT_FAILS(rb_kernels_get(RB_ISA_COUNT, &k), RB_ERR_INVALID_ARG, "out of range");
+  // The best is available, and no later (preferred) ISA is.
+  const rb_isa best = rb_isa_best();
+  ck_assert(rb_isa_available(best));
+  for (int i = best + 1; i < RB_ISA_COUNT; i++) ck_assert(!rb_isa_available((rb_isa)i));
 #if defined(__x86_64__)
   ck_assert(!rb_isa_available(RB_ISA_NEON));
+  ck_assert_str_eq(rb_isa_unavailable_reason(RB_ISA_NEON), "NEON needs an aarch64 build");
 #elif defined(__aarch64__)
   ck_assert(!rb_isa_available(RB_ISA_AVX512));
+  ck_assert(!rb_isa_available(RB_ISA_AVX2));
+  ck_assert_str_eq(rb_isa_unavailable_reason(RB_ISA_AVX2), "AVX2 needs an x86-64 build");
 #endif
 }
 END_TEST
@@ -71,6 +98,7 @@ START_TEST(isa_environment_override) {
   unsetenv("RESBENCH_ISA");
   ck_assert_int_eq(rb_kernels_default(&k), RB_OK);
   ck_assert(rb_isa_available(k->isa));
+  ck_assert_int_eq(k->isa, rb_isa_best());
 }
 END_TEST
 
