@@ -63,7 +63,7 @@ CHECK_LIBS := $(shell $(PKG_CONFIG) $(if $(STATIC),--static) --libs check)
 HWLOC_LIBS := -lhwloc $(if $(STATIC),-lm -lpthread)
 CPPFLAGS += $(JANSSON_CFLAGS)
 
-LIB_SRCS := $(wildcard kernels/*.c kernels/ref/*.c blocks/*.c) $(ISA_SRCS)
+LIB_SRCS := $(wildcard kernels/*.c kernels/ref/*.c kernels/scalar/*.c blocks/*.c) $(ISA_SRCS)
 # Everything of suites/ but the CLI's main: oracles, checks, commands, topology, peaks, peers,
 # timing, sweep, result records. Shared by the CLI, resbench-gbench and the tests.
 SUITE_SRCS := $(filter-out suites/resbench.c,$(wildcard suites/*.c)) $(PEER_SRCS) $(PLATFORM_SRCS)

@@ -129,14 +129,15 @@ rb_status rb_bench_conv(const rb_kernels *k, const rb_conv_desc *d, rb_conv_algo
   const float ws = 1.0f / sqrtf((float)(nw / d->cout));  // activations of order one
   o64_fill(&r, w, nw, -ws, ws);
   o64_fill(&r, bias, (size_t)d->cout, -0.1f, 0.1f);
-  if ((s = rb_conv_plan_create(k, d, algo, w, bias, &run.plan)) != RB_OK) goto done;
+  if ((s = rb_conv_plan_create(k, d, algo, threads, w, bias, &run.plan)) != RB_OK) goto done;
   ours->algo = rb_conv_plan_algo(run.plan);
   snprintf(ours->kernel, sizeof ours->kernel, "%s", rb_conv_plan_kernel_name(run.plan));
   if ((s = rb_time_runs(run_ours, &run, opts, &ours->t)) != RB_OK) goto done;
   const double flops = 2 * rb_conv_macs(d);
   ours->gflops = flops / (ours->t.median_ms * 1e6);
   for (int i = 0; i < npeers; i++)
-    bench_peer(peers[i], d, ours->algo, threads, w, bias, src, dst, nout, flops, opts, scratch, &peer_results[i]);
+    bench_peer(peers[i], d, ours->algo >= RB_CONV_DIRECT_GEMM ? RB_CONV_DIRECT : ours->algo, threads, w, bias, src,
+               dst, nout, flops, opts, scratch, &peer_results[i]);  // a forced engine path is direct to a peer
 done:
   rb_conv_plan_destroy(run.plan);
   rb_aligned_free(src);

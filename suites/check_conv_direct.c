@@ -33,7 +33,7 @@ static void run_case(const rb_kernels *k, const direct_case *c, uint64_t seed, c
   row.tol = o64_gamma((double)(d->cin / d->groups) * d->kh * d->kw + 2);
   rb_conv_plan *p = NULL;
   o64_poison(out, nout);
-  if (rb_conv_plan_create(k, d, RB_CONV_DIRECT, w, bias, &p) == RB_OK &&
+  if (rb_conv_plan_create(k, d, RB_CONV_DIRECT, 0, w, bias, &p) == RB_OK &&
       rb_conv_plan_run(p, in, res, c->relu, out) == RB_OK) {
     const o64_cmp cmp = o64_compare(out, exact, mag, nout, row.tol);
     row.max_abs_err = cmp.max_abs_err, row.max_rel_err = cmp.max_rel_err, row.mean_rel_err = cmp.mean_rel_err;
@@ -47,7 +47,7 @@ static void run_case(const rb_kernels *k, const direct_case *c, uint64_t seed, c
     vs_ref.against = "ref";
     vs_ref.pass = 0;
     o64_poison(ref_out, nout);
-    if (rb_conv_plan_create(&rb_kernels_ref, d, RB_CONV_DIRECT, w, bias, &p) == RB_OK &&
+    if (rb_conv_plan_create(&rb_kernels_ref, d, RB_CONV_DIRECT, 0, w, bias, &p) == RB_OK &&
         rb_conv_plan_run(p, in, res, c->relu, ref_out) == RB_OK) {
       for (size_t i = 0; i < nout; i++) exact[i] = ref_out[i];
       // Two float results, each within gamma of exact: within twice that of each other.

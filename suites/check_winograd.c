@@ -12,7 +12,7 @@ static rb_status run_wino(const rb_kernels *k, int i, const rb_conv_desc *d, con
                           const float *bias, size_t nout, float *out) {
   rb_conv_plan *p = NULL;
   o64_poison(out, nout);
-  rb_status s = rb_conv_plan_create(k, d, rb_wino_algo(i), w, bias, &p);
+  rb_status s = rb_conv_plan_create(k, d, rb_wino_algo(i), 0, w, bias, &p);
   if (s == RB_OK) s = rb_conv_plan_run(p, in, NULL, 0, out);
   rb_conv_plan_destroy(p);
   return s;

@@ -407,7 +407,7 @@ START_TEST(test_bn_fold_conv) {
       o64_conv_bn(&d, in, w, b.conv_bias, b.gamma, b.beta, b.mean, b.var, eps, exact, mag);
       ck_assert_int_eq(rb_bn_fold(d.cout, per, w, b.conv_bias, b.gamma, b.beta, b.mean, b.var, eps, w, bias), RB_OK);
       rb_conv_plan *p = NULL;
-      ck_assert_msg(rb_conv_plan_create(k, &d, RB_CONV_DIRECT, w, bias, &p) == RB_OK, "plan: %s", rb_last_error());
+      ck_assert_msg(rb_conv_plan_create(k, &d, RB_CONV_DIRECT, 0, w, bias, &p) == RB_OK, "plan: %s", rb_last_error());
       o64_poison(out, nout);
       ck_assert_int_eq(rb_conv_plan_run(p, in, NULL, 0, out), RB_OK);
       char what[200], shape[128];

@@ -32,7 +32,7 @@ static o64_cmp run_case(const rb_kernels *k, const conv_case *c, uint64_t seed) 
   if (res) o64_fill(&r, res, nout, -1, 1);
 
   rb_conv_plan *p;
-  rb_status s = rb_conv_plan_create(k, d, RB_CONV_DIRECT, w, bias, &p);
+  rb_status s = rb_conv_plan_create(k, d, RB_CONV_DIRECT, 0, w, bias, &p);
   ck_assert_msg(s == RB_OK, "plan: %s", rb_last_error());
   o64_conv(d, in, w, bias, res, c->relu, exact, mag);
   const double tol = o64_gamma((double)(d->cin / d->groups) * d->kh * d->kw + 2);
@@ -132,7 +132,7 @@ START_TEST(weights_are_not_mixed_across_channels) {
   for (int i = 0; i < 4 * 3 * 9; i++) w[i] = 0.0f;
   w[(2 * 3 + 1) * 9 + 4] = 1.0f;  // output 2 copies (its group's) input channel 1 = global channel 4
   rb_conv_plan *p;
-  ck_assert_int_eq(rb_conv_plan_create(k, &d, RB_CONV_DIRECT, w, NULL, &p), RB_OK);
+  ck_assert_int_eq(rb_conv_plan_create(k, &d, RB_CONV_DIRECT, 0, w, NULL, &p), RB_OK);
   o64_poison(out, sizeof out / 4);
   ck_assert_int_eq(rb_conv_plan_run(p, in, NULL, 0, out), RB_OK);
   o64_conv(&d, in, w, NULL, NULL, 0, exact, mag);

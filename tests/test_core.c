@@ -171,29 +171,29 @@ START_TEST(conv_plan_errors) {
   o64_fill(&r, w, sizeof w / 4, -1, 1);
   o64_fill(&r, in, sizeof in / 4, -1, 1);
   rb_conv_plan *p = (rb_conv_plan *)1;
-  ASSERT_FAILS(rb_conv_plan_create(k, &d, RB_CONV_DIRECT, NULL, NULL, &p), RB_ERR_NULL, "weights");
+  ASSERT_FAILS(rb_conv_plan_create(k, &d, RB_CONV_DIRECT, 0, NULL, NULL, &p), RB_ERR_NULL, "weights");
   ck_assert_ptr_null(p);
-  ASSERT_FAILS(rb_conv_plan_create(NULL, &d, RB_CONV_DIRECT, w, NULL, &p), RB_ERR_NULL, "kernel table");
-  ASSERT_FAILS(rb_conv_plan_create(k, NULL, RB_CONV_DIRECT, w, NULL, &p), RB_ERR_NULL, "descriptor");
-  ASSERT_FAILS(rb_conv_plan_create(k, &d, RB_CONV_DIRECT, w, NULL, NULL), RB_ERR_NULL, "plan");
-  ASSERT_FAILS(rb_conv_plan_create(k, &d, (rb_conv_algo)42, w, NULL, &p), RB_ERR_INVALID_ARG, "42");
+  ASSERT_FAILS(rb_conv_plan_create(NULL, &d, RB_CONV_DIRECT, 0, w, NULL, &p), RB_ERR_NULL, "kernel table");
+  ASSERT_FAILS(rb_conv_plan_create(k, NULL, RB_CONV_DIRECT, 0, w, NULL, &p), RB_ERR_NULL, "descriptor");
+  ASSERT_FAILS(rb_conv_plan_create(k, &d, RB_CONV_DIRECT, 0, w, NULL, NULL), RB_ERR_NULL, "plan");
+  ASSERT_FAILS(rb_conv_plan_create(k, &d, (rb_conv_algo)42, 0, w, NULL, &p), RB_ERR_INVALID_ARG, "42");
   rb_conv_desc bad = d;
   bad.groups = 3;
-  ASSERT_FAILS(rb_conv_plan_create(k, &bad, RB_CONV_DIRECT, w, NULL, &p), RB_ERR_SHAPE, "groups 3");
+  ASSERT_FAILS(rb_conv_plan_create(k, &bad, RB_CONV_DIRECT, 0, w, NULL, &p), RB_ERR_SHAPE, "groups 3");
   // Winograd is only for 3x3 stride 1 dilation 1; a 5x5 is unsupported, not silently direct.
   bad = rb_conv_desc_make(1, 9, 9, 4, 4, 5, 1, 2, 1, 1);
   float w5[4 * 4 * 25];
   o64_fill(&r, w5, sizeof w5 / 4, -1, 1);
-  ASSERT_FAILS(rb_conv_plan_create(k, &bad, RB_CONV_WINOGRAD_F4, w5, NULL, &p), RB_ERR_UNSUPPORTED, "5");
+  ASSERT_FAILS(rb_conv_plan_create(k, &bad, RB_CONV_WINOGRAD_F4, 0, w5, NULL, &p), RB_ERR_UNSUPPORTED, "5");
   // AUTO picks direct there, and Winograd for a 3x3 stride-1 layer.
-  ck_assert_int_eq(rb_conv_plan_create(k, &bad, RB_CONV_AUTO, w5, NULL, &p), RB_OK);
+  ck_assert_int_eq(rb_conv_plan_create(k, &bad, RB_CONV_AUTO, 0, w5, NULL, &p), RB_OK);
   ck_assert_int_eq(rb_conv_plan_algo(p), RB_CONV_DIRECT);
   rb_conv_plan_destroy(p);
-  ck_assert_int_eq(rb_conv_plan_create(k, &d, RB_CONV_AUTO, w, NULL, &p), RB_OK);
+  ck_assert_int_eq(rb_conv_plan_create(k, &d, RB_CONV_AUTO, 0, w, NULL, &p), RB_OK);
   ck_assert_int_eq(rb_conv_plan_algo(p), RB_CONV_WINOGRAD_F4);
   rb_conv_plan_destroy(p);
 
-  ck_assert_int_eq(rb_conv_plan_create(k, &d, RB_CONV_DIRECT, w, NULL, &p), RB_OK);
+  ck_assert_int_eq(rb_conv_plan_create(k, &d, RB_CONV_DIRECT, 0, w, NULL, &p), RB_OK);
   ck_assert_str_eq(rb_conv_plan_kernel_name(p), "rb_conv_direct__ref");
   ASSERT_FAILS(rb_conv_plan_run(p, NULL, NULL, 0, out), RB_ERR_NULL, "input");
   ASSERT_FAILS(rb_conv_plan_run(p, in, NULL, 0, NULL), RB_ERR_NULL, "output");
@@ -218,7 +218,7 @@ START_TEST(conv_plan_tensor_shapes) {
   o64_seed(&r, 2);
   o64_fill(&r, w, sizeof w / 4, -1, 1);
   rb_conv_plan *p;
-  ck_assert_int_eq(rb_conv_plan_create(&rb_kernels_ref, &d, RB_CONV_DIRECT, w, NULL, &p), RB_OK);
+  ck_assert_int_eq(rb_conv_plan_create(&rb_kernels_ref, &d, RB_CONV_DIRECT, 0, w, NULL, &p), RB_OK);
   rb_tensor in, out, res, wrong;
   ck_assert_int_eq(rb_tensor_alloc(&in, 2, 9, 7, 8), RB_OK);
   ck_assert_int_eq(rb_tensor_alloc(&out, 2, 5, 4, 16), RB_OK);

@@ -281,7 +281,7 @@ static void wino_mag(const rb_conv_desc *d, int m, const float *in, const float 
 // against the sum of |terms| (reported), the result against the Winograd magnitude (asserted).
 static o64_cmp run_plan(const rb_kernels *k, int i, const wcase *c, wdata *x, o64_cmp *terms) {
   rb_conv_plan *p;
-  const rb_status s = rb_conv_plan_create(k, &c->d, rb_wino_algo(i), x->w, x->bias, &p);
+  const rb_status s = rb_conv_plan_create(k, &c->d, rb_wino_algo(i), 0, x->w, x->bias, &p);
   ck_assert_msg(s == RB_OK, "%s F%d plan: %s", k->isa_name, tile_m[i], rb_last_error());
   ck_assert_str_eq(rb_conv_plan_kernel_name(p), k->conv_winograd[i]->name);
   o64_poison(x->out, x->nout);
@@ -445,7 +445,7 @@ START_TEST(threads_do_not_change_the_result) {
   const int saved = omp_get_max_threads();
   for (int i = 0; i < RB_WINO_COUNT; i++) {
     rb_conv_plan *p;
-    ck_assert_int_eq(rb_conv_plan_create(&rb_kernels_ref, &c.d, rb_wino_algo(i), x.w, x.bias, &p), RB_OK);
+    ck_assert_int_eq(rb_conv_plan_create(&rb_kernels_ref, &c.d, rb_wino_algo(i), 0, x.w, x.bias, &p), RB_OK);
     omp_set_num_threads(1);
     ck_assert_int_eq(rb_conv_plan_run(p, x.in, NULL, c.relu, one), RB_OK);
     omp_set_num_threads(3);
@@ -547,7 +547,7 @@ static void assert_unsupported(rb_conv_desc d, const char *needle) {
   for (int i = 0; i < RB_WINO_COUNT; i++) {
     rb_conv_plan *p = NULL;
     ck_assert_int_eq(rb_conv_desc_check(&d), RB_OK);
-    ck_assert_int_eq(rb_conv_plan_create(&rb_kernels_ref, &d, rb_wino_algo(i), w, NULL, &p), RB_ERR_UNSUPPORTED);
+    ck_assert_int_eq(rb_conv_plan_create(&rb_kernels_ref, &d, rb_wino_algo(i), 0, w, NULL, &p), RB_ERR_UNSUPPORTED);
     ck_assert_ptr_null(p);
     ck_assert_msg(strstr(rb_last_error(), needle), "F%d: message '%s' lacks '%s'", tile_m[i], rb_last_error(),
                   needle);

@@ -53,10 +53,15 @@ typedef struct rb_pool_desc {
   int count_include_pad;  // avg: divide by the window clipped to the padded input (1) or the valid taps (0)
 } rb_pool_desc;
 
+struct rb_engine_config;
+
 typedef struct rb_kernels {
   rb_isa isa;
   const char *isa_name;  // "ref", "avx2", "avx512", "neon"
 
+  // The SIMD engine's microkernels (kernels/ukernel.h): direct convolution then runs on the
+  // engine's drivers (kernels/engine.h) instead of conv_direct. NULL for ref.
+  const struct rb_engine_config *engine;
   const rb_conv_kernel *conv_direct;
   const rb_conv_kernel *conv_winograd[RB_WINO_COUNT];  // F2, F4, F6; NULL where the ISA has none
 

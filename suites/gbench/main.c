@@ -94,7 +94,7 @@ static rb_status prepare(bench *b) {
       const rb_conv_desc *d = &l->conv;
       const size_t w = (size_t)d->cout * (d->cin / d->groups) * d->kh * d->kw;
       s = alloc_bufs(b, (size_t[]){in, w, (size_t)d->cout, out}, 4);
-      if (s == RB_OK) s = rb_conv_plan_create(b->k, d, b->algo, b->buf[1], b->buf[2], &b->plan);
+      if (s == RB_OK) s = rb_conv_plan_create(b->k, d, b->algo, 0, b->buf[1], b->buf[2], &b->plan);
       return s;
     }
     case F_SE: {
