@@ -10,6 +10,7 @@
 #include "cpu.h"
 #include "resbench/kernels.h"
 #include "resbench/probe.h"
+#include "ukernel.h"
 
 #if defined(__x86_64__)
 #define ON_X86 1
@@ -29,8 +30,9 @@ typedef struct isa_entry {
   int (*cpu_runs)(const rb_cpu *c);
   const char *cpu_lacks;    // why, when cpu_runs says no
   rb_fma_probe probe;       // .run NULL when not built
-  const rb_kernels *table;  // NULL: no kernels of this ISA in this build yet
-  const char *no_table;     // why, when table is NULL on a CPU that runs the ISA
+  const rb_kernels *table;  // ref's own; NULL for the others, whose tables are made from engine
+  const rb_engine_config *engine;  // kernels/<isa>/config.c; NULL: no kernels of this ISA in this build yet
+  const char *no_table;     // why, when there is no table on a CPU that runs the ISA
 } isa_entry;
 
 static int runs_any(const rb_cpu *c) { return (void)c, 1; }
@@ -38,40 +40,65 @@ static int runs_avx2(const rb_cpu *c) { return c->avx2_fma; }
 static int runs_avx512(const rb_cpu *c) { return c->avx512; }
 static int runs_neon(const rb_cpu *c) { return c->neon; }
 
-// Probe functions exist only in their architecture's build.
+// Probe functions and engine configurations exist only in their architecture's build.
 #if ON_X86
 #define X86_PROBE(f) f
+#define X86_ENGINE(e) &e
 #else
 #define X86_PROBE(f) NULL
+#define X86_ENGINE(e) NULL
 #endif
 #if ON_ARM
 #define ARM_PROBE(f) f
+#define ARM_ENGINE(e) &e
 #else
 #define ARM_PROBE(f) NULL
+#define ARM_ENGINE(e) NULL
 #endif
 
 static const isa_entry isas[RB_ISA_COUNT] = {
     [RB_ISA_REF] = {"ref", NULL, 1, runs_any, NULL,
                     {RB_ISA_REF, "rb_fma_probe__ref", "48 float multiply-add chains (compiler's baseline vectors)", 48,
                      RB_FMA_MULADD, rb_fma_probe__ref},
-                    &rb_kernels_ref, NULL},
+                    &rb_kernels_ref, NULL, NULL},
     [RB_ISA_AVX2] = {"avx2", "AVX2 needs an x86-64 build", ON_X86, runs_avx2,
                      "this CPU lacks AVX2 + FMA (or the OS does not enable ymm state)",
                      {RB_ISA_AVX2, "rb_fma_probe__avx2", "12 ymm FMA chains", 12 * 8, RB_FMA_MULADD,
                       X86_PROBE(rb_fma_probe__avx2)},
-                     NULL, "this build has no AVX2 kernels yet"},
+                     NULL, X86_ENGINE(rb_engine_avx2), "this build has no AVX2 kernels yet"},
     [RB_ISA_AVX512] = {"avx512", "AVX-512 needs an x86-64 build", ON_X86, runs_avx512,
                        "this CPU lacks AVX-512 F/BW/VL/DQ (or the OS does not enable zmm state)",
                        {RB_ISA_AVX512, "rb_fma_probe__avx512", "24 zmm FMA chains", 24 * 16, RB_FMA_MULADD,
                         X86_PROBE(rb_fma_probe__avx512)},
-                       NULL, "this build has no AVX-512 kernels yet"},
+                       NULL, NULL, "this build has no AVX-512 kernels yet"},
     [RB_ISA_NEON] = {"neon", "NEON needs an aarch64 build", ON_ARM, runs_neon, "this CPU lacks Advanced SIMD (NEON)",
                      {RB_ISA_NEON, "rb_fma_probe__neon", "24 q-register FMA chains", 24 * 4, RB_FMA_ACCUMULATE,
                       ARM_PROBE(rb_fma_probe__neon)},
-                     NULL, "this build has no NEON kernels yet"},
+                     NULL, NULL, "this build has no NEON kernels yet"},
 };
 
 static const isa_entry *entry(rb_isa isa) { return (unsigned)isa < RB_ISA_COUNT ? &isas[isa] : NULL; }
+
+// A SIMD ISA's table: ref's kernels for every family the ISA has no microkernels of yet, and
+// direct convolution on the engine with the ISA's microkernels. Made once.
+static rb_kernels simd_tables[RB_ISA_COUNT];
+
+static void simd_tables_init(void) {
+  for (int i = 0; i < RB_ISA_COUNT; i++) {
+    if (!isas[i].engine) continue;
+    simd_tables[i] = rb_kernels_ref;
+    simd_tables[i].isa = (rb_isa)i;
+    simd_tables[i].isa_name = isas[i].name;
+    simd_tables[i].engine = isas[i].engine;
+  }
+}
+
+static const rb_kernels *table_of(const isa_entry *e) {
+  static pthread_once_t once = PTHREAD_ONCE_INIT;
+  if (e->table || !e->engine) return e->table;
+  pthread_once(&once, simd_tables_init);
+  return &simd_tables[e - isas];
+}
 
 const char *rb_isa_name(rb_isa isa) { return entry(isa) ? entry(isa)->name : "unknown"; }
 
@@ -135,7 +162,7 @@ const char *rb_isa_unavailable_reason(rb_isa isa) {
   const isa_entry *e = entry(isa);
   if (!e) return "unknown ISA";
   const char *why = cpu_reason(e);
-  return why ? why : e->table ? NULL : e->no_table;
+  return why ? why : e->table || e->engine ? NULL : e->no_table;
 }
 
 int rb_isa_available(rb_isa isa) { return entry(isa) && rb_isa_unavailable_reason(isa) == NULL; }
@@ -146,7 +173,7 @@ rb_status rb_kernels_get(rb_isa isa, const rb_kernels **k) {
   if (!entry(isa)) return rb_fail(RB_ERR_INVALID_ARG, "ISA %d out of range", (int)isa);
   const char *why = rb_isa_unavailable_reason(isa);
   if (why) return rb_fail(RB_ERR_UNSUPPORTED, "ISA '%s' is not available: %s", rb_isa_name(isa), why);
-  *k = isas[isa].table;
+  *k = table_of(&isas[isa]);
   return RB_OK;
 }
 

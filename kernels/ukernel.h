@@ -70,6 +70,9 @@ typedef struct rb_engine_config {
   rb_ngconv_ukernel ngconv4, ngconv8;
 } rb_engine_config;
 
+// Each SIMD ISA's configuration (kernels/<isa>/config.c; only its architecture's build has it).
+extern const rb_engine_config rb_engine_avx2, rb_engine_avx512, rb_engine_neon;
+
 // Every microkernel of every ISA, expanded from the ISAs' lists (kernels/<isa>/ukernels.inc):
 // for the testers and benchmarks, which skip those whose ISA the CPU lacks.
 extern const rb_gemm_ukernel rb_gemm_ukernels[];

@@ -1,24 +1,6 @@
 // The registry of every microkernel this build has, expanded from each ISA's list
 // (kernels/<isa>/ukernels.inc), and the engine configurations at the scalar geometries.
-#include "ukernel.h"
-
-// Declarations of every list's functions (they exist on their own architecture's build only).
-#define RB_GEMM_UKERNEL(isa, mr, nr, igemm_fn, gemm_fn)                                                         \
-  void igemm_fn(size_t, size_t, size_t, size_t, const float *const *, const float *, float *, size_t,          \
-                const float *, size_t, const rb_uk_epilogue *);                                                \
-  void gemm_fn(size_t, size_t, size_t, const float *, size_t, const float *, float *, size_t, const rb_uk_epilogue *);
-#define RB_NGCONV_UKERNEL(isa, mr, cpg, width, fn)                                                              \
-  void fn(size_t, size_t, size_t, const float *const *, const float *, float *, size_t, const float *, size_t,  \
-          const rb_uk_epilogue *);
-#include "scalar/ukernels.inc"
-#if defined(__x86_64__)
-#include "avx2/ukernels.inc"
-#include "avx512/ukernels.inc"
-#elif defined(__aarch64__)
-#include "neon/ukernels.inc"
-#endif
-#undef RB_GEMM_UKERNEL
-#undef RB_NGCONV_UKERNEL
+#include "ukernel_decls.h"
 
 #define RB_GEMM_UKERNEL(isa, mr, nr, igemm_fn, gemm_fn) {#igemm_fn, isa, mr, nr, igemm_fn, gemm_fn},
 #define RB_NGCONV_UKERNEL(isa, mr, cpg, width, fn)
