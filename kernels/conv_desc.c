@@ -19,6 +19,10 @@ int rb_conv_out_w(const rb_conv_desc *d) {
   return (d->w + d->pad_left + d->pad_right - d->dil_w * (d->kw - 1) - 1) / d->stride_w + 1;
 }
 
+size_t rb_conv_in_count(const rb_conv_desc *d) { return (size_t)d->n * d->h * d->w * d->cin; }
+size_t rb_conv_out_count(const rb_conv_desc *d) { return (size_t)d->n * rb_conv_out_h(d) * rb_conv_out_w(d) * d->cout; }
+size_t rb_conv_weight_count(const rb_conv_desc *d) { return (size_t)d->cout * (d->cin / d->groups) * d->kh * d->kw; }
+
 double rb_conv_macs(const rb_conv_desc *d) {
   return (double)d->n * rb_conv_out_h(d) * rb_conv_out_w(d) * d->cout * (d->cin / d->groups) * d->kh * d->kw;
 }

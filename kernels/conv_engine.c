@@ -10,7 +10,7 @@
 #include "resbench/tensor.h"
 
 // Weights of one channel block stay within this much of the L2 while the pixel tiles stream by.
-#define WEIGHT_BLOCK_BYTES (192 * 1024)
+#define WEIGHT_BLOCK_BYTES (32 * 1024)
 
 struct rb_engine_plan {
   const rb_engine_config *cfg;

@@ -85,8 +85,8 @@ rb_status rb_conv_plan_create(const rb_kernels *k, const rb_conv_desc *d, rb_con
   p->d = *d;
   p->algo = algo;
   p->kern = kern;
-  p->in_count = (size_t)d->n * d->h * d->w * d->cin;
-  p->out_count = (size_t)d->n * rb_conv_out_h(d) * rb_conv_out_w(d) * d->cout;
+  p->in_count = rb_conv_in_count(d);
+  p->out_count = rb_conv_out_count(d);
   if (!kern) {
     s = rb_engine_plan_create(k->engine, d, engine_path(algo), threads, weights_oihw, bias, &p->engine);
     if (s != RB_OK) {

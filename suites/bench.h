@@ -20,10 +20,15 @@
 // (RB_ERR_INVALID_ARG when the domain has fewer).
 rb_status rb_bench_domain(const rb_topology *t, rb_domain_kind kind, int threads, rb_domain *d);
 
+#define RB_BENCH_MAX_ROUNDS 64  // alternations of ours and the peers (rb_timing_opts.rounds)
+
 typedef struct rb_bench_conv_result {
-  rb_timing t;
+  rb_timing t;          // with rounds: those of the round whose median is the median of the rounds'
   double gflops;        // 2 x dense MACs / median time
   char kernel[64];      // our kernel's name, or the peer's implementation
+  char path[16];        // ours: how it ran (rb_conv_plan_path: ref, gemm, igemm, ngconv, winograd)
+  int rounds;           // timed rounds (ours and the peers alternated)
+  double speedup;       // peers: the median over rounds of (the peer's median / ours), > 1: we are faster
   rb_conv_algo algo;    // what ran (never AUTO)
   int own_tile;         // peers: a Winograd whose tile the peer chose (algo is what was asked)
   double max_rel_diff;  // peers: max |peer - ours| / max |ours| over the output
@@ -35,7 +40,8 @@ typedef struct rb_bench_conv_result {
 // input, weights and bias (seeded), and checks the peer's output against ours. A peer that cannot
 // run the shape gets status RB_ERR_UNSUPPORTED in its result; only our own failure is an error.
 // For a Winograd algo the peer is asked for its Winograd first and, when it has none, its direct
-// convolution (said in its message).
+// convolution (said in its message). With opts->rounds > 1 ours and the peers alternate that many
+// times, each timed for min_seconds / rounds a round.
 rb_status rb_bench_conv(const rb_kernels *k, const rb_conv_desc *d, rb_conv_algo algo, int threads,
                         const rb_peer *const *peers, int npeers, const rb_timing_opts *opts, rb_bench_conv_result *ours,
                         rb_bench_conv_result *peer_results);

@@ -25,6 +25,10 @@ static const char *kernel_name(const char *family, rb_isa isa) {
   return names[f][i];
 }
 
+// The table's own kernel of a family: a SIMD table that still borrows ref's gets no rows (they
+// would compare ref with itself under the SIMD ISA's name).
+#define OWN(k, member) ((k)->member && ((k) == &rb_kernels_ref || (k)->member != rb_kernels_ref.member))
+
 typedef struct run {
   const rb_kernels *k;
   const rb_check_sink *s;
@@ -105,7 +109,7 @@ static void check_se(run *r, int n, int h, int w, int c, int reduction, int grou
   const rb_se_desc d = {n, h, w, c, c / reduction, groups};
   char shape[128];
   snprintf(shape, sizeof shape, "mb%dic%dih%diw%dred%dg%d", n, c, h, w, d.reduced, groups);
-  if (!r->k->se) return;  // a table without this kernel: no row (a port in progress)
+  if (!OWN(r->k, se)) return;  // a table without this kernel: no row (a port in progress)
   const size_t act = (size_t)n * h * w * c, ws = (size_t)n * (c + d.reduced);
   const size_t nw1 = (size_t)d.reduced * (c / groups), nw2 = (size_t)c * (d.reduced / groups);
   bufs b = {0};
@@ -137,7 +141,7 @@ static void check_se(run *r, int n, int h, int w, int c, int reduction, int grou
 static void check_fc(run *r, int n, int in_f, int out_f, int groups, int relu) {
   char shape[128];
   snprintf(shape, sizeof shape, "mb%dif%dof%dg%drelu%d", n, in_f, out_f, groups, relu);
-  if (!r->k->fc) return;
+  if (!OWN(r->k, fc)) return;
   const size_t nin = (size_t)n * in_f, nout = (size_t)n * out_f, nw = (size_t)out_f * (in_f / groups);
   bufs b = {0};
   float *in = fl(&b, nin), *w = fl(&b, nw), *bias = fl(&b, out_f), *out = fl(&b, nout);
@@ -165,7 +169,7 @@ static void check_fc(run *r, int n, int in_f, int out_f, int groups, int relu) {
 static void check_radix_softmax(run *r, int n, int card, int radix, int channels) {
   char shape[128];
   snprintf(shape, sizeof shape, "mb%dcard%dradix%dc%d", n, card, radix, channels);
-  if (!r->k->radix_softmax) return;
+  if (!OWN(r->k, radix_softmax)) return;
   const size_t cnt = (size_t)n * radix * channels;
   bufs b = {0};
   float *in = fl(&b, cnt), *out = fl(&b, cnt), *ref = r->vs_ref ? fl(&b, cnt) : NULL;
@@ -190,7 +194,7 @@ static void check_radix_softmax(run *r, int n, int card, int radix, int channels
 static void check_split_sum(run *r, int n, int hw, int radix, int channels) {
   char shape[128];
   snprintf(shape, sizeof shape, "mb%dhw%dradix%dc%d", n, hw, radix, channels);
-  if (!r->k->split_sum) return;
+  if (!OWN(r->k, split_sum)) return;
   const size_t nx = (size_t)n * hw * radix * channels, na = (size_t)n * radix * channels;
   const size_t nout = (size_t)n * hw * channels;
   bufs b = {0};
@@ -219,7 +223,7 @@ enum { MAX_PATHS = 4 };
 static void check_sk_select(run *r, int n, int hw, int paths, int channels) {
   char shape[128];
   snprintf(shape, sizeof shape, "mb%dhw%dpaths%dc%d", n, hw, paths, channels);
-  if (!r->k->sk_select || paths > MAX_PATHS) return;
+  if (!OWN(r->k, sk_select) || paths > MAX_PATHS) return;
   const size_t nb = (size_t)n * hw * channels, nl = (size_t)n * paths * channels;
   bufs b = {0};
   const float *br[MAX_PATHS];
@@ -254,7 +258,7 @@ static void check_sk_select(run *r, int n, int hw, int paths, int channels) {
 static void check_global_avgpool(run *r, int n, int h, int w, int c) {
   char shape[128];
   snprintf(shape, sizeof shape, "mb%dic%dih%diw%d", n, c, h, w);
-  if (!r->k->global_avgpool) return;
+  if (!OWN(r->k, global_avgpool)) return;
   const size_t nin = (size_t)n * h * w * c, nout = (size_t)n * c;
   bufs b = {0};
   float *in = fl(&b, nin), *out = fl(&b, nout), *ref = r->vs_ref ? fl(&b, nout) : NULL;
@@ -284,7 +288,7 @@ static void check_pool(run *r, int is_max, const rb_pool_desc *d) {
            is_max ? "" : d->count_include_pad ? "_inclpad" : "_exclpad");
   void (*kern)(const rb_pool_desc *, const float *, float *) = is_max ? r->k->maxpool : r->k->avgpool;
   void (*kref)(const rb_pool_desc *, const float *, float *) = is_max ? rb_kernels_ref.maxpool : rb_kernels_ref.avgpool;
-  if (!kern) return;
+  if (!kern || (r->k != &rb_kernels_ref && kern == kref)) return;  // borrowed from ref: no rows
   const int oh = o64_pool_out(d->h, d->kh, d->stride_h, d->pad_h, d->ceil_mode);
   const int ow = o64_pool_out(d->w, d->kw, d->stride_w, d->pad_w, d->ceil_mode);
   const size_t nin = (size_t)d->n * d->h * d->w * d->c, nout = (size_t)d->n * oh * ow * d->c;
@@ -313,7 +317,7 @@ static void check_pool(run *r, int is_max, const rb_pool_desc *d) {
 static void check_add(run *r, size_t count, int relu) {
   char shape[128];
   snprintf(shape, sizeof shape, "n%zurelu%d", count, relu);
-  if (!r->k->add) return;
+  if (!OWN(r->k, add)) return;
   bufs b = {0};
   float *a = fl(&b, count), *x = fl(&b, count), *out = fl(&b, count), *ref = r->vs_ref ? fl(&b, count) : NULL;
   double *exact = db(&b, count), *mag = db(&b, count), *scr = db(&b, count);

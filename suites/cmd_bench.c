@@ -16,7 +16,7 @@
 typedef struct bench_opts {
   const char *cmd;  // "bench conv" / "bench model"
   const char *isa, *algo, *domain, *peers, *results, *block;
-  int threads, batch, res, json, save, quick, no_peak;
+  int threads, batch, res, json, save, quick, no_peak, rounds;
   double min_time;
   // resolved
   const rb_kernels *k;
@@ -38,7 +38,7 @@ static int parse(bench_opts *o, int argc, char **argv, const char **positional) 
       {"block", required_argument, NULL, 'B'},   {"min-time", required_argument, NULL, 'm'},
       {"save", no_argument, NULL, 's'},          {"results", required_argument, NULL, 'R'},
       {"quick", no_argument, NULL, 'q'},         {"no-peak", no_argument, NULL, 'P'},
-      {0}};
+      {"rounds", required_argument, NULL, 'n'},  {0}};
   int c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -65,6 +65,9 @@ static int parse(bench_opts *o, int argc, char **argv, const char **positional) 
       case 'R': o->results = optarg, o->save = 1; break;
       case 'q': o->quick = 1; break;
       case 'P': o->no_peak = 1; break;
+      case 'n':
+        if (!rb_cli_int(o->cmd, "--rounds", optarg, 1, RB_BENCH_MAX_ROUNDS, &o->rounds)) return 0;
+        break;
       default: fprintf(stderr, "resbench %s: see 'resbench help'\n", o->cmd); return 0;
     }
   }
@@ -104,6 +107,8 @@ static int resolve(bench_opts *o) {
   o->timing = rb_timing_defaults();
   if (o->quick) o->timing.warmup = 1, o->timing.warmup_seconds = 0.2, o->timing.min_runs = 2, o->timing.min_seconds = 0;
   if (o->min_time > 0 || o->quick) o->timing.min_seconds = o->min_time;
+  if (o->quick) o->timing.rounds = 1;
+  if (o->rounds) o->timing.rounds = o->rounds;
   return 1;
 }
 
@@ -151,9 +156,10 @@ static void print_header(const bench_opts *o, const char *what, double flops) {
            o->peak.fma_isa, o->k->isa_name, o->peak.isa_gflops[o->k->isa]);
   printf(
       "times: median of %s runs after warm-up; Winograd GFLOP/s are direct-equivalent (can pass the peak);\n"
-      "speed-up: the peer's median over ours (> 1: resbench is faster); max_rel_diff: vs our output\n\n",
-      o->quick ? "a few (--quick)" : "repeated");
-  printf("%-10s %-30s %-12s %10s %10s %10s %5s %9s %7s %7s %9s %12s\n", "impl", "kernel", "algo", "median_ms", "min_ms",
+      "speed-up: the median over %d alternated rounds of the peer's median over ours (> 1: resbench is faster);\n"
+      "max_rel_diff: vs our output\n\n",
+      o->quick ? "a few (--quick)" : "repeated", o->npeers && o->timing.rounds > 1 ? o->timing.rounds : 1);
+  printf("%-10s %-30s %-14s %10s %10s %10s %5s %9s %7s %7s %9s %12s\n", "impl", "kernel", "algo", "median_ms", "min_ms",
          "max_ms", "runs", "GFLOP/s", "%peak", "%isa", "speed-up", "max_rel_diff");
 }
 
@@ -174,12 +180,16 @@ static void print_row(const char *who, const rb_bench_conv_result *r, const rb_p
     return;
   }
   char speedup[16] = "-";
-  if (ours_ms > 0) snprintf(speedup, sizeof speedup, "%.2fx", r->t.median_ms / ours_ms);
+  if (ours_ms > 0) snprintf(speedup, sizeof speedup, "%.2fx", r->speedup);
+  char algo[40];
+  if (r->path[0] && strcmp(r->path, "winograd"))
+    snprintf(algo, sizeof algo, "direct/%s", r->path);  // ours: the engine path (or ref's loops) that ran
+  else
+    snprintf(algo, sizeof algo, "%s", r->own_tile ? "winograd" : rb_conv_algo_name(r->algo));
   char diff[16] = "-";
   if (ours_ms > 0) snprintf(diff, sizeof diff, "%.1e", r->max_rel_diff);
   char pct[16], isa_pct[16];
-  printf("%-10s %-30.30s %-12s %10.3f %10.3f %10.3f %5d %9.2f %7s %7s %9s %12s\n", who, r->kernel,
-         r->own_tile ? "winograd" : rb_conv_algo_name(r->algo), r->t.median_ms, r->t.min_ms, r->t.max_ms, r->t.count,
+  printf("%-10s %-30.30s %-14s %10.3f %10.3f %10.3f %5d %9.2f %7s %7s %9s %12s\n", who, r->kernel, algo, r->t.median_ms, r->t.min_ms, r->t.max_ms, r->t.count,
          r->gflops, pct_text(rb_peak_pct(peak, r->gflops), pct, sizeof pct),
          pct_text(rb_peak_isa_pct(peak, isa, r->gflops), isa_pct, sizeof isa_pct), speedup, diff);
   if (r->message[0]) printf("%-10s (%s)\n", "", r->message);
@@ -221,8 +231,8 @@ static int bench_conv(int argc, char **argv) {
     print_row("resbench", &ours, &o.peak, o.k->isa, 0);
     for (int i = 0; i < o.npeers; i++) print_row(o.peer[i]->name, &peer[i], &o.peak, RB_ISA_COUNT, ours.t.median_ms);
   }
-  json_t *p =
-      json_pack("{s:s, s:s, s:s}", "problem", name, "algo", rb_conv_algo_name(ours.algo), "kernel", ours.kernel);
+  json_t *p = json_pack("{s:s, s:s, s:s, s:s, s:i}", "problem", name, "algo", rb_conv_algo_name(ours.algo), "kernel",
+                        ours.kernel, "path", ours.path, "rounds", ours.rounds);
   json_t *head = point_head(&o);
   json_object_update(p, head);
   json_decref(head);
@@ -245,7 +255,7 @@ static int bench_conv(int argc, char **argv) {
       const char *k;
       json_t *v;
     } f[] = {{"gflops", json_real(peer[i].gflops)},
-             {"speedup", json_real(peer[i].t.median_ms / ours.t.median_ms)},
+             {"speedup", json_real(peer[i].speedup)},
              {"impl", json_string(peer[i].kernel)},
              {"algo", json_string(peer[i].own_tile ? "winograd" : rb_conv_algo_name(peer[i].algo))},
              {"max_rel_diff", json_real(peer[i].max_rel_diff)}};

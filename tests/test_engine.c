@@ -34,9 +34,9 @@ typedef struct tensors {
 static void make(tensors *t, const rb_conv_desc *d, int bias, int residual, uint64_t seed) {
   o64_rng r;
   o64_seed(&r, seed);
-  t->nin = (size_t)d->n * d->h * d->w * d->cin;
-  t->nout = (size_t)d->n * rb_conv_out_h(d) * rb_conv_out_w(d) * d->cout;
-  t->nw = (size_t)d->cout * (d->cin / d->groups) * d->kh * d->kw;
+  t->nin = rb_conv_in_count(d);
+  t->nout = rb_conv_out_count(d);
+  t->nw = rb_conv_weight_count(d);
   t->in = rb_aligned_alloc(t->nin * 4), t->w = rb_aligned_alloc(t->nw * 4), t->out = rb_aligned_alloc(t->nout * 4);
   t->bias = bias ? rb_aligned_alloc((size_t)d->cout * 4) : NULL;
   t->res = residual ? rb_aligned_alloc(t->nout * 4) : NULL;

@@ -173,8 +173,8 @@ static void wdata_make(wdata *x, const wcase *c, uint64_t seed) {
   const rb_conv_desc *d = &c->d;
   o64_rng r;
   o64_seed(&r, seed);
-  x->nin = (size_t)d->n * d->h * d->w * d->cin;
-  x->nout = (size_t)d->n * rb_conv_out_h(d) * rb_conv_out_w(d) * d->cout;
+  x->nin = rb_conv_in_count(d);
+  x->nout = rb_conv_out_count(d);
   x->nw = (size_t)d->cout * (d->cin / d->groups) * 9;
   x->in = rb_aligned_alloc(x->nin * 4);
   x->w = rb_aligned_alloc(x->nw * 4);
@@ -520,8 +520,14 @@ START_TEST(error_study_rows_of_other_isa) {
   rb_kernels fake = rb_kernels_ref;
   fake.isa = RB_ISA_AVX512;
   fake.isa_name = "fake";
-  fake.conv_winograd[RB_WINO_F4] = fake.conv_winograd[RB_WINO_F6] = NULL;
   row_list l = {.count = 0};
+  const rb_check_sink borrowed = {collect, &l};
+  rb_check_winograd(&fake, &borrowed);  // ref's own kernel objects: borrowed, no rows
+  ck_assert_int_eq(l.count, 0);
+  static rb_conv_kernel f2;  // the same functions under another object: the table's own, to check
+  f2 = *rb_kernels_ref.conv_winograd[RB_WINO_F2];
+  fake.conv_winograd[RB_WINO_F2] = &f2;
+  fake.conv_winograd[RB_WINO_F4] = fake.conv_winograd[RB_WINO_F6] = NULL;
   const rb_check_sink sink = {collect, &l};
   rb_check_winograd(&fake, &sink);
   ck_assert_int_ge(l.count, 10);

@@ -27,6 +27,11 @@ rb_conv_desc rb_conv_desc_make(int n, int h, int w, int cin, int cout, int k, in
 rb_status rb_conv_desc_check(const rb_conv_desc *d);
 int rb_conv_out_h(const rb_conv_desc *d);
 int rb_conv_out_w(const rb_conv_desc *d);
+// Element counts of the input [n, h, w, cin], output [n, out_h, out_w, cout] and OIHW weights
+// [cout, cin/groups, kh, kw]: the one place this arithmetic is written.
+size_t rb_conv_in_count(const rb_conv_desc *d);
+size_t rb_conv_out_count(const rb_conv_desc *d);
+size_t rb_conv_weight_count(const rb_conv_desc *d);
 // Dense multiply-adds: n * out_h * out_w * cout * (cin/groups) * kh * kw (padding taps included).
 double rb_conv_macs(const rb_conv_desc *d);
 

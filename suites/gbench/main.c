@@ -92,7 +92,7 @@ static rb_status prepare(bench *b) {
   switch (b->fam) {
     case F_CONV: {
       const rb_conv_desc *d = &l->conv;
-      const size_t w = (size_t)d->cout * (d->cin / d->groups) * d->kh * d->kw;
+      const size_t w = rb_conv_weight_count(d);
       s = alloc_bufs(b, (size_t[]){in, w, (size_t)d->cout, out}, 4);
       if (s == RB_OK) s = rb_conv_plan_create(b->k, d, b->algo, 0, b->buf[1], b->buf[2], &b->plan);
       return s;
@@ -204,7 +204,7 @@ static void cost(bench *b) {
     case F_CONV: {
       const rb_conv_desc *d = &b->l.conv;
       b->macs = rb_conv_macs(d);
-      w = (double)d->cout * (d->cin / d->groups) * d->kh * d->kw + d->cout;
+      w = (double)rb_conv_weight_count(d) + d->cout;
       break;
     }
     case F_SE: b->macs = n * 2 * c * red / g, w = 2 * c * red / g + red + c; break;

@@ -49,9 +49,9 @@ static int check_case(const rb_peer *p, const peer_case *pc, rb_conv_algo algo, 
   rb_conv_desc_format(d, shape, sizeof shape);
   o64_rng r;
   o64_seed(&r, seed);
-  const size_t nin = (size_t)d->n * d->h * d->w * d->cin;
-  const size_t nout = (size_t)d->n * rb_conv_out_h(d) * rb_conv_out_w(d) * d->cout;
-  const size_t nw = (size_t)d->cout * (d->cin / d->groups) * d->kh * d->kw;
+  const size_t nin = rb_conv_in_count(d);
+  const size_t nout = rb_conv_out_count(d);
+  const size_t nw = rb_conv_weight_count(d);
   float *in = malloc(nin * 4), *w = malloc(nw * 4), *out = malloc(nout * 4), *bias = malloc((size_t)d->cout * 4);
   double *exact = malloc(nout * 8), *mag = malloc(nout * 8);
   o64_fill(&r, in, nin, -1, 1);
