@@ -167,4 +167,5 @@ endif
 clean:
 	rm -rf build
 
--include $(shell find build -name '*.d' 2>/dev/null)
+# The dependency files of this build's objects only (not every configuration's under build/).
+-include $(patsubst %.o,%.d,$(call obj,$(LIB_SRCS) $(SUITE_SRCS) $(CLI_SRCS) $(TEST_SRCS) $(TEST_CXX_SRCS) $(GBENCH_SRCS)))
