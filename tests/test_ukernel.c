@@ -68,8 +68,10 @@ static void run_gemm_case(const rb_gemm_ukernel *u, int gemm, const gemm_case *c
       ind[t * MR + i] = (c->zero_row == (int)row && c->zero_tap == (int)t) ? zero : a + (t * MR + row) * a_stride;
     }
   if (c->nan_at >= 0) a[(size_t)c->nan_at % m * a_stride + c->a_offset + (size_t)c->nan_at % k] = NAN;
-  for (size_t i = 0; i < MR * c_stride; i++) out[i] = poison_value();
-  const rb_uk_epilogue e = {c->residual ? res : NULL, c_stride, c->relu};
+  // residual 2: in place (the residual is the output, as a block's shortcut add may be); then the
+  // outside of the tile must keep the residual's values rather than the poison.
+  for (size_t i = 0; i < MR * c_stride; i++) out[i] = c->residual == 2 ? res[i] : poison_value();
+  const rb_uk_epilogue e = {c->residual == 2 ? out : c->residual ? res : NULL, c_stride, c->relu};
   if (gemm)
     u->gemm(m, n, k, a + c->a_offset, a_stride, packed, out, c_stride, &e);
   else
@@ -79,8 +81,9 @@ static void run_gemm_case(const rb_gemm_ukernel *u, int gemm, const gemm_case *c
     for (size_t j = 0; j < c_stride; j++) {
       const float got = out[i * c_stride + j];
       if (i >= m || j >= n) {
-        ck_assert_msg(is_poison(got), "%s%s m%zu n%zu k%zu ks%zu: wrote c[%zu][%zu] outside the tile", u->name,
-                      gemm ? " (gemm)" : "", m, n, k, ks, i, j);
+        ck_assert_msg(c->residual == 2 ? got == res[i * c_stride + j] : is_poison(got),
+                      "%s%s m%zu n%zu k%zu ks%zu: wrote c[%zu][%zu] outside the tile", u->name, gemm ? " (gemm)" : "",
+                      m, n, k, ks, i, j);
         continue;
       }
       double sum = bias[j], mag = fabs(bias[j]);
@@ -148,11 +151,12 @@ START_TEST(gemm_ukernels) {
           gemm_case c = {m, n, 1 + n % 13, 1, n + n % 5, 0, -1, -1, (int)(n % 2), (int)(n / 2 % 2), -1};
           run_gemm_case(u, gemm, &c, seed++);
         }
-      // every m with a tail n.
-      for (size_t m = 1; m <= MR; m++) {
-        gemm_case c = {m, NR + 1 + m % NR, 5, 1, 2 * NR + 7, 0, -1, -1, 1, 1, -1};
-        run_gemm_case(u, gemm, &c, seed++);
-      }
+      // every m with a tail n, the residual apart and in place.
+      for (size_t m = 1; m <= MR; m++)
+        for (int res = 1; res <= 2; res++) {
+          gemm_case c = {m, NR + 1 + m % NR, 5, 1, 2 * NR + 7, 0, -1, -1, res, 1, -1};
+          run_gemm_case(u, gemm, &c, seed++);
+        }
       // NaN passes through the sum and ReLU.
       for (int relu = 0; relu < 2; relu++) {
         gemm_case c = {MR, NR, 7, 1, NR, 0, -1, -1, relu, relu, (int)(3 + MR * 7)};
@@ -199,15 +203,15 @@ static void run_ng_case(const rb_ngconv_ukernel *u, const ng_case *c, uint64_t s
       const size_t row = i < m ? i : m - 1;
       ind[t * MR + i] = (c->zero_row == (int)row && c->zero_tap == (int)t) ? zero : a + (t * MR + row) * a_stride;
     }
-  for (size_t i = 0; i < MR * c->c_stride; i++) out[i] = poison_value();
-  const rb_uk_epilogue e = {c->residual ? res : NULL, c->c_stride, c->relu};
+  for (size_t i = 0; i < MR * c->c_stride; i++) out[i] = c->residual == 2 ? res[i] : poison_value();
+  const rb_uk_epilogue e = {c->residual == 2 ? out : c->residual ? res : NULL, c->c_stride, c->relu};
   u->fn(m, nc, ks, ind, packed, out, c->c_stride, zero, c->a_offset, &e);
   for (size_t i = 0; i < MR; i++)
     for (size_t ch = 0; ch < c->c_stride; ch++) {
       const float got = out[i * c->c_stride + ch];
       if (i >= m || ch >= nc) {
-        ck_assert_msg(is_poison(got), "%s m%zu nc%zu ks%zu: wrote c[%zu][%zu] outside the tile", u->name, m, nc, ks,
-                      i, ch);
+        ck_assert_msg(c->residual == 2 ? got == res[i * c->c_stride + ch] : is_poison(got),
+                      "%s m%zu nc%zu ks%zu: wrote c[%zu][%zu] outside the tile", u->name, m, nc, ks, i, ch);
         continue;
       }
       double sum = bias[ch], mag = fabs(bias[ch]);
@@ -249,8 +253,8 @@ START_TEST(ngconv_ukernels) {
     for (size_t t = 0; t < sizeof ks_values / sizeof ks_values[0]; t++)
       for (size_t m = 1; m <= MR; m++) {
         const size_t ks = ks_values[t];
-        ng_case c = {m, W + cpg, ks, W + cpg + 3, cpg, (int)(m - 1), (int)((m * 5) % ks), (int)(m % 2),
-                     (int)((m / 2) % 2)};
+        ng_case c = {m, W + cpg, ks, W + cpg + 3, cpg, (int)(m - 1), (int)((m * 5) % ks), (int)(m % 3),
+                     (int)((m / 2) % 2)};  // residual none, apart, in place
         run_ng_case(u, &c, seed++);
       }
   }

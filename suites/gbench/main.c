@@ -21,6 +21,8 @@
 #include "resbench/tensor.h"
 
 // The three layer lists, plus one SE and one SK network so every kernel family runs.
+rb_status rb_gbench_register_ukernels(void);
+
 static const char *const kModels[] = {"resnet50", "resnext50_32x4d", "resnest50d", "seresnext50_32x4d",
                                       "skresnext50_32x4d"};
 
@@ -352,6 +354,10 @@ int main(int argc, char **argv) {
       fprintf(stderr, "resbench-gbench: %s: %s\n", kModels[m], rb_last_error());
       return 1;
     }
+  }
+  if (rb_gbench_register_ukernels() != RB_OK) {  // suites/gbench/ukernels.c
+    fprintf(stderr, "resbench-gbench: microkernels: %s\n", rb_last_error());
+    return 1;
   }
   rb_gb_run(NULL);
   if (current) release(current);
