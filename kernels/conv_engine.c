@@ -9,8 +9,9 @@
 #include "pack.h"
 #include "resbench/tensor.h"
 
-// Weights of one channel block stay within this much of the L2 while the pixel tiles stream by.
-#define WEIGHT_BLOCK_BYTES (32 * 1024)
+// Weights of one channel block: L2-resident while a thread's pixel tiles stream by, each tile's A
+// rows staying in L1 across the block (an L1-sized block re-reads A per block: slower on 1x1s).
+#define WEIGHT_BLOCK_BYTES (192 * 1024)
 
 struct rb_engine_plan {
   const rb_engine_config *cfg;

@@ -124,10 +124,16 @@ int rb_cmd_count(int argc, char **argv) {
     json_t *layers = json_array();
     for (int i = 0; i < g->count; i++) {
       const rb_layer *l = &g->layers[i];
-      json_array_append_new(layers, json_pack("{s:s, s:s, s:[iiii], s:f, s:f, s:f, s:f}", "name", l->name, "kind",
-                                              rb_layer_kind_name(l->kind), "output_shape", l->out.n, l->out.c,
-                                              l->out.h, l->out.w, "params", l->params, "macs", l->macs,
-                                              "bn_elements", l->bn_elements, "elem_ops", l->elem_ops));
+      json_t *e = json_pack("{s:s, s:s, s:[iiii], s:f, s:f, s:f, s:f}", "name", l->name, "kind",
+                            rb_layer_kind_name(l->kind), "output_shape", l->out.n, l->out.c, l->out.h, l->out.w,
+                            "params", l->params, "macs", l->macs, "bn_elements", l->bn_elements, "elem_ops",
+                            l->elem_ops);
+      if (l->kind == RB_LAYER_CONV) {  // its benchdnn problem, for `resbench bench conv`
+        char problem[160];
+        rb_conv_desc_format(&l->conv, problem, sizeof problem);
+        json_object_set_new(e, "problem", json_string(problem));
+      }
+      json_array_append_new(layers, e);
     }
     json_t *o = json_pack("{s:s, s:s?, s:i, s:i, s:f, s:f, s:f, s:f, s:o}", "model", name, "block", block, "res",
                           res, "batch", batch, "params", g->params, "macs", g->macs, "bn_elements", g->bn_elements,
