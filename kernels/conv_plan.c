@@ -5,7 +5,7 @@
 
 #include "engine.h"
 #include "resbench/conv.h"
-#include "resbench/kernels.h"
+#include "table.h"
 #include "resbench/tensor.h"
 
 struct rb_conv_plan {

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "cpu.h"
-#include "resbench/kernels.h"
+#include "table.h"
 #include "resbench/probe.h"
 #include "ukernel.h"
 
@@ -213,3 +213,5 @@ const rb_fma_probe *rb_fma_probe_best(void) {
     if (isas[i].probe.run && !cpu_reason(&isas[i])) return &isas[i].probe;
   return &isas[RB_ISA_REF].probe;
 }
+
+rb_isa rb_kernels_isa(const rb_kernels *k) { return k ? k->isa : RB_ISA_COUNT; }

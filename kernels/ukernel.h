@@ -7,7 +7,7 @@
 
 #include <stddef.h>
 
-#include "resbench/kernels.h"
+#include "resbench/isa.h"
 
 // Applied in the store, per output element, after the sum (bias comes packed with the weights):
 // + residual, then ReLU. ReLU passes NaN through (x > 0 ? x : 0 would not), as ref and PyTorch.

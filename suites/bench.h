@@ -9,7 +9,7 @@
 #include "peak.h"
 #include "peers/peer.h"
 #include "resbench/conv.h"
-#include "resbench/kernels.h"
+#include "../kernels/table.h"
 #include "resbench/model.h"
 #include "timing.h"
 #include "topology.h"

@@ -4,7 +4,7 @@
 #define RESBENCH_CHECK_H
 
 #include "oracle64.h"
-#include "resbench/kernels.h"
+#include "../kernels/table.h"
 
 typedef struct rb_check_row {
   const char *kernel;   // rb_conv_direct__ref, ...

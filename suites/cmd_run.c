@@ -138,7 +138,7 @@ int rb_cmd_run(int argc, char **argv) {
       goto fail;
   }
   printf("%s%s%s on %s (%s conv, %d threads): batch %lld, input %lldx%lldx%lld, %.3f G MACs\n", name,
-         block ? " " : "", block ? block : "", k->isa_name, rb_conv_algo_name(algo), omp_get_max_threads(),
+         block ? " " : "", block ? block : "", rb_isa_name(rb_kernels_isa(k)), rb_conv_algo_name(algo), omp_get_max_threads(),
          (long long)shape[0], (long long)shape[1], (long long)shape[2], (long long)shape[3], g->macs / 1e9);
   printf("plan %.1f ms, forward %.1f ms (one run, cold; for timings use 'resbench bench')\n", plan_ms, fwd_ms);
   if (!block) {

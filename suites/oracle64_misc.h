@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 #include "oracle64.h"
-#include "resbench/kernels.h"
+#include "../kernels/table.h"
 
 // Squeeze-and-excitation, timm SEModule with grouped FCs (ResNeSt style):
 // y = x * sigmoid(b2 + W2 relu(b1 + W1 mean_hw(x))). exact, mag: n*h*w*c.

@@ -7,7 +7,7 @@
 #include "resbench/status.h"
 #include "topology.h"
 
-#include "resbench/kernels.h"
+#include "../kernels/table.h"
 
 typedef struct rb_peak {
   rb_domain_kind domain;

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "resbench/kernels.h"
+#include "../kernels/table.h"
 
 #ifndef RB_GIT_REV
 #define RB_GIT_REV "unknown"

@@ -65,7 +65,7 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#include "resbench/kernels.h"
+#include "../kernels/table.h"
 #include "resbench/model.h"
 #include "resbench/status.h"
 #include "topology.h"

@@ -4,7 +4,7 @@
 #define RESBENCH_WINOGRAD_TOL_H
 
 #include "resbench/conv.h"
-#include "resbench/kernels.h"
+#include "../kernels/table.h"
 
 // Against the fp64 oracle, relative to the sum of |terms| of each output element (oracle64.h),
 // on the ResNet-family 3x3 layers of the error study (suites/check_winograd.c: 64..512 channels,

@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "resbench/kernels.h"
+#include "../kernels/table.h"
 
 // Every kernel table this build and CPU can run (ref first). The runner (tests/main.c) says once,
 // before any test, which ISAs are skipped and why: a skip with a message, never a silent pass.

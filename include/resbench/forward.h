@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "resbench/conv.h"
-#include "resbench/kernels.h"
+#include "resbench/isa.h"
 #include "resbench/model.h"
 #include "resbench/safetensors.h"
 #include "resbench/status.h"

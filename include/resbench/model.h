@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 #include "resbench/conv.h"
-#include "resbench/kernels.h"
+#include "resbench/ops.h"
 #include "resbench/status.h"
 
 #ifdef __cplusplus

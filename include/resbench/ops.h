@@ -5,11 +5,26 @@
 #define RESBENCH_OPS_H
 
 #include <stddef.h>
-#include "resbench/kernels.h"
+#include "resbench/isa.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+// Squeeze-and-excitation: out = in * sigmoid(fc2(relu(fc1(mean_hw(in))))), FCs grouped.
+// w1 [reduced][c/groups], b1 [reduced]; w2 [c][reduced/groups], b2 [c] (PyTorch 1x1 conv
+// weights; a BN between the FCs is folded into w1/b1 with rb_bn_fold). Biases may be NULL.
+typedef struct rb_se_desc {
+  int n, h, w, c, reduced, groups;
+} rb_se_desc;
+
+// PyTorch MaxPool2d / AvgPool2d (symmetric padding; dilation 1).
+typedef struct rb_pool_desc {
+  int n, h, w, c;
+  int kh, kw, stride_h, stride_w, pad_h, pad_w;
+  int ceil_mode;          // output size rounds up, but no window may start in the right/bottom padding
+  int count_include_pad;  // avg: divide by the window clipped to the padded input (1) or the valid taps (0)
+} rb_pool_desc;
 
 rb_status rb_se_desc_check(const rb_se_desc *d);
 rb_status rb_pool_desc_check(const rb_pool_desc *d);

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "resbench/kernels.h"
+#include "resbench/isa.h"
 #include "resbench/status.h"
 
 #ifdef __cplusplus

@@ -4,7 +4,7 @@
 #include "resbench/status.h"
 #include "resbench/tensor.h"
 #include "resbench/conv.h"
-#include "resbench/kernels.h"
+#include "resbench/isa.h"
 #include "resbench/ops.h"
 #include "resbench/safetensors.h"
 #include "resbench/model.h"

@@ -3,7 +3,7 @@
 #ifndef RESBENCH_REF_KERNELS_H
 #define RESBENCH_REF_KERNELS_H
 
-#include "resbench/kernels.h"
+#include "../table.h"
 
 extern const rb_conv_kernel rb_conv_direct__ref;       // conv_direct.c
 extern const rb_conv_kernel rb_conv_winograd_f2__ref;  // conv_winograd.c

@@ -15,7 +15,7 @@
 
 #include "gbench/shim.h"
 #include "resbench/conv.h"
-#include "resbench/kernels.h"
+#include "../../kernels/table.h"
 #include "resbench/model.h"
 #include "resbench/ops.h"
 #include "resbench/tensor.h"

@@ -1,19 +1,19 @@
-// The kernel table: one struct of function pointers per ISA, filled once, chosen at start-up.
-// Kernels in the table trust their arguments (they are the hot path); validated entry points
-// are rb_conv_plan_* (conv.h) and rb_op_* (ops.h).
-#ifndef RESBENCH_KERNELS_H
-#define RESBENCH_KERNELS_H
+// The kernel table (internal to resbench: the public API names ISAs, resbench/isa.h): one struct
+// of function pointers per ISA, filled once, chosen at start-up. Kernels in the table trust their
+// arguments (they are the hot path); validated entry points are rb_conv_plan_* (conv.h) and
+// rb_op_* (ops.h). Tests, checks and benchmarks of the kernels include it.
+#ifndef RESBENCH_KERNELS_TABLE_H
+#define RESBENCH_KERNELS_TABLE_H
 
 #include <stddef.h>
 #include "resbench/conv.h"
+#include "resbench/isa.h"
+#include "resbench/ops.h"
 #include "resbench/status.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-// In order of preference (kernels/isa_list.c is the list: names, CPU tests, probes, tables).
-typedef enum rb_isa { RB_ISA_REF = 0, RB_ISA_AVX2, RB_ISA_AVX512, RB_ISA_NEON, RB_ISA_COUNT } rb_isa;
 
 // Applied in this order after the convolution sum: + bias[co], + residual, ReLU.
 typedef struct rb_epilogue {
@@ -37,21 +37,6 @@ typedef struct rb_conv_kernel {
 } rb_conv_kernel;
 
 enum { RB_WINO_F2 = 0, RB_WINO_F4, RB_WINO_F6, RB_WINO_COUNT };
-
-// Squeeze-and-excitation: out = in * sigmoid(fc2(relu(fc1(mean_hw(in))))), FCs grouped.
-// w1 [reduced][c/groups], b1 [reduced]; w2 [c][reduced/groups], b2 [c] (PyTorch 1x1 conv
-// weights; a BN between the FCs is folded into w1/b1 with rb_bn_fold). Biases may be NULL.
-typedef struct rb_se_desc {
-  int n, h, w, c, reduced, groups;
-} rb_se_desc;
-
-// PyTorch MaxPool2d / AvgPool2d (symmetric padding; dilation 1).
-typedef struct rb_pool_desc {
-  int n, h, w, c;
-  int kh, kw, stride_h, stride_w, pad_h, pad_w;
-  int ceil_mode;          // output size rounds up, but no window may start in the right/bottom padding
-  int count_include_pad;  // avg: divide by the window clipped to the padded input (1) or the valid taps (0)
-} rb_pool_desc;
 
 struct rb_engine_config;
 
@@ -92,26 +77,6 @@ typedef struct rb_kernels {
   // a plain max(x, 0) in a SIMD port would not.
   void (*add)(size_t count, const float *a, const float *b, int relu, float *out);
 } rb_kernels;
-
-// "ref", "avx2", "avx512", "neon" <-> rb_isa.
-const char *rb_isa_name(rb_isa isa);
-rb_status rb_isa_parse(const char *s, rb_isa *isa);
-// "ref, avx2, avx512, neon": for messages.
-const char *rb_isa_known_names(void);
-
-// Whether this build has the ISA's kernels and the CPU runs them.
-int rb_isa_available(rb_isa isa);
-// Why not (the build's architecture, the CPU, or no kernels in this build), or NULL when available.
-const char *rb_isa_unavailable_reason(rb_isa isa);
-// The best available ISA (the default kernel table when RESBENCH_ISA is not set).
-rb_isa rb_isa_best(void);
-
-// The table for an ISA: RB_ERR_UNSUPPORTED (with the reason) when the build or the CPU lacks it.
-rb_status rb_kernels_get(rb_isa isa, const rb_kernels **k);
-
-// The best available table, unless the environment variable RESBENCH_ISA names one (then that
-// one, or an error if it is unknown or unavailable: never a silent fallback).
-rb_status rb_kernels_default(const rb_kernels **k);
 
 // The reference table (kernels/ref/table.c): always available.
 extern const rb_kernels rb_kernels_ref;
