@@ -132,7 +132,7 @@ rb_status rb_engine_plan_create(const rb_engine_config *cfg, const rb_conv_desc 
   }
   memset(p->zero, 0, ((size_t)d->cin + 64) * sizeof(float));
   if (path == RB_PATH_NGCONV) {
-    rb_pack_ngconv(p->ng->width, p->ng->cpg, d->cout, p->ks, w, bias, p->packed);
+    rb_pack_ngconv(p->ng->width, p->ng->cpg, p->ng->perm, d->cout, p->ks, w, bias, p->packed);
   } else {
     const size_t wg = (size_t)p->cout_g * p->cin_g * p->ks;
     for (int g = 0; g < d->groups; g++)

@@ -26,14 +26,20 @@ size_t rb_pack_ngconv_size(int width, int cpg, int cout, int ks) {
   return blocks(cout, width) * (size_t)width * (1 + (size_t)ks * cpg);
 }
 
-void rb_pack_ngconv(int width, int cpg, int cout, int ks, const float *w, const float *bias, float *packed) {
+const signed char rb_ngconv_perm_c4_dup[16] = {0, 0, 2, 2, 1, 1, 3, 3, 2, 3, 0, 1, 3, 2, 1, 0};
+
+void rb_pack_ngconv(int width, int cpg, const signed char *perm, int cout, int ks, const float *w, const float *bias,
+                    float *packed) {
   memset(packed, 0, rb_pack_ngconv_size(width, cpg, cout, ks) * sizeof *packed);
   for (int c0 = 0; c0 < cout; c0 += width) {
     const int lanes = cout - c0 < width ? cout - c0 : width;
     for (int l = 0; l < lanes; l++) packed[l] = bias ? bias[c0 + l] : 0.0f;
     packed += width;
     for (int t = 0; t < ks; t++)
-      for (int i = 0; i < cpg; i++, packed += width)
-        for (int l = 0; l < lanes; l++) packed[l] = w[((size_t)(c0 + l) * cpg + i) * ks + t];  // input i -> c0 + l
+      for (int j = 0; j < cpg; j++, packed += width)
+        for (int l = 0; l < lanes; l++) {
+          const int i = perm ? perm[j * cpg + (c0 + l) % cpg] : j;  // the input lane l's vector j carries
+          packed[l] = w[((size_t)(c0 + l) * cpg + i) * ks + t];
+        }
   }
 }

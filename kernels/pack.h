@@ -10,8 +10,14 @@ size_t rb_pack_gemm_size(int nr, int cout_g, int kc, int ks);
 void rb_pack_gemm(int nr, int cout_g, int kc, int ks, const float *w, const float *bias, float *packed);
 
 // Narrow-group layout over all cout channels (cin_g == cout_g == cpg): ceil(cout / width) blocks
-// of width biases, then ks x cpg rows of width weights. w: OIHW [cout][cpg][ks].
+// of width biases, then ks x cpg rows of width weights, row j in perm's order (ukernel.h; NULL:
+// row j is input j). w: OIHW [cout][cpg][ks].
 size_t rb_pack_ngconv_size(int width, int cpg, int cout, int ks);
-void rb_pack_ngconv(int width, int cpg, int cout, int ks, const float *w, const float *bias, float *packed);
+void rb_pack_ngconv(int width, int cpg, const signed char *perm, int cout, int ks, const float *w, const float *bias,
+                    float *packed);
+
+// For 4-channel groups: vectors movsldup(x), movshdup(x) (shuffled by the load ports), and x
+// rotated by 2 and reversed within each group (two shuffles): every lane sees inputs 0..3 once.
+extern const signed char rb_ngconv_perm_c4_dup[16];
 
 #endif

@@ -41,8 +41,11 @@ typedef void (*rb_f32_gemm_fn)(size_t mr, size_t nc, size_t kc, const float *a, 
 // channels (a multiple of cpg, from the tile's first group) and ks taps, with the indirection of
 // rb_f32_igemm_fn (a[t * MR + m] is the pixel's first channel; a_offset the tile's first one):
 //   c[m * c_stride + ch] = epilogue(bias[ch] + sum_t sum_{i < cpg} A(t, m)[ch - ch % cpg + i] * W)
-// Packed weights: per block of `width` channels, width biases, then ks x cpg rows of width weights
-// (row (t, i), lane ch: the weight from input channel i of ch's group to output channel ch).
+// Packed weights: per block of `width` channels, width biases, then ks x cpg rows of width weights:
+// row (t, j), lane ch holds the weight from input channel perm[j][ch % cpg] of ch's group to
+// output channel ch (perm NULL: input j, the plain in-lane broadcast). A kernel whose j-th input
+// vector is not a broadcast (movsldup, a rotation...) names its perm: lane ch of its j-th vector
+// then carries input perm[j][ch % cpg].
 typedef void (*rb_f32_ngconv_fn)(size_t mr, size_t nc, size_t ks, const float *const *a, const float *w, float *c,
                                  size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e);
 
@@ -59,6 +62,7 @@ typedef struct rb_ngconv_ukernel {
   rb_isa isa;
   int mr, cpg, width;
   rb_f32_ngconv_fn fn;
+  const signed char *perm;  // [cpg][cpg], or NULL: see rb_f32_ngconv_fn
 } rb_ngconv_ukernel;
 
 // What the engine runs on one ISA: its GEMM tile and its narrow-group kernels (cpg 4 and 8;

@@ -12,11 +12,13 @@
 #define RB_NGCONV_UKERNEL(isa, mr, cpg, width, fn)                                                              \
   void fn(size_t, size_t, size_t, const float *const *, const float *, float *, size_t, const float *, size_t,  \
           const rb_uk_epilogue *);
+#define RB_NGCONV_PERM_UKERNEL(isa, mr, cpg, width, perm, fn) RB_NGCONV_UKERNEL(isa, mr, cpg, width, fn)
 #include "scalar/ukernels.inc"
 #include "avx2/ukernels.inc"
 #include "avx512/ukernels.inc"
 #include "neon/ukernels.inc"
 #undef RB_GEMM_UKERNEL
 #undef RB_NGCONV_UKERNEL
+#undef RB_NGCONV_PERM_UKERNEL
 
 #endif

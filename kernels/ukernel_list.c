@@ -1,9 +1,11 @@
 // The registry of every microkernel this build has, expanded from each ISA's list
 // (kernels/<isa>/ukernels.inc), and the engine configurations at the scalar geometries.
+#include "pack.h"
 #include "ukernel_decls.h"
 
 #define RB_GEMM_UKERNEL(isa, mr, nr, igemm_fn, gemm_fn) {#igemm_fn, isa, mr, nr, igemm_fn, gemm_fn},
 #define RB_NGCONV_UKERNEL(isa, mr, cpg, width, fn)
+#define RB_NGCONV_PERM_UKERNEL(isa, mr, cpg, width, perm, fn)
 const rb_gemm_ukernel rb_gemm_ukernels[] = {
 #include "scalar/ukernels.inc"
 #if defined(__x86_64__)
@@ -16,9 +18,11 @@ const rb_gemm_ukernel rb_gemm_ukernels[] = {
 const size_t rb_gemm_ukernel_count = sizeof rb_gemm_ukernels / sizeof rb_gemm_ukernels[0];
 #undef RB_GEMM_UKERNEL
 #undef RB_NGCONV_UKERNEL
+#undef RB_NGCONV_PERM_UKERNEL
 
 #define RB_GEMM_UKERNEL(isa, mr, nr, igemm_fn, gemm_fn)
-#define RB_NGCONV_UKERNEL(isa, mr, cpg, width, fn) {#fn, isa, mr, cpg, width, fn},
+#define RB_NGCONV_UKERNEL(isa, mr, cpg, width, fn) {#fn, isa, mr, cpg, width, fn, NULL},
+#define RB_NGCONV_PERM_UKERNEL(isa, mr, cpg, width, perm, fn) {#fn, isa, mr, cpg, width, fn, perm},
 const rb_ngconv_ukernel rb_ngconv_ukernels[] = {
 #include "scalar/ukernels.inc"
 #if defined(__x86_64__)
@@ -31,14 +35,18 @@ const rb_ngconv_ukernel rb_ngconv_ukernels[] = {
 const size_t rb_ngconv_ukernel_count = sizeof rb_ngconv_ukernels / sizeof rb_ngconv_ukernels[0];
 #undef RB_GEMM_UKERNEL
 #undef RB_NGCONV_UKERNEL
+#undef RB_NGCONV_PERM_UKERNEL
 
 #define GEMM(mr, nr) {"rb_f32_igemm_" #mr "x" #nr "__scalar", RB_ISA_REF, mr, nr, rb_f32_igemm_##mr##x##nr##__scalar, \
                       rb_f32_gemm_##mr##x##nr##__scalar}
 #define NG(mr, cpg, width) {"rb_f32_ngconv_c" #cpg "_" #mr "x" #width "__scalar", RB_ISA_REF, mr, cpg, width, \
-                            rb_f32_ngconv_c##cpg##_##mr##x##width##__scalar}
+                            rb_f32_ngconv_c##cpg##_##mr##x##width##__scalar, NULL}
+// AVX2's c4 layout (rb_ngconv_perm_c4_dup), so the driver is tested with it on every CPU.
+#define NG_DUP(mr, width) {"rb_f32_ngconv_c4_" #mr "x" #width "dup__scalar", RB_ISA_REF, mr, 4, width, \
+                           rb_f32_ngconv_c4_##mr##x##width##dup__scalar, rb_ngconv_perm_c4_dup}
 // Each SIMD ISA's geometry: AVX2, AVX-512, NEON.
 const rb_engine_config rb_engine_scalar_configs[] = {
-    {"scalar_6x16", RB_ISA_REF, GEMM(6, 16), NG(8, 4, 8), NG(8, 8, 8)},
+    {"scalar_6x16", RB_ISA_REF, GEMM(6, 16), NG_DUP(8, 8), NG(8, 8, 8)},
     {"scalar_14x32", RB_ISA_REF, GEMM(14, 32), NG(16, 4, 16), NG(16, 8, 16)},
     {"scalar_8x8", RB_ISA_REF, GEMM(8, 8), NG(16, 4, 4), NG(8, 8, 8)},
 };

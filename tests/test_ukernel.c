@@ -196,7 +196,7 @@ static void run_ng_case(const rb_ngconv_ukernel *u, const ng_case *c, uint64_t s
   o64_fill(&r, bias, nc, -1, 1);
   o64_fill(&r, res, MR * c->c_stride, -1, 1);
   memset(zero, 0, (a_stride + 64) * 4);
-  rb_pack_ngconv(u->width, u->cpg, (int)nc, (int)ks, w, bias, packed);
+  rb_pack_ngconv(u->width, u->cpg, u->perm, (int)nc, (int)ks, w, bias, packed);
   const float **ind = malloc(ks * MR * sizeof *ind);
   for (size_t t = 0; t < ks; t++)
     for (size_t i = 0; i < MR; i++) {

@@ -1,8 +1,10 @@
 // AVX2 narrow-group convolution microkernels, 8 pixels x 8 channels.
-// c4: two 4-channel groups a ymm, one per 128-bit lane. The pixel's 8 input channels are loaded
-//   once; vpermilps broadcasts input i within each lane (x[g*4+i] to the 4 outputs of group g),
-//   so one FMA serves both groups at full width. 8 accumulators + 4 weight rows + 2 = 14 ymm.
-//   Per pixel and tap: 1 load, 4 shuffles, 4 FMAs (the shuffle port bounds it at 1 FMA/cycle).
+// c4: two 4-channel groups a ymm, one per 128-bit lane; one FMA serves both groups at full width.
+//   Each lane needs all 4 inputs of its group over 4 FMAs: in-lane broadcasts would take 4
+//   shuffles (one port: 1 FMA/cycle at best). Instead the weights are packed so that lane co of
+//   the 4 vectors may carry inputs (0,0,2,2), (1,1,3,3), (2,3,0,1), (3,2,1,0): movsldup and
+//   movshdup loads (done by the load ports) and two vpermilps. Per pixel and tap: 3 loads, 2
+//   shuffles, 4 FMAs. 8 accumulators + 4 weight rows + 3 = 15 ymm.
 // c8: one 8-channel group a ymm: for each input i, one weight row and 8 broadcast loads feed 8
 //   FMAs (the igemm pattern with NR = 8): 8 accumulators + 1 weight row + 1 broadcast.
 // Accumulators are named, not an array, so they stay in registers.
@@ -32,6 +34,19 @@ static inline void store(float *c, const float *res, __m256 v, size_t n, __m256i
   }
 }
 
+// movsldup / movshdup from memory: the load ports duplicate, the shuffle port stays free. Written
+// as asm because a compiler merges the intrinsics' loads into one and shuffles in registers.
+static inline __m256 dup_even(const float *p) {
+  __m256 v;
+  __asm__("vmovsldup %1, %0" : "=x"(v) : "m"(*(const float(*)[8])p));
+  return v;
+}
+static inline __m256 dup_odd(const float *p) {
+  __m256 v;
+  __asm__("vmovshdup %1, %0" : "=x"(v) : "m"(*(const float(*)[8])p));
+  return v;
+}
+
 // Row m of a tap, at the block's first channel (the zero row is long enough for any offset).
 #define ROW(m) const float *r##m = (ap[m] == zero ? zero : ap[m] + off);
 #define INIT(m) __m256 acc##m = bias;
@@ -55,13 +70,20 @@ void rb_f32_ngconv_c4_8x8__avx2(size_t mr, size_t nc, size_t ks, const float *co
       ROWS(ROW)
       const __m256 w0 = _mm256_loadu_ps(w), w1 = _mm256_loadu_ps(w + 8), w2 = _mm256_loadu_ps(w + 16),
                    w3 = _mm256_loadu_ps(w + 24);
-#define STEP4(m)                                                                       \
-  {                                                                                    \
-    const __m256 x = tail ? _mm256_maskload_ps(r##m, out_mask) : _mm256_loadu_ps(r##m); \
-    acc##m = _mm256_fmadd_ps(_mm256_permute_ps(x, 0x00), w0, acc##m);                  \
-    acc##m = _mm256_fmadd_ps(_mm256_permute_ps(x, 0x55), w1, acc##m);                  \
-    acc##m = _mm256_fmadd_ps(_mm256_permute_ps(x, 0xAA), w2, acc##m);                  \
-    acc##m = _mm256_fmadd_ps(_mm256_permute_ps(x, 0xFF), w3, acc##m);                  \
+// Lane co of the four input vectors carries inputs (0,0,2,2), (1,1,3,3), (2,3,0,1), (3,2,1,0) of its
+// group (rb_ngconv_perm_c4_dup): the first two are movsldup/movshdup loads, shuffled by the load
+// ports; only the last two take the shuffle port. The tail (one group) reads 4 channels only.
+#define STEP4(m)                                                                               \
+  {                                                                                            \
+    __m256 x0, x1, x = tail ? _mm256_maskload_ps(r##m, out_mask) : _mm256_loadu_ps(r##m);       \
+    if (tail)                                                                                  \
+      x0 = _mm256_moveldup_ps(x), x1 = _mm256_movehdup_ps(x);                                  \
+    else                                                                                       \
+      x0 = dup_even(r##m), x1 = dup_odd(r##m);                                                 \
+    acc##m = _mm256_fmadd_ps(x0, w0, acc##m);                                                  \
+    acc##m = _mm256_fmadd_ps(x1, w1, acc##m);                                                  \
+    acc##m = _mm256_fmadd_ps(_mm256_permute_ps(x, 0x4E), w2, acc##m);                          \
+    acc##m = _mm256_fmadd_ps(_mm256_permute_ps(x, 0x1B), w3, acc##m);                          \
   }
       ROWS(STEP4)
     }

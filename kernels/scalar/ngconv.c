@@ -3,11 +3,13 @@
 // taps, then the group's input channels.
 #include <math.h>
 
+#include "../pack.h"
 #include "../ukernel.h"
 
-static inline void ngconv(size_t MR, size_t CPG, size_t WIDTH, size_t mr, size_t nc, size_t ks,
-                          const float *const *a, const float *w, float *c, size_t c_stride, const float *zero,
-                          size_t a_offset, const rb_uk_epilogue *e) {
+// perm: the layout's input order (ukernel.h), NULL for the plain broadcast one.
+static inline void ngconv(size_t MR, size_t CPG, size_t WIDTH, const signed char *perm, size_t mr, size_t nc,
+                          size_t ks, const float *const *a, const float *w, float *c, size_t c_stride,
+                          const float *zero, size_t a_offset, const rb_uk_epilogue *e) {
   float acc[16][16];
   for (size_t ch0 = 0; ch0 < nc; ch0 += WIDTH) {
     for (size_t m = 0; m < MR; m++)
@@ -17,7 +19,10 @@ static inline void ngconv(size_t MR, size_t CPG, size_t WIDTH, size_t mr, size_t
       for (size_t i = 0; i < CPG; i++, w += WIDTH)
         for (size_t m = 0; m < MR; m++) {
           const float *row = (a[t * MR + m] == zero ? zero : a[t * MR + m] + a_offset) + ch0;
-          for (size_t l = 0; l < WIDTH; l++) acc[m][l] = fmaf(row[l - l % CPG + i], w[l], acc[m][l]);
+          for (size_t l = 0; l < WIDTH; l++) {
+            const size_t in = perm ? (size_t)perm[i * CPG + l % CPG] : i;
+            acc[m][l] = fmaf(row[l - l % CPG + in], w[l], acc[m][l]);
+          }
         }
     }
     const size_t lanes = nc - ch0 < WIDTH ? nc - ch0 : WIDTH;
@@ -31,9 +36,10 @@ static inline void ngconv(size_t MR, size_t CPG, size_t WIDTH, size_t mr, size_t
 }
 
 #define RB_GEMM_UKERNEL(isa, mr, nr, igemm_fn, gemm_fn)
-#define RB_NGCONV_UKERNEL(isa, MR, CPG, WIDTH, fn)                                                               \
+#define RB_NGCONV_PERM_UKERNEL(isa, MR, CPG, WIDTH, perm, fn)                                                    \
   void fn(size_t mr, size_t nc, size_t ks, const float *const *a, const float *w, float *c, size_t c_stride,     \
           const float *zero, size_t a_offset, const rb_uk_epilogue *e) {                                         \
-    ngconv(MR, CPG, WIDTH, mr, nc, ks, a, w, c, c_stride, zero, a_offset, e);                                    \
+    ngconv(MR, CPG, WIDTH, perm, mr, nc, ks, a, w, c, c_stride, zero, a_offset, e);                              \
   }
+#define RB_NGCONV_UKERNEL(isa, MR, CPG, WIDTH, fn) RB_NGCONV_PERM_UKERNEL(isa, MR, CPG, WIDTH, NULL, fn)
 #include "ukernels.inc"
