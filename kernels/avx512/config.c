@@ -8,4 +8,5 @@ const rb_engine_config rb_engine_avx512 = {
     {"rb_f32_igemm_14x32__avx512", RB_ISA_AVX512, 14, 32, rb_f32_igemm_14x32__avx512, rb_f32_gemm_14x32__avx512},
     {"rb_f32_ngconv_c4_16x16__avx512", RB_ISA_AVX512, 16, 4, 16, rb_f32_ngconv_c4_16x16__avx512},
     {"rb_f32_ngconv_c8_16x16__avx512", RB_ISA_AVX512, 16, 8, 16, rb_f32_ngconv_c8_16x16__avx512},
+    {"rb_f32_ngconv_c16_14x16__avx512", RB_ISA_AVX512, 14, 16, 16, rb_f32_ngconv_c16_14x16__avx512},
 };
