@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "../kernels/pack.h"
 #include "../kernels/ukernel.h"
@@ -181,7 +183,7 @@ static void run_ng_case(const rb_ngconv_ukernel *u, const ng_case *c, uint64_t s
   const size_t MR = (size_t)u->mr, cpg = (size_t)u->cpg, m = c->m, nc = c->nc, ks = c->ks;
   o64_rng r;
   o64_seed(&r, seed);
-  const size_t a_stride = c->a_offset + nc + (size_t)u->width + 5;  // the kernel may read a vector's width
+  const size_t a_stride = c->a_offset + nc + (size_t)u->width + 5;  // slack: reads past nc (ngconv_reads_stop_at_nc)
   const size_t rows = MR * ks;
   float *a = rb_aligned_alloc(rows * a_stride * 4), *w = malloc(nc * cpg * ks * 4), *bias = malloc(nc * 4);
   float *zero = rb_aligned_alloc((a_stride + 64) * 4);
@@ -258,12 +260,49 @@ START_TEST(ngconv_ukernels) {
 }
 END_TEST
 
+// The contract says a narrow-group kernel reads no input channel past nc: the last group may end
+// the row (or the tensor). One row ending at a PROT_NONE page, every pixel and tap pointing at
+// it, nc a whole number of vectors plus one group and one group alone: a read past nc faults.
+START_TEST(ngconv_reads_stop_at_nc) {
+  const size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  for (size_t u_i = 0; u_i < rb_ngconv_ukernel_count; u_i++) {
+    const rb_ngconv_ukernel *u = &rb_ngconv_ukernels[u_i];
+    if (!runnable(u->isa, u->name)) continue;
+    const size_t MR = (size_t)u->mr, cpg = (size_t)u->cpg, W = (size_t)u->width, ks = 9;
+    char *map = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ck_assert(map != MAP_FAILED);
+    ck_assert_int_eq(mprotect(map + page, page, PROT_NONE), 0);
+    const size_t ncs[] = {cpg, W + cpg};
+    for (size_t i = 0; i < 2; i++) {
+      const size_t nc = ncs[i];
+      float *row = (float *)(map + page) - nc;  // channel nc - 1 is the last float before the guard
+      for (size_t ch = 0; ch < nc; ch++) row[ch] = 1.0f;
+      float *packed = rb_aligned_alloc(rb_pack_ngconv_size(u->width, u->cpg, (int)nc, (int)ks) * 4);
+      float *w = malloc(nc * cpg * ks * 4), *out = rb_aligned_alloc(MR * nc * 4), *zero = rb_aligned_alloc((nc + 64) * 4);
+      for (size_t j = 0; j < nc * cpg * ks; j++) w[j] = 1.0f;
+      memset(zero, 0, (nc + 64) * 4);
+      rb_pack_ngconv(u->width, u->cpg, (int)nc, (int)ks, w, NULL, packed);
+      const float **ind = malloc(ks * MR * sizeof *ind);
+      for (size_t j = 0; j < ks * MR; j++) ind[j] = row;
+      const rb_uk_epilogue e = {NULL, 0, 0};
+      u->fn(MR, nc, ks, ind, packed, out, nc, zero, 0, &e);
+      for (size_t j = 0; j < MR * nc; j++)
+        ck_assert_msg(out[j] == (float)(cpg * ks), "%s nc%zu: c[%zu] = %g, want %zu", u->name, nc, j, (double)out[j],
+                      cpg * ks);
+      rb_aligned_free(packed), free(w), rb_aligned_free(out), rb_aligned_free(zero), free(ind);
+    }
+    munmap(map, 2 * page);
+  }
+}
+END_TEST
+
 Suite *ukernel_suite(void) {
   Suite *s = suite_create("ukernel");
   TCase *tc = tcase_create("ukernel");
   tcase_set_timeout(tc, 300);  // scalar fmaf without hardware FMA, and qemu
   tcase_add_test(tc, gemm_ukernels);
   tcase_add_test(tc, ngconv_ukernels);
+  tcase_add_test(tc, ngconv_reads_stop_at_nc);
   suite_add_tcase(s, tc);
   return s;
 }
