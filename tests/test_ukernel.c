@@ -54,12 +54,13 @@ static void run_gemm_case(const rb_gemm_ukernel *u, int gemm, const gemm_case *c
   float *a = rb_aligned_alloc(rows * a_stride * 4), *w = malloc(n * k * ks * 4), *bias = malloc(n * 4);
   float *zero = rb_aligned_alloc((k + 64) * 4);
   const size_t c_stride = c->c_stride;
-  float *out = rb_aligned_alloc(MR * c_stride * 4), *res = rb_aligned_alloc(MR * c_stride * 4);
+  const size_t rs = c_stride + 5;  // the residual's own row stride, unlike the output's
+  float *out = rb_aligned_alloc(MR * c_stride * 4), *res = rb_aligned_alloc(MR * rs * 4);
   float *packed = rb_aligned_alloc(rb_pack_gemm_size(u->nr, (int)n, (int)k, (int)ks) * 4);
   o64_fill(&r, a, rows * a_stride, -1, 1);
   o64_fill(&r, w, n * k * ks, -1, 1);
   o64_fill(&r, bias, n, -1, 1);
-  o64_fill(&r, res, MR * c_stride, -1, 1);
+  o64_fill(&r, res, MR * rs, -1, 1);
   memset(zero, 0, (k + 64) * 4);
   // w in OIHW order [n][k][ks] as the packer takes it.
   rb_pack_gemm(u->nr, (int)n, (int)k, (int)ks, w, bias, packed);
@@ -71,7 +72,7 @@ static void run_gemm_case(const rb_gemm_ukernel *u, int gemm, const gemm_case *c
     }
   if (c->nan_at >= 0) a[(size_t)c->nan_at % m * a_stride + c->a_offset + (size_t)c->nan_at % k] = NAN;
   for (size_t i = 0; i < MR * c_stride; i++) out[i] = poison_value();
-  const rb_uk_epilogue e = {c->residual ? res : NULL, c_stride, c->relu};
+  const rb_uk_epilogue e = {c->residual ? res : NULL, rs, c->relu};
   if (gemm)
     u->gemm(m, n, k, a + c->a_offset, a_stride, packed, out, c_stride, &e);
   else
@@ -96,7 +97,7 @@ static void run_gemm_case(const rb_gemm_ukernel *u, int gemm, const gemm_case *c
           sum += term, mag += fabs(term);
         }
       }
-      if (c->residual) sum += res[i * c_stride + j], mag += fabs(res[i * c_stride + j]);
+      if (c->residual) sum += res[i * rs + j], mag += fabs(res[i * rs + j]);
       if (nan) {
         ck_assert_msg(isnan(got) && !is_poison(got), "%s m%zu n%zu k%zu: NaN input lost at c[%zu][%zu] (relu %d)",
                       u->name, m, n, k, i, j, c->relu);
@@ -187,12 +188,13 @@ static void run_ng_case(const rb_ngconv_ukernel *u, const ng_case *c, uint64_t s
   const size_t rows = MR * ks;
   float *a = rb_aligned_alloc(rows * a_stride * 4), *w = malloc(nc * cpg * ks * 4), *bias = malloc(nc * 4);
   float *zero = rb_aligned_alloc((a_stride + 64) * 4);
-  float *out = rb_aligned_alloc(MR * c->c_stride * 4), *res = rb_aligned_alloc(MR * c->c_stride * 4);
+  const size_t rs = c->c_stride + 5;  // the residual's own row stride, unlike the output's
+  float *out = rb_aligned_alloc(MR * c->c_stride * 4), *res = rb_aligned_alloc(MR * rs * 4);
   float *packed = rb_aligned_alloc(rb_pack_ngconv_size(u->width, u->cpg, (int)nc, (int)ks) * 4);
   o64_fill(&r, a, rows * a_stride, -1, 1);
   o64_fill(&r, w, nc * cpg * ks, -1, 1);
   o64_fill(&r, bias, nc, -1, 1);
-  o64_fill(&r, res, MR * c->c_stride, -1, 1);
+  o64_fill(&r, res, MR * rs, -1, 1);
   memset(zero, 0, (a_stride + 64) * 4);
   rb_pack_ngconv(u->width, u->cpg, (int)nc, (int)ks, w, bias, packed);
   const float **ind = malloc(ks * MR * sizeof *ind);
@@ -202,7 +204,7 @@ static void run_ng_case(const rb_ngconv_ukernel *u, const ng_case *c, uint64_t s
       ind[t * MR + i] = (c->zero_row == (int)row && c->zero_tap == (int)t) ? zero : a + (t * MR + row) * a_stride;
     }
   for (size_t i = 0; i < MR * c->c_stride; i++) out[i] = poison_value();
-  const rb_uk_epilogue e = {c->residual ? res : NULL, c->c_stride, c->relu};
+  const rb_uk_epilogue e = {c->residual ? res : NULL, rs, c->relu};
   u->fn(m, nc, ks, ind, packed, out, c->c_stride, zero, c->a_offset, &e);
   for (size_t i = 0; i < MR; i++)
     for (size_t ch = 0; ch < c->c_stride; ch++) {
@@ -221,7 +223,7 @@ static void run_ng_case(const rb_ngconv_ukernel *u, const ng_case *c, uint64_t s
           sum += term, mag += fabs(term);
         }
       }
-      if (c->residual) sum += res[i * c->c_stride + ch], mag += fabs(res[i * c->c_stride + ch]);
+      if (c->residual) sum += res[i * rs + ch], mag += fabs(res[i * rs + ch]);
       const double want = c->relu && sum < 0 ? 0.0 : sum;
       ck_assert_msg(fabs(got - want) <= o64_gamma((double)(cpg * ks + 2)) * mag,
                     "%s m%zu nc%zu ks%zu off%zu zero(row %d tap %d) res%d relu%d: c[%zu][%zu] = %.9g, want %.9g",
