@@ -40,7 +40,7 @@ const char *rb_engine_path_name(rb_engine_path p) {
 }
 
 static const rb_ngconv_ukernel *ngconv_for(const rb_engine_config *cfg, int cpg) {
-  const rb_ngconv_ukernel *u = cpg == 4 ? &cfg->ngconv4 : cpg == 8 ? &cfg->ngconv8 : NULL;
+  const rb_ngconv_ukernel *u = cpg == 4 ? &cfg->ngconv4 : cpg == 8 ? &cfg->ngconv8 : cpg == 16 ? &cfg->ngconv16 : NULL;
   return u && u->fn ? u : NULL;
 }
 
@@ -57,7 +57,7 @@ static rb_status check_path(const rb_engine_config *cfg, const rb_conv_desc *d, 
     return rb_fail(RB_ERR_UNSUPPORTED, "the gemm path needs a 1x1 stride-1 unpadded convolution, not %s", shape);
   if (path == RB_PATH_NGCONV && (cin_g != cout_g || !ngconv_for(cfg, cin_g)))
     return rb_fail(RB_ERR_UNSUPPORTED,
-                   "the ngconv path needs groups of 4 or 8 channels in and out with a %s kernel for them, not %s "
+                   "the ngconv path needs groups of 4, 8 or 16 channels in and out with a %s kernel for them, not %s "
                    "(%d in, %d out a group)",
                    cfg->name, shape, cin_g, cout_g);
   return RB_OK;

@@ -70,7 +70,7 @@ static const isa_entry isas[RB_ISA_COUNT] = {
                        "this CPU lacks AVX-512 F/BW/VL/DQ (or the OS does not enable zmm state)",
                        {RB_ISA_AVX512, "rb_fma_probe__avx512", "24 zmm FMA chains", 24 * 16, RB_FMA_MULADD,
                         X86_PROBE(rb_fma_probe__avx512)},
-                       NULL, NULL, "this build has no AVX-512 kernels yet"},
+                       NULL, X86_ENGINE(rb_engine_avx512), "this build has no AVX-512 kernels yet"},
     [RB_ISA_NEON] = {"neon", "NEON needs an aarch64 build", ON_ARM, runs_neon, "this CPU lacks Advanced SIMD (NEON)",
                      {RB_ISA_NEON, "rb_fma_probe__neon", "24 q-register FMA chains", 24 * 4, RB_FMA_ACCUMULATE,
                       ARM_PROBE(rb_fma_probe__neon)},

@@ -65,13 +65,14 @@ typedef struct rb_ngconv_ukernel {
   const signed char *perm;  // [cpg][cpg], or NULL: see rb_f32_ngconv_fn
 } rb_ngconv_ukernel;
 
-// What the engine runs on one ISA: its GEMM tile and its narrow-group kernels (cpg 4 and 8;
-// fn NULL where the ISA has none: those layers take the per-group igemm).
+// What the engine runs on one ISA: its GEMM tile and its narrow-group kernels (cpg 4, 8 and 16;
+// fn NULL where the ISA has none: those layers take the per-group igemm). cpg 16 is one group a
+// vector where the GEMM tile is wider than the group (AVX-512's 32 columns would be half empty).
 typedef struct rb_engine_config {
   const char *name;  // "avx2", "scalar_6x16", ...
   rb_isa isa;
   rb_gemm_ukernel gemm;
-  rb_ngconv_ukernel ngconv4, ngconv8;
+  rb_ngconv_ukernel ngconv4, ngconv8, ngconv16;
 } rb_engine_config;
 
 // Each SIMD ISA's configuration (kernels/<isa>/config.c; only its architecture's build has it).

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "../kernels/pack.h"
 #include "../kernels/ukernel.h"
@@ -52,12 +54,14 @@ static void run_gemm_case(const rb_gemm_ukernel *u, int gemm, const gemm_case *c
   float *a = rb_aligned_alloc(rows * a_stride * 4), *w = malloc(n * k * ks * 4), *bias = malloc(n * 4);
   float *zero = rb_aligned_alloc((k + 64) * 4);
   const size_t c_stride = c->c_stride;
-  float *out = rb_aligned_alloc(MR * c_stride * 4), *res = rb_aligned_alloc(MR * c_stride * 4);
+  // The residual's own row stride, unlike the output's, except in place (residual 2).
+  const size_t rs = c->residual == 2 ? c_stride : c_stride + 5;
+  float *out = rb_aligned_alloc(MR * c_stride * 4), *res = rb_aligned_alloc(MR * rs * 4);
   float *packed = rb_aligned_alloc(rb_pack_gemm_size(u->nr, (int)n, (int)k, (int)ks) * 4);
   o64_fill(&r, a, rows * a_stride, -1, 1);
   o64_fill(&r, w, n * k * ks, -1, 1);
   o64_fill(&r, bias, n, -1, 1);
-  o64_fill(&r, res, MR * c_stride, -1, 1);
+  o64_fill(&r, res, MR * rs, -1, 1);
   memset(zero, 0, (k + 64) * 4);
   // w in OIHW order [n][k][ks] as the packer takes it.
   rb_pack_gemm(u->nr, (int)n, (int)k, (int)ks, w, bias, packed);
@@ -71,7 +75,7 @@ static void run_gemm_case(const rb_gemm_ukernel *u, int gemm, const gemm_case *c
   // residual 2: in place (the residual is the output, as a block's shortcut add may be); then the
   // outside of the tile must keep the residual's values rather than the poison.
   for (size_t i = 0; i < MR * c_stride; i++) out[i] = c->residual == 2 ? res[i] : poison_value();
-  const rb_uk_epilogue e = {c->residual == 2 ? out : c->residual ? res : NULL, c_stride, c->relu};
+  const rb_uk_epilogue e = {c->residual == 2 ? out : c->residual ? res : NULL, rs, c->relu};
   if (gemm)
     u->gemm(m, n, k, a + c->a_offset, a_stride, packed, out, c_stride, &e);
   else
@@ -97,7 +101,7 @@ static void run_gemm_case(const rb_gemm_ukernel *u, int gemm, const gemm_case *c
           sum += term, mag += fabs(term);
         }
       }
-      if (c->residual) sum += res[i * c_stride + j], mag += fabs(res[i * c_stride + j]);
+      if (c->residual) sum += res[i * rs + j], mag += fabs(res[i * rs + j]);
       if (nan) {
         ck_assert_msg(isnan(got) && !is_poison(got), "%s m%zu n%zu k%zu: NaN input lost at c[%zu][%zu] (relu %d)",
                       u->name, m, n, k, i, j, c->relu);
@@ -185,16 +189,17 @@ static void run_ng_case(const rb_ngconv_ukernel *u, const ng_case *c, uint64_t s
   const size_t MR = (size_t)u->mr, cpg = (size_t)u->cpg, m = c->m, nc = c->nc, ks = c->ks;
   o64_rng r;
   o64_seed(&r, seed);
-  const size_t a_stride = c->a_offset + nc + (size_t)u->width + 5;  // the kernel may read a vector's width
+  const size_t a_stride = c->a_offset + nc + (size_t)u->width + 5;  // slack: reads past nc (ngconv_reads_stop_at_nc)
   const size_t rows = MR * ks;
   float *a = rb_aligned_alloc(rows * a_stride * 4), *w = malloc(nc * cpg * ks * 4), *bias = malloc(nc * 4);
   float *zero = rb_aligned_alloc((a_stride + 64) * 4);
-  float *out = rb_aligned_alloc(MR * c->c_stride * 4), *res = rb_aligned_alloc(MR * c->c_stride * 4);
+  const size_t rs = c->residual == 2 ? c->c_stride : c->c_stride + 5;  // own stride, but in place
+  float *out = rb_aligned_alloc(MR * c->c_stride * 4), *res = rb_aligned_alloc(MR * rs * 4);
   float *packed = rb_aligned_alloc(rb_pack_ngconv_size(u->width, u->cpg, (int)nc, (int)ks) * 4);
   o64_fill(&r, a, rows * a_stride, -1, 1);
   o64_fill(&r, w, nc * cpg * ks, -1, 1);
   o64_fill(&r, bias, nc, -1, 1);
-  o64_fill(&r, res, MR * c->c_stride, -1, 1);
+  o64_fill(&r, res, MR * rs, -1, 1);
   memset(zero, 0, (a_stride + 64) * 4);
   rb_pack_ngconv(u->width, u->cpg, u->perm, (int)nc, (int)ks, w, bias, packed);
   const float **ind = malloc(ks * MR * sizeof *ind);
@@ -204,7 +209,7 @@ static void run_ng_case(const rb_ngconv_ukernel *u, const ng_case *c, uint64_t s
       ind[t * MR + i] = (c->zero_row == (int)row && c->zero_tap == (int)t) ? zero : a + (t * MR + row) * a_stride;
     }
   for (size_t i = 0; i < MR * c->c_stride; i++) out[i] = c->residual == 2 ? res[i] : poison_value();
-  const rb_uk_epilogue e = {c->residual == 2 ? out : c->residual ? res : NULL, c->c_stride, c->relu};
+  const rb_uk_epilogue e = {c->residual == 2 ? out : c->residual ? res : NULL, rs, c->relu};
   u->fn(m, nc, ks, ind, packed, out, c->c_stride, zero, c->a_offset, &e);
   for (size_t i = 0; i < MR; i++)
     for (size_t ch = 0; ch < c->c_stride; ch++) {
@@ -223,7 +228,7 @@ static void run_ng_case(const rb_ngconv_ukernel *u, const ng_case *c, uint64_t s
           sum += term, mag += fabs(term);
         }
       }
-      if (c->residual) sum += res[i * c->c_stride + ch], mag += fabs(res[i * c->c_stride + ch]);
+      if (c->residual) sum += res[i * rs + ch], mag += fabs(res[i * rs + ch]);
       const double want = c->relu && sum < 0 ? 0.0 : sum;
       ck_assert_msg(fabs(got - want) <= o64_gamma((double)(cpg * ks + 2)) * mag,
                     "%s m%zu nc%zu ks%zu off%zu zero(row %d tap %d) res%d relu%d: c[%zu][%zu] = %.9g, want %.9g",
@@ -262,12 +267,49 @@ START_TEST(ngconv_ukernels) {
 }
 END_TEST
 
+// The contract says a narrow-group kernel reads no input channel past nc: the last group may end
+// the row (or the tensor). One row ending at a PROT_NONE page, every pixel and tap pointing at
+// it, nc a whole number of vectors plus one group and one group alone: a read past nc faults.
+START_TEST(ngconv_reads_stop_at_nc) {
+  const size_t page = (size_t)sysconf(_SC_PAGESIZE);
+  for (size_t u_i = 0; u_i < rb_ngconv_ukernel_count; u_i++) {
+    const rb_ngconv_ukernel *u = &rb_ngconv_ukernels[u_i];
+    if (!runnable(u->isa, u->name)) continue;
+    const size_t MR = (size_t)u->mr, cpg = (size_t)u->cpg, W = (size_t)u->width, ks = 9;
+    char *map = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ck_assert(map != MAP_FAILED);
+    ck_assert_int_eq(mprotect(map + page, page, PROT_NONE), 0);
+    const size_t ncs[] = {cpg, W + cpg};
+    for (size_t i = 0; i < 2; i++) {
+      const size_t nc = ncs[i];
+      float *row = (float *)(map + page) - nc;  // channel nc - 1 is the last float before the guard
+      for (size_t ch = 0; ch < nc; ch++) row[ch] = 1.0f;
+      float *packed = rb_aligned_alloc(rb_pack_ngconv_size(u->width, u->cpg, (int)nc, (int)ks) * 4);
+      float *w = malloc(nc * cpg * ks * 4), *out = rb_aligned_alloc(MR * nc * 4), *zero = rb_aligned_alloc((nc + 64) * 4);
+      for (size_t j = 0; j < nc * cpg * ks; j++) w[j] = 1.0f;
+      memset(zero, 0, (nc + 64) * 4);
+      rb_pack_ngconv(u->width, u->cpg, u->perm, (int)nc, (int)ks, w, NULL, packed);
+      const float **ind = malloc(ks * MR * sizeof *ind);
+      for (size_t j = 0; j < ks * MR; j++) ind[j] = row;
+      const rb_uk_epilogue e = {NULL, 0, 0};
+      u->fn(MR, nc, ks, ind, packed, out, nc, zero, 0, &e);
+      for (size_t j = 0; j < MR * nc; j++)
+        ck_assert_msg(out[j] == (float)(cpg * ks), "%s nc%zu: c[%zu] = %g, want %zu", u->name, nc, j, (double)out[j],
+                      cpg * ks);
+      rb_aligned_free(packed), free(w), rb_aligned_free(out), rb_aligned_free(zero), free(ind);
+    }
+    munmap(map, 2 * page);
+  }
+}
+END_TEST
+
 Suite *ukernel_suite(void) {
   Suite *s = suite_create("ukernel");
   TCase *tc = tcase_create("ukernel");
   tcase_set_timeout(tc, 300);  // scalar fmaf without hardware FMA, and qemu
   tcase_add_test(tc, gemm_ukernels);
   tcase_add_test(tc, ngconv_ukernels);
+  tcase_add_test(tc, ngconv_reads_stop_at_nc);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -12,6 +12,7 @@ static inline void ngconv(size_t MR, size_t CPG, size_t WIDTH, const signed char
                           const float *zero, size_t a_offset, const rb_uk_epilogue *e) {
   float acc[16][16];
   for (size_t ch0 = 0; ch0 < nc; ch0 += WIDTH) {
+    const size_t lanes = nc - ch0 < WIDTH ? nc - ch0 : WIDTH;  // no input channel past nc is read
     for (size_t m = 0; m < MR; m++)
       for (size_t l = 0; l < WIDTH; l++) acc[m][l] = w[l];
     w += WIDTH;
@@ -19,13 +20,12 @@ static inline void ngconv(size_t MR, size_t CPG, size_t WIDTH, const signed char
       for (size_t i = 0; i < CPG; i++, w += WIDTH)
         for (size_t m = 0; m < MR; m++) {
           const float *row = (a[t * MR + m] == zero ? zero : a[t * MR + m] + a_offset) + ch0;
-          for (size_t l = 0; l < WIDTH; l++) {
+          for (size_t l = 0; l < lanes; l++) {
             const size_t in = perm ? (size_t)perm[i * CPG + l % CPG] : i;
             acc[m][l] = fmaf(row[l - l % CPG + in], w[l], acc[m][l]);
           }
         }
     }
-    const size_t lanes = nc - ch0 < WIDTH ? nc - ch0 : WIDTH;
     for (size_t m = 0; m < mr; m++)
       for (size_t l = 0; l < lanes; l++) {
         float v = acc[m][l];

@@ -1,0 +1,146 @@
+// AVX-512 narrow-group convolution microkernels, 16 pixels x 16 channels.
+// c4: four 4-channel groups a zmm, one per 128-bit lane. The pixel's 16 input channels are loaded
+//   once; vpermilps broadcasts input i within each lane (x[g*4+i] to the 4 outputs of group g),
+//   so one FMA serves four groups at full width. 16 accumulators + 4 weight rows + 2 = 22 zmm.
+//   Per pixel and tap: 1 load, 4 in-lane shuffles, 4 FMAs.
+// c8: two 8-channel groups a zmm, one per 256-bit half. Input i must reach the 8 lanes of its
+//   half, across 128-bit lanes, so vpermilps cannot do it: vpermps (_mm512_permutexvar_ps) with
+//   8 index vectors kept in registers (16 accumulators + 8 indices + weight + input + 1 = 27 zmm).
+//   One shuffle per FMA, the same as two half-masked broadcast FMAs would cost, and fewer loads
+//   than merge-masked broadcasts (a load and a shuffle-port blend each on Intel).
+// Both: the shuffles share port 5 with the second FMA unit, which bounds them near 1 FMA/cycle.
+// c16 (14 pixels): one 16-channel group a zmm, where the 14x32 igemm would leave half of its
+//   columns empty. The tap's 16 weight rows stay in registers (14 accumulators + 16 = 30 zmm);
+//   each FMA takes its input as an embedded broadcast ({1to16}: a load, no shuffle), so per
+//   pixel and tap 16 FMAs cost 16 loads and nothing on port 5.
+// Channels past nc are never read (masked loads): the last group may end the row.
+#include <immintrin.h>
+
+#include "../ukernel.h"
+
+#define MR 16  // c4, c8; c16 has its own
+#define WIDTH 16
+
+static inline __mmask16 lanes(size_t n) { return n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1); }
+
+// Named accumulators, fully unrolled: an array indexed in loops ends up on the stack.
+#define PIXELS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13) X(14) X(15)
+
+// Row of pixel m at this tap, offset to the block's first channel (a padding tap: the zero row,
+// which is long enough for any block).
+#define ROW(m) (ap[m] == zero ? zero : ap[m] + off)
+
+static inline __m512 epilogue(__m512 v, const float *res, __mmask16 mask, int relu) {
+  if (res) v = _mm512_add_ps(v, _mm512_maskz_loadu_ps(mask, res));
+  return relu ? _mm512_max_ps(_mm512_setzero_ps(), v) : v;  // NaN passes: keep the operand order
+}
+
+// Only rows < mr are stored: a residual may be the output itself.
+#define STORE(m)                                                                                                \
+  if (m < mr)                                                                                                   \
+    _mm512_mask_storeu_ps(c + m * c_stride + ch0, mask,                                                         \
+                          epilogue(acc##m, e->residual ? e->residual + m * e->residual_stride + ch0 : NULL, mask, \
+                                   e->relu));
+#define INIT(m) __m512 acc##m = bias;
+
+void rb_f32_ngconv_c4_16x16__avx512(size_t mr, size_t nc, size_t ks, const float *const *a, const float *w, float *c,
+                                    size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e) {
+  for (size_t ch0 = 0; ch0 < nc; ch0 += WIDTH) {
+    const __mmask16 mask = lanes(nc - ch0);
+    const __m512 bias = _mm512_loadu_ps(w);
+    PIXELS(INIT)
+    w += WIDTH;
+    const size_t off = a_offset + ch0;
+    for (size_t t = 0; t < ks; t++, w += 4 * WIDTH) {
+      const float *const *ap = a + t * MR;
+      const __m512 w0 = _mm512_loadu_ps(w), w1 = _mm512_loadu_ps(w + 16), w2 = _mm512_loadu_ps(w + 32),
+                   w3 = _mm512_loadu_ps(w + 48);
+// Four pixels side by side: each pixel's FMAs form one dependent chain, so interleaving four
+// keeps more independent FMAs in the scheduler's window.
+#define LOADX(m)                                                \
+  const float *row##m = ROW(m);                                 \
+  _mm_prefetch((const char *)(row##m + WIDTH), _MM_HINT_T0);    \
+  const __m512 x##m = _mm512_maskz_loadu_ps(mask, row##m);
+#define C4I(m, imm, wi) acc##m = _mm512_fmadd_ps(_mm512_permute_ps(x##m, imm), wi, acc##m);
+#define C4(a, b, c_, d)                                                                        \
+  {                                                                                            \
+    LOADX(a) LOADX(b) LOADX(c_) LOADX(d)                                                       \
+    C4I(a, 0x00, w0) C4I(b, 0x00, w0) C4I(c_, 0x00, w0) C4I(d, 0x00, w0)                       \
+    C4I(a, 0x55, w1) C4I(b, 0x55, w1) C4I(c_, 0x55, w1) C4I(d, 0x55, w1)                       \
+    C4I(a, 0xAA, w2) C4I(b, 0xAA, w2) C4I(c_, 0xAA, w2) C4I(d, 0xAA, w2)                       \
+    C4I(a, 0xFF, w3) C4I(b, 0xFF, w3) C4I(c_, 0xFF, w3) C4I(d, 0xFF, w3)                       \
+  }
+      C4(0, 1, 2, 3) C4(4, 5, 6, 7) C4(8, 9, 10, 11) C4(12, 13, 14, 15)
+    }
+    PIXELS(STORE)
+  }
+}
+
+void rb_f32_ngconv_c8_16x16__avx512(size_t mr, size_t nc, size_t ks, const float *const *a, const float *w, float *c,
+                                    size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e) {
+  // Input i of each half: lanes 0-7 take x[i], lanes 8-15 x[8 + i].
+#define IDX(i) const __m512i idx##i = _mm512_set_epi32(8 + i, 8 + i, 8 + i, 8 + i, 8 + i, 8 + i, 8 + i, 8 + i, \
+                                                       i, i, i, i, i, i, i, i);
+  IDX(0) IDX(1) IDX(2) IDX(3) IDX(4) IDX(5) IDX(6) IDX(7)
+  for (size_t ch0 = 0; ch0 < nc; ch0 += WIDTH) {
+    const __mmask16 mask = lanes(nc - ch0);
+    const __m512 bias = _mm512_loadu_ps(w);
+    PIXELS(INIT)
+    w += WIDTH;
+    const size_t off = a_offset + ch0;
+    for (size_t t = 0; t < ks; t++, w += 8 * WIDTH) {
+      const float *const *ap = a + t * MR;
+#define C8I(m, i) acc##m = _mm512_fmadd_ps(_mm512_permutexvar_ps(idx##i, x##m), wi, acc##m);
+#define C8R(i, a, b, c_, d)                                   \
+  {                                                           \
+    const __m512 wi = _mm512_loadu_ps(w + i * WIDTH);         \
+    C8I(a, i) C8I(b, i) C8I(c_, i) C8I(d, i)                  \
+  }
+#define C8(a, b, c_, d)                                                                             \
+  {                                                                                                 \
+    LOADX(a) LOADX(b) LOADX(c_) LOADX(d)                                                            \
+    C8R(0, a, b, c_, d) C8R(1, a, b, c_, d) C8R(2, a, b, c_, d) C8R(3, a, b, c_, d)                 \
+    C8R(4, a, b, c_, d) C8R(5, a, b, c_, d) C8R(6, a, b, c_, d) C8R(7, a, b, c_, d)                 \
+  }
+      C8(0, 1, 2, 3) C8(4, 5, 6, 7) C8(8, 9, 10, 11) C8(12, 13, 14, 15)
+    }
+    PIXELS(STORE)
+  }
+}
+
+void rb_f32_ngconv_c16_14x16__avx512(size_t mr, size_t nc, size_t ks, const float *const *a, const float *w, float *c,
+                                     size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e) {
+#define MR16 14
+#define PIXELS14(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13)
+  const __mmask16 mask = 0xFFFF;  // nc is a multiple of the group, 16: no tail
+  for (size_t ch0 = 0; ch0 < nc; ch0 += WIDTH) {
+    const __m512 bias = _mm512_loadu_ps(w);
+    PIXELS14(INIT)
+    w += WIDTH;
+    const size_t off = a_offset + ch0;
+    for (size_t t = 0; t < ks; t++, w += 16 * WIDTH) {
+      const float *const *ap = a + t * MR16;
+#define W16(i) const __m512 w##i = _mm512_loadu_ps(w + i * WIDTH);
+      W16(0) W16(1) W16(2) W16(3) W16(4) W16(5) W16(6) W16(7)
+      W16(8) W16(9) W16(10) W16(11) W16(12) W16(13) W16(14) W16(15)
+// Interleaved across 7 pixels: a pixel's 16 FMAs form one dependent chain (4 cycles each), so
+// 7 chains side by side keep both FMA units fed; 7 row pointers fit the general registers.
+#define C16I(m, i) acc##m = _mm512_fmadd_ps(_mm512_set1_ps(r##m[i]), w##i, acc##m);
+#define C16(i, a, b, c_, d, e_, f, g) C16I(a, i) C16I(b, i) C16I(c_, i) C16I(d, i) C16I(e_, i) C16I(f, i) C16I(g, i)
+#define C16ALL(a, b, c_, d, e_, f, g)                                                                             \
+  {                                                                                                               \
+    const float *r##a = ROW(a), *r##b = ROW(b), *r##c_ = ROW(c_), *r##d = ROW(d), *r##e_ = ROW(e_), *r##f = ROW(f), \
+                *r##g = ROW(g);                                                                                   \
+    C16(0, a, b, c_, d, e_, f, g) C16(1, a, b, c_, d, e_, f, g) C16(2, a, b, c_, d, e_, f, g)                     \
+    C16(3, a, b, c_, d, e_, f, g) C16(4, a, b, c_, d, e_, f, g) C16(5, a, b, c_, d, e_, f, g)                     \
+    C16(6, a, b, c_, d, e_, f, g) C16(7, a, b, c_, d, e_, f, g) C16(8, a, b, c_, d, e_, f, g)                     \
+    C16(9, a, b, c_, d, e_, f, g) C16(10, a, b, c_, d, e_, f, g) C16(11, a, b, c_, d, e_, f, g)                   \
+    C16(12, a, b, c_, d, e_, f, g) C16(13, a, b, c_, d, e_, f, g) C16(14, a, b, c_, d, e_, f, g)                  \
+    C16(15, a, b, c_, d, e_, f, g)                                                                                \
+  }
+      C16ALL(0, 1, 2, 3, 4, 5, 6)
+      C16ALL(7, 8, 9, 10, 11, 12, 13)
+    }
+    PIXELS14(STORE)
+  }
+}
