@@ -15,8 +15,9 @@
 #define MR 8
 #define NR 8
 
-// + residual, then ReLU: lanes < 0 cleared (fcmlt + bic). NaN < 0 is false, so NaN passes, as
-// ref's x < 0 ? 0 : x (vmaxq_f32 would not keep -0.0 and NaN bit for bit the way ref does).
+// + residual, then ReLU: lanes < 0 cleared (fcmlt + bic). NaN < 0 is false, so NaN passes bit for
+// bit, and -0.0 stays -0.0, as ref's x < 0 ? 0 : x. (vmaxnmq_f32 would turn a NaN into 0;
+// vmaxq_f32 keeps a NaN but makes -0.0 +0.0 and quiets a signalling NaN.)
 static inline float32x4_t relu(float32x4_t v) {
   return vreinterpretq_f32_u32(vbicq_u32(vreinterpretq_u32_f32(v), vcltzq_f32(v)));
 }

@@ -37,30 +37,38 @@ INLINE const float *row(const float *p, const float *zero, size_t a_offset, size
 
 #define MR4 16
 
-// 4 pixels (m0..m3) of one tap, lane by lane so 4 independent chains are in flight.
-#define C4_PIXELS(m0, m1, m2, m3)                                                                               \
+// 4 pixels (m0..m3) of one tap, pixel by pixel: 4 independent chains, which the post-allocation
+// scheduler interleaves (lane by lane, GCC 12 left 5 register copies in the tap loop).
+#define C4_PIXELS(m0, m1, m2, m3)                                                                             \
   do {                                                                                                        \
     const float32x4_t x0 = vld1q_f32(row(ap[m0], zero, a_offset, ch0));                                       \
     const float32x4_t x1 = vld1q_f32(row(ap[m1], zero, a_offset, ch0));                                       \
     const float32x4_t x2 = vld1q_f32(row(ap[m2], zero, a_offset, ch0));                                       \
     const float32x4_t x3 = vld1q_f32(row(ap[m3], zero, a_offset, ch0));                                       \
-    acc##m0 = vfmaq_laneq_f32(acc##m0, w0, x0, 0), acc##m1 = vfmaq_laneq_f32(acc##m1, w0, x1, 0);             \
-    acc##m2 = vfmaq_laneq_f32(acc##m2, w0, x2, 0), acc##m3 = vfmaq_laneq_f32(acc##m3, w0, x3, 0);             \
-    acc##m0 = vfmaq_laneq_f32(acc##m0, w1, x0, 1), acc##m1 = vfmaq_laneq_f32(acc##m1, w1, x1, 1);             \
-    acc##m2 = vfmaq_laneq_f32(acc##m2, w1, x2, 1), acc##m3 = vfmaq_laneq_f32(acc##m3, w1, x3, 1);             \
-    acc##m0 = vfmaq_laneq_f32(acc##m0, w2, x0, 2), acc##m1 = vfmaq_laneq_f32(acc##m1, w2, x1, 2);             \
-    acc##m2 = vfmaq_laneq_f32(acc##m2, w2, x2, 2), acc##m3 = vfmaq_laneq_f32(acc##m3, w2, x3, 2);             \
-    acc##m0 = vfmaq_laneq_f32(acc##m0, w3, x0, 3), acc##m1 = vfmaq_laneq_f32(acc##m1, w3, x1, 3);             \
-    acc##m2 = vfmaq_laneq_f32(acc##m2, w3, x2, 3), acc##m3 = vfmaq_laneq_f32(acc##m3, w3, x3, 3);             \
+    acc##m0 = vfmaq_laneq_f32(acc##m0, w0, x0, 0), acc##m0 = vfmaq_laneq_f32(acc##m0, w1, x0, 1);             \
+    acc##m0 = vfmaq_laneq_f32(acc##m0, w2, x0, 2), acc##m0 = vfmaq_laneq_f32(acc##m0, w3, x0, 3);             \
+    acc##m1 = vfmaq_laneq_f32(acc##m1, w0, x1, 0), acc##m1 = vfmaq_laneq_f32(acc##m1, w1, x1, 1);             \
+    acc##m1 = vfmaq_laneq_f32(acc##m1, w2, x1, 2), acc##m1 = vfmaq_laneq_f32(acc##m1, w3, x1, 3);             \
+    acc##m2 = vfmaq_laneq_f32(acc##m2, w0, x2, 0), acc##m2 = vfmaq_laneq_f32(acc##m2, w1, x2, 1);             \
+    acc##m2 = vfmaq_laneq_f32(acc##m2, w2, x2, 2), acc##m2 = vfmaq_laneq_f32(acc##m2, w3, x2, 3);             \
+    acc##m3 = vfmaq_laneq_f32(acc##m3, w0, x3, 0), acc##m3 = vfmaq_laneq_f32(acc##m3, w1, x3, 1);             \
+    acc##m3 = vfmaq_laneq_f32(acc##m3, w2, x3, 2), acc##m3 = vfmaq_laneq_f32(acc##m3, w3, x3, 3);             \
   } while (0)
 
+// Row m of the block; cm, rm: row m's output and residual (rm NULL: none), then the next row's.
 #define C4_STORE(m)                                                                                           \
-  if (mr > m)                                                                                                 \
-    store4(c + m * c_stride + ch0, e->residual ? e->residual + m * e->residual_stride + ch0 : NULL, acc##m,     \
-           e->relu)
+  if (mr > m) {                                                                                               \
+    store4(cm, rm, acc##m, relu);                                                                             \
+    cm += c_stride;                                                                                           \
+    if (rm) rm += rs;                                                                                         \
+  }
 
 INLINE void ngconv_c4(size_t mr, size_t nc, size_t ks, const float *const *a, const float *w, float *c,
                       size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e) {
+  // In locals: the stores (may-alias) would otherwise reload them for every row.
+  const float *const res = e->residual;
+  const size_t rs = e->residual_stride;
+  const int relu = e->relu;
   for (size_t ch0 = 0; ch0 < nc; ch0 += 4) {
     float32x4_t acc0 = vld1q_f32(w), acc1 = acc0, acc2 = acc0, acc3 = acc0, acc4 = acc0, acc5 = acc0;
     float32x4_t acc6 = acc0, acc7 = acc0, acc8 = acc0, acc9 = acc0, acc10 = acc0, acc11 = acc0;
@@ -75,6 +83,8 @@ INLINE void ngconv_c4(size_t mr, size_t nc, size_t ks, const float *const *a, co
       C4_PIXELS(12, 13, 14, 15);
     }
     // Only rows < mr are stored: a residual may be the output itself (in place).
+    float *cm = c + ch0;
+    const float *rm = res ? res + ch0 : NULL;
     C4_STORE(0);
     C4_STORE(1);
     C4_STORE(2);
@@ -134,13 +144,17 @@ NO_PRE_RA_SCHEDULE void rb_f32_ngconv_c4_16x4__neon(size_t mr, size_t nc, size_t
 
 #define C8_STORE(m)                                                                                           \
   if (mr > m) {                                                                                               \
-    const float *res = e->residual ? e->residual + m * e->residual_stride + ch0 : NULL;                       \
-    store4(c + m * c_stride + ch0, res, acc##m##0, e->relu);                                                  \
-    store4(c + m * c_stride + ch0 + 4, res ? res + 4 : NULL, acc##m##1, e->relu);                             \
+    store4(cm, rm, acc##m##0, relu);                                                                          \
+    store4(cm + 4, rm ? rm + 4 : NULL, acc##m##1, relu);                                                      \
+    cm += c_stride;                                                                                           \
+    if (rm) rm += rs;                                                                                         \
   }
 
 INLINE void ngconv_c8(size_t mr, size_t nc, size_t ks, const float *const *a, const float *w, float *c,
                       size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e) {
+  const float *const res = e->residual;
+  const size_t rs = e->residual_stride;
+  const int relu = e->relu;
   for (size_t ch0 = 0; ch0 < nc; ch0 += 8) {
     float32x4_t acc00 = vld1q_f32(w), acc01 = vld1q_f32(w + 4);
     float32x4_t acc10 = acc00, acc11 = acc01, acc20 = acc00, acc21 = acc01, acc30 = acc00, acc31 = acc01;
@@ -158,6 +172,8 @@ INLINE void ngconv_c8(size_t mr, size_t nc, size_t ks, const float *const *a, co
       C8_HALF(0, 0, 1, 2, 3, 4, 5, 6, 7);
       C8_HALF(1, 7, 6, 5, 4, 3, 2, 1, 0);
     }
+    float *cm = c + ch0;
+    const float *rm = res ? res + ch0 : NULL;
     C8_STORE(0);
     C8_STORE(1);
     C8_STORE(2);
