@@ -74,7 +74,7 @@ static const isa_entry isas[RB_ISA_COUNT] = {
     [RB_ISA_NEON] = {"neon", "NEON needs an aarch64 build", ON_ARM, runs_neon, "this CPU lacks Advanced SIMD (NEON)",
                      {RB_ISA_NEON, "rb_fma_probe__neon", "24 q-register FMA chains", 24 * 4, RB_FMA_ACCUMULATE,
                       ARM_PROBE(rb_fma_probe__neon)},
-                     NULL, NULL, "this build has no NEON kernels yet"},
+                     NULL, ARM_ENGINE(rb_engine_neon), "this build has no NEON kernels yet"},
 };
 
 static const isa_entry *entry(rb_isa isa) { return (unsigned)isa < RB_ISA_COUNT ? &isas[isa] : NULL; }

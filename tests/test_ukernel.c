@@ -2,9 +2,10 @@
 // microkernel of every ISA this CPU runs, and every scalar geometry, over all row counts m in
 // 1..MR, column counts n in 1..2*NR+1, k over primes and multiples of the unroll, ks of 1, 9 and
 // 49 taps, a padding (zero) pointer in each row, a_offset, strided output, residual and ReLU on
-// and off, and NaN propagation. The reference is computed here with double accumulators;
-// outputs are poisoned with a bit pattern before each run so unwritten and overwritten
-// elements are both caught.
+// and off, the residual being the output itself (in place), and NaN propagation. The reference
+// is computed here with double accumulators; outputs are poisoned with a bit pattern before each
+// run (in place: they hold the residual, which must stay as it is outside the tile) so unwritten
+// and overwritten elements are both caught.
 #include <check.h>
 #include <math.h>
 #include <stdint.h>
@@ -36,11 +37,14 @@ static int is_poison(float f) {
   return u == POISON;
 }
 
+static int same_bits(float a, float b) { return memcmp(&a, &b, 4) == 0; }
+
 typedef struct gemm_case {
   size_t m, n, k, ks;
   size_t c_stride, a_offset;
   int zero_row, zero_tap;  // this row's pointer at this tap is the padding (zero) row; -1: none
   int residual, relu, nan_at;  // nan_at >= 0: that A element is NaN (it must reach the output)
+  int in_place;                // with residual: the residual is the output array itself
 } gemm_case;
 
 // One case of one microkernel (gemm = 1: its plain-GEMM twin, ks must be 1). Returns nothing:
@@ -55,7 +59,7 @@ static void run_gemm_case(const rb_gemm_ukernel *u, int gemm, const gemm_case *c
   float *zero = rb_aligned_alloc((k + 64) * 4);
   const size_t c_stride = c->c_stride;
   // The residual's own row stride, unlike the output's, except in place (residual 2).
-  const size_t rs = c->residual == 2 ? c_stride : c_stride + 5;
+  const size_t rs = c->in_place ? c_stride : c_stride + 5;
   float *out = rb_aligned_alloc(MR * c_stride * 4), *res = rb_aligned_alloc(MR * rs * 4);
   float *packed = rb_aligned_alloc(rb_pack_gemm_size(u->nr, (int)n, (int)k, (int)ks) * 4);
   o64_fill(&r, a, rows * a_stride, -1, 1);
@@ -72,10 +76,8 @@ static void run_gemm_case(const rb_gemm_ukernel *u, int gemm, const gemm_case *c
       ind[t * MR + i] = (c->zero_row == (int)row && c->zero_tap == (int)t) ? zero : a + (t * MR + row) * a_stride;
     }
   if (c->nan_at >= 0) a[(size_t)c->nan_at % m * a_stride + c->a_offset + (size_t)c->nan_at % k] = NAN;
-  // residual 2: in place (the residual is the output, as a block's shortcut add may be); then the
-  // outside of the tile must keep the residual's values rather than the poison.
-  for (size_t i = 0; i < MR * c_stride; i++) out[i] = c->residual == 2 ? res[i] : poison_value();
-  const rb_uk_epilogue e = {c->residual == 2 ? out : c->residual ? res : NULL, rs, c->relu};
+  for (size_t i = 0; i < MR * c_stride; i++) out[i] = c->in_place ? res[i] : poison_value();
+  const rb_uk_epilogue e = {c->residual ? c->in_place ? out : res : NULL, rs, c->relu};
   if (gemm)
     u->gemm(m, n, k, a + c->a_offset, a_stride, packed, out, c_stride, &e);
   else
@@ -85,9 +87,9 @@ static void run_gemm_case(const rb_gemm_ukernel *u, int gemm, const gemm_case *c
     for (size_t j = 0; j < c_stride; j++) {
       const float got = out[i * c_stride + j];
       if (i >= m || j >= n) {
-        ck_assert_msg(c->residual == 2 ? got == res[i * c_stride + j] : is_poison(got),
-                      "%s%s m%zu n%zu k%zu ks%zu: wrote c[%zu][%zu] outside the tile", u->name, gemm ? " (gemm)" : "",
-                      m, n, k, ks, i, j);
+        ck_assert_msg(c->in_place ? same_bits(got, res[i * c_stride + j]) : is_poison(got),
+                      "%s%s m%zu n%zu k%zu ks%zu in_place%d: wrote c[%zu][%zu] outside the tile", u->name,
+                      gemm ? " (gemm)" : "", m, n, k, ks, c->in_place, i, j);
         continue;
       }
       double sum = bias[j], mag = fabs(bias[j]);
@@ -144,7 +146,7 @@ START_TEST(gemm_ukernels) {
     for (int gemm = 0; gemm < 2; gemm++) {
       // k: primes and multiples of an unroll of up to 8, full tile.
       for (size_t i = 0; i < sizeof ks_primes / sizeof ks_primes[0]; i++) {
-        gemm_case c = {MR, NR, ks_primes[i], 1, NR, 0, -1, -1, 0, 0, -1};
+        gemm_case c = {MR, NR, ks_primes[i], 1, NR, 0, -1, -1, 0, 0, -1, 0};
         run_gemm_case(u, gemm, &c, seed++);
         c.k = 8 * (i + 1);
         run_gemm_case(u, gemm, &c, seed++);
@@ -152,18 +154,22 @@ START_TEST(gemm_ukernels) {
       // n: 1 .. 2 NR + 1 (masked tails, several column blocks), strided output, every m.
       for (size_t n = 1; n <= 2 * NR + 1; n++)
         for (size_t m = 1; m <= MR; m = n % 3 == 0 || m == MR ? m + 1 : MR) {  // every m at every third n
-          gemm_case c = {m, n, 1 + n % 13, 1, n + n % 5, 0, -1, -1, (int)(n % 2), (int)(n / 2 % 2), -1};
+          gemm_case c = {m, n, 1 + n % 13, 1, n + n % 5, 0, -1, -1, (int)(n % 2), (int)(n / 2 % 2), -1, 0};
           run_gemm_case(u, gemm, &c, seed++);
         }
-      // every m with a tail n, the residual apart and in place.
-      for (size_t m = 1; m <= MR; m++)
-        for (int res = 1; res <= 2; res++) {
-          gemm_case c = {m, NR + 1 + m % NR, 5, 1, 2 * NR + 7, 0, -1, -1, res, 1, -1};
-          run_gemm_case(u, gemm, &c, seed++);
-        }
+      // every m with a tail n.
+      for (size_t m = 1; m <= MR; m++) {
+        gemm_case c = {m, NR + 1 + m % NR, 5, 1, 2 * NR + 7, 0, -1, -1, 1, 1, -1, 0};
+        run_gemm_case(u, gemm, &c, seed++);
+      }
+      // in place (the residual is the output), every m, a tail n: rows >= m must not be stored.
+      for (size_t m = 1; m <= MR; m++) {
+        gemm_case c = {m, NR + 1 + (m + 2) % NR, 6, 1, 2 * NR + 3, 0, -1, -1, 1, (int)(m % 2), -1, 1};
+        run_gemm_case(u, gemm, &c, seed++);
+      }
       // NaN passes through the sum and ReLU.
       for (int relu = 0; relu < 2; relu++) {
-        gemm_case c = {MR, NR, 7, 1, NR, 0, -1, -1, relu, relu, (int)(3 + MR * 7)};
+        gemm_case c = {MR, NR, 7, 1, NR, 0, -1, -1, relu, relu, (int)(3 + MR * 7), 0};
         run_gemm_case(u, gemm, &c, seed++);
       }
     }
@@ -172,7 +178,7 @@ START_TEST(gemm_ukernels) {
       for (size_t m = 1; m <= MR; m += MR > 4 ? 3 : 1) {
         const size_t ks = ks_values[t];
         gemm_case c = {m, m % 2 ? NR : 2 * NR - 1, ks == 49 ? 3 : 6, ks, 2 * NR + 1, (size_t)(m % 3) * 4,
-                       (int)(m - 1), (int)((m * 7) % ks), (int)(m % 2), (int)((m + 1) % 2), -1};
+                       (int)(m - 1), (int)((m * 7) % ks), (int)(m % 2), (int)((m + 1) % 2), -1, 0};
         run_gemm_case(u, 0, &c, seed++);
       }
   }
@@ -183,6 +189,8 @@ END_TEST
 typedef struct ng_case {
   size_t m, nc, ks, c_stride, a_offset;
   int zero_row, zero_tap, residual, relu;
+  int nan;       // pixel m - 1's last input channel at tap 0 is NaN (it must reach its group's outputs)
+  int in_place;  // with residual: the residual is the output array itself
 } ng_case;
 
 static void run_ng_case(const rb_ngconv_ukernel *u, const ng_case *c, uint64_t seed) {
@@ -193,7 +201,7 @@ static void run_ng_case(const rb_ngconv_ukernel *u, const ng_case *c, uint64_t s
   const size_t rows = MR * ks;
   float *a = rb_aligned_alloc(rows * a_stride * 4), *w = malloc(nc * cpg * ks * 4), *bias = malloc(nc * 4);
   float *zero = rb_aligned_alloc((a_stride + 64) * 4);
-  const size_t rs = c->residual == 2 ? c->c_stride : c->c_stride + 5;  // own stride, but in place
+  const size_t rs = c->in_place ? c->c_stride : c->c_stride + 5;  // own stride, but in place
   float *out = rb_aligned_alloc(MR * c->c_stride * 4), *res = rb_aligned_alloc(MR * rs * 4);
   float *packed = rb_aligned_alloc(rb_pack_ngconv_size(u->width, u->cpg, (int)nc, (int)ks) * 4);
   o64_fill(&r, a, rows * a_stride, -1, 1);
@@ -208,15 +216,17 @@ static void run_ng_case(const rb_ngconv_ukernel *u, const ng_case *c, uint64_t s
       const size_t row = i < m ? i : m - 1;
       ind[t * MR + i] = (c->zero_row == (int)row && c->zero_tap == (int)t) ? zero : a + (t * MR + row) * a_stride;
     }
-  for (size_t i = 0; i < MR * c->c_stride; i++) out[i] = c->residual == 2 ? res[i] : poison_value();
-  const rb_uk_epilogue e = {c->residual == 2 ? out : c->residual ? res : NULL, rs, c->relu};
+  if (c->nan) a[(m - 1) * a_stride + c->a_offset + nc - 1] = NAN;  // tap 0, row m - 1 (not a padding tap)
+  for (size_t i = 0; i < MR * c->c_stride; i++) out[i] = c->in_place ? res[i] : poison_value();
+  const rb_uk_epilogue e = {c->residual ? c->in_place ? out : res : NULL, rs, c->relu};
   u->fn(m, nc, ks, ind, packed, out, c->c_stride, zero, c->a_offset, &e);
   for (size_t i = 0; i < MR; i++)
     for (size_t ch = 0; ch < c->c_stride; ch++) {
       const float got = out[i * c->c_stride + ch];
       if (i >= m || ch >= nc) {
-        ck_assert_msg(c->residual == 2 ? got == res[i * c->c_stride + ch] : is_poison(got),
-                      "%s m%zu nc%zu ks%zu: wrote c[%zu][%zu] outside the tile", u->name, m, nc, ks, i, ch);
+        ck_assert_msg(c->in_place ? same_bits(got, res[i * c->c_stride + ch]) : is_poison(got),
+                      "%s m%zu nc%zu ks%zu in_place%d: wrote c[%zu][%zu] outside the tile", u->name, m, nc, ks,
+                      c->in_place, i, ch);
         continue;
       }
       double sum = bias[ch], mag = fabs(bias[ch]);
@@ -229,6 +239,11 @@ static void run_ng_case(const rb_ngconv_ukernel *u, const ng_case *c, uint64_t s
         }
       }
       if (c->residual) sum += res[i * rs + ch], mag += fabs(res[i * rs + ch]);
+      if (isnan(sum)) {
+        ck_assert_msg(isnan(got) && !is_poison(got), "%s m%zu nc%zu: NaN input lost at c[%zu][%zu] (relu %d)", u->name,
+                      m, nc, i, ch, c->relu);
+        continue;
+      }
       const double want = c->relu && sum < 0 ? 0.0 : sum;
       ck_assert_msg(fabs(got - want) <= o64_gamma((double)(cpg * ks + 2)) * mag,
                     "%s m%zu nc%zu ks%zu off%zu zero(row %d tap %d) res%d relu%d: c[%zu][%zu] = %.9g, want %.9g",
@@ -251,17 +266,26 @@ START_TEST(ngconv_ukernels) {
     for (size_t nc = cpg; nc <= 2 * W + cpg; nc += cpg)
       for (size_t m = 1; m <= MR; m = (nc / cpg) % 2 || m == MR ? m + 1 : MR) {
         ng_case c = {m, nc, 1 + 8 * (nc / cpg % 2), nc + (nc / cpg) % 3, (nc / cpg % 4) * cpg, -1, -1,
-                     (int)(m % 2), (int)(nc / cpg / 2 % 2)};
+                     (int)(m % 2), (int)(nc / cpg / 2 % 2), 0, 0};
         run_ng_case(u, &c, seed++);
       }
     // taps 1, 9, 49 with a padding pointer in each row.
     for (size_t t = 0; t < sizeof ks_values / sizeof ks_values[0]; t++)
       for (size_t m = 1; m <= MR; m++) {
         const size_t ks = ks_values[t];
-        ng_case c = {m, W + cpg, ks, W + cpg + 3, cpg, (int)(m - 1), (int)((m * 5) % ks), (int)(m % 3),
-                     (int)((m / 2) % 2)};  // residual none, apart, in place
+        ng_case c = {m, W + cpg, ks, W + cpg + 3, cpg, (int)(m - 1), (int)((m * 5) % ks), (int)(m % 2),
+                     (int)((m / 2) % 2), 0, 0};
         run_ng_case(u, &c, seed++);
       }
+    // NaN through the sum and ReLU; in place (the residual is the output), every m.
+    for (int relu = 0; relu < 2; relu++) {
+      ng_case c = {MR, 2 * W, 9, 2 * W, 0, -1, -1, relu, relu, 1, 0};
+      run_ng_case(u, &c, seed++);
+    }
+    for (size_t m = 1; m <= MR; m++) {
+      ng_case c = {m, W + cpg, 9, W + cpg + 2, (m % 2) * cpg, -1, -1, 1, (int)(m % 2), 0, 1};
+      run_ng_case(u, &c, seed++);
+    }
   }
   ck_assert_int_ge(tested, 3);
 }
