@@ -4,6 +4,7 @@
 #   make run              install deps, then the default benchmark (resbench check, info, sweep)
 #   make bench            Google Benchmark microbenchmarks (resbench-gbench; x86-64)
 #   make ARCH=aarch64     cross build with aarch64-linux-gnu-gcc; `make test ARCH=aarch64` runs under qemu
+#                         (whole-network golden tests on 3 models of 7: RESBENCH_FORWARD_QUICK=1)
 #   make SANITIZE=1 test  ASan + UBSan build of the tests (x86-64), in build/<arch>-san/
 #   CI=true / WERROR=1    warnings are errors
 
@@ -138,7 +139,8 @@ $(GBENCH_BIN): $(call obj,$(GBENCH_SRCS)) $(SUITE_LIB) $(LIB)
 # The deps step runs first (order-only) so a fresh machine gets its compilers before the build.
 test: | deps
 	$(MAKE) --no-print-directory $(TESTS) $(CLI)
-	RESBENCH_FIXTURES=tests/fixtures RESBENCH_CLI="$(strip $(RUN) $(CLI))" $(RUN) $(TESTS)
+	RESBENCH_FIXTURES=tests/fixtures RESBENCH_CLI="$(strip $(RUN) $(CLI))" $(if $(RUN),RESBENCH_FORWARD_QUICK=1) \
+	  $(RUN) $(TESTS)
 
 # The default sweep, a few minutes on 2 cores: the kernels checked against fp64 first (no speed
 # figure for a wrong kernel), topology and peaks; the ResNeSt-50 radix x cardinality grid at
