@@ -152,6 +152,10 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "info") == 0) return rb_cmd_info(argc - 1, argv + 1);
   if (strcmp(cmd, "bench") == 0) return rb_cmd_bench(argc - 1, argv + 1);
   if (strcmp(cmd, "sweep") == 0) return rb_cmd_sweep(argc - 1, argv + 1);
+  if (strcmp(cmd, "compare") == 0) return rb_cmd_compare(argc - 1, argv + 1);
+  if (strcmp(cmd, "table") == 0) return rb_cmd_table(argc - 1, argv + 1);
+  if (strcmp(cmd, "plot") == 0) return rb_cmd_plot(argc - 1, argv + 1);
+  if (strcmp(cmd, "merge") == 0) return rb_cmd_merge(argc - 1, argv + 1);
   fprintf(stderr, "resbench: unknown command '%s' (see 'resbench help')\n", cmd);
   return 2;
 }
