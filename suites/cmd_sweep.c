@@ -13,17 +13,20 @@
 #include "record.h"
 #include "resbench/resbench.h"
 #include "results.h"
+#include "shard.h"
 #include "sweep.h"
 
 typedef struct sweep_opts {
   rb_sweep_grid grid;
   const char *algo, *peers, *results, *resume_path;
   int resume, quick, max_points, json;
+  int shard_k, shard_n;  // --shard K/N (0: not sharded)
+  const char *shard;
   double min_time;
 } sweep_opts;
 
 static int parse(sweep_opts *o, int argc, char **argv) {
-  enum { O_ALGO = 256, O_PEERS, O_RESULTS, O_RESUME, O_QUICK, O_MIN_TIME, O_MAX_POINTS };
+  enum { O_ALGO = 256, O_PEERS, O_RESULTS, O_RESUME, O_QUICK, O_MIN_TIME, O_MAX_POINTS, O_SHARD };
   static const struct option opts[] = {{"family", required_argument, NULL, 'f'},
                                        {"depth", required_argument, NULL, 'd'},
                                        {"cardinality", required_argument, NULL, 'c'},
@@ -44,6 +47,7 @@ static int parse(sweep_opts *o, int argc, char **argv) {
                                        {"quick", no_argument, NULL, O_QUICK},
                                        {"min-time", required_argument, NULL, O_MIN_TIME},
                                        {"max-points", required_argument, NULL, O_MAX_POINTS},
+                                       {"shard", required_argument, NULL, O_SHARD},
                                        {0}};
   static const char *const grid_names[128] = {
       ['f'] = "family", ['d'] = "depth",        ['c'] = "cardinality", ['r'] = "radix",
@@ -70,6 +74,13 @@ static int parse(sweep_opts *o, int argc, char **argv) {
         break;
       case O_MAX_POINTS:
         if (!rb_cli_int("sweep", "--max-points", optarg, 1, 1 << 30, &o->max_points)) return 0;
+        break;
+      case O_SHARD:
+        if (rb_shard_parse(optarg, &o->shard_k, &o->shard_n) != RB_OK) {
+          fprintf(stderr, "resbench sweep: %s\n", rb_last_error());
+          return 0;
+        }
+        o->shard = optarg;
         break;
       default: fputs("resbench sweep: see 'resbench help'\n", stderr); return 0;
     }
@@ -209,6 +220,16 @@ int rb_cmd_sweep(int argc, char **argv) {
     return 2;
   }
   if (notes[0]) fprintf(stderr, "resbench sweep: note: %s\n", notes);
+  if (o.shard_n) {  // every N-th point of the grid, so N hosts split it without talking to each other
+    const int all = npoints;
+    rb_shard_filter(points, &npoints, o.shard_k, o.shard_n);
+    fprintf(stderr, "resbench sweep: shard %s: %d of the grid's %d point(s)\n", o.shard, npoints, all);
+    if (!npoints) {
+      fprintf(stderr, "resbench sweep: shard %s has no points (the grid has %d)\n", o.shard, all);
+      free(points);
+      return 2;
+    }
+  }
   for (int i = 0; i < npoints; i++) {
     const rb_kernels *k;
     if (rb_kernels_get(points[i].isa, &k) != RB_OK) {
@@ -225,6 +246,7 @@ int rb_cmd_sweep(int argc, char **argv) {
   json_object_set_new(grid, "algo", json_string(rb_conv_algo_name(algo)));
   json_object_set_new(grid, "peers", json_string(o.peers));
   json_object_set_new(grid, "quick", json_boolean(o.quick));
+  if (o.shard_n) json_object_set_new(grid, "shard", json_string(o.shard));
   rb_domain doms[RB_DOMAIN_COUNT];
   rb_peak peaks[RB_DOMAIN_COUNT];
   int have[RB_DOMAIN_COUNT] = {0};
