@@ -100,7 +100,7 @@ static rb_status draw(plotctx *c, const char *name, const char *settings, const 
   size_t tn = 0, sn = 0;
   FILE *f = open_memstream(&text, &tn), *g = open_memstream(&script, &sn);
   if (!f || !g) return rb_fail(RB_ERR_NOMEM, "out of memory for %s", dat);
-  fprintf(g, "# resbench plot: %s (data in %s.dat)\nset terminal pngcairo size 900,600 enhanced font ',11'\n"
+  fprintf(g, "# resbench plot: %s (data in %s.dat)\nset terminal pngcairo size 900,600 noenhanced font ',11'\n"
              "set output '%s'\nset key below\nset grid\n%s\nplot ",
           name, name, png, settings);
   if (first) fprintf(g, "%s, \\\n     ", first);
@@ -110,7 +110,8 @@ static rb_status draw(plotctx *c, const char *name, const char *settings, const 
     for (int k = 0; k < s[i].n; k++)
       fprintf(f, "%.9g %.9g \"%s\"\n", s[i].x[k], s[i].y[k], s[i].label[k][0] ? s[i].label[k] : "-");
     fprintf(f, "\n\n");
-    fprintf(g, "%s'%s' index %d using 1:2 %s title \"%s\"", i ? ", \\\n     " : "", dat, i, style, s[i].title);
+    fprintf(g, "%s'%s' index %d %s%s title \"%s\"", i ? ", \\\n     " : "", dat, i,
+            strncmp(style, "using", 5) ? "using 1:2 " : "", style, s[i].title);
   }
   fprintf(g, "\n");
   fclose(f);
@@ -174,8 +175,8 @@ static rb_status plot_axis(plotctx *c, const char *family, const char *axis, con
         series_add(series_get(s, &ns, title), rb_jnum(p, axis), rb_jnum(p, "images_per_s"), NULL);
         continue;
       }
-      snprintf(key, sizeof key, "%s|%.0f|%.0f|%.0f", title, rb_jnum(p, "cardinality"), rb_jnum(p, "width"),
-               rb_jnum(p, "radix"));
+      snprintf(key, sizeof key, "%d|%s|%.0f|%.0f|%.0f", d, title, rb_jnum(p, "cardinality"), rb_jnum(p, "width"),
+               rb_jnum(p, "radix"));  // per document: a later file's blocks replace, not add to, an earlier one's
       int k = 0;
       while (k < nb && strcmp(bs[k].key, key)) k++;
       if (k == nb) {
@@ -200,70 +201,64 @@ static rb_status plot_axis(plotctx *c, const char *family, const char *axis, con
   return draw(c, name, settings, NULL, s, ns, "with linespoints lw 2 pt 7");
 }
 
+// One roofline per bench conv document and domain: the peak and bandwidth measured in that run,
+// with that run's convolutions (ours and each peer's) as points.
 static rb_status plot_roofline(plotctx *c) {
-  // Domains with a measured peak, from every document.
+  int drawn = 0;
   for (int d = 0; d < c->ndocs; d++) {
-    const json_t *peaks = json_object_get(c->docs[d].doc, "peaks"), *pk;
+    if (strcmp(c->docs[d].kind, "bench-conv")) continue;
+    const json_t *pk;
     size_t i;
-    json_array_foreach(peaks, i, pk) {
+    json_array_foreach(json_object_get(c->docs[d].doc, "peaks"), i, pk) {
       const char *dom = rb_jstr(pk, "domain");
       const double peak = rb_jnum(pk, "fma_gflops"), bw = rb_jnum(pk, "stream_gbs");
       if (!(peak > 0) || !(bw > 0)) continue;
-      // Drawn once per domain: the first document that has it.
-      int seen = 0;
-      for (int e = 0; e < d && !seen; e++) {
-        size_t j;
-        const json_t *q;
-        json_array_foreach(json_object_get(c->docs[e].doc, "peaks"), j, q) seen |= !strcmp(rb_jstr(q, "domain"), dom);
-      }
-      for (size_t j = 0; j < i && !seen; j++) seen |= !strcmp(rb_jstr(json_array_get(peaks, j), "domain"), dom);
-      if (seen) continue;
       static series s[MAX_SERIES];
       int ns = 0;
-      for (int e = 0; e < c->ndocs; e++) {
-        if (strcmp(c->docs[e].kind, "bench-conv")) continue;
-        size_t k;
-        const json_t *p;
-        json_array_foreach(json_object_get(c->docs[e].doc, "points"), k, p) {
-          rb_conv_desc cd;
-          if (strcmp(rb_jstr(p, "domain"), dom) || rb_conv_desc_parse(rb_jstr(p, "problem"), &cd) != RB_OK) continue;
-          const double bytes = 4.0 * ((double)cd.n * cd.h * cd.w * cd.cin +
-                                      (double)cd.cout * (cd.cin / cd.groups) * cd.kh * cd.kw +
-                                      (double)cd.n * rb_conv_out_h(&cd) * rb_conv_out_w(&cd) * cd.cout);
-          char t[96];
-          snprintf(t, sizeof t, "%s (%s)", rb_jstr(p, "isa"), rb_jstr(p, "algo"));
-          series_add(series_get(s, &ns, t), 2 * rb_jnum(p, "macs") / bytes, rb_jnum(p, "gflops"),
-                     rb_jstr(p, "problem"));
-          char key[96];
-          const char *pk2;
-          const json_t *v;
-          json_object_foreach((json_t *)p, pk2, v) {
-            const size_t l = strlen(pk2);
-            if (l < 11 || strcmp(pk2 + l - 11, "_median_ms") || l - 11 >= 40) continue;
-            snprintf(t, sizeof t, "%.*s", (int)(l - 11), pk2);
-            snprintf(key, sizeof key, "%.40s_gflops", t);
-            series_add(series_get(s, &ns, t), 2 * rb_jnum(p, "macs") / bytes, rb_jnum(p, key), rb_jstr(p, "problem"));
-          }
+      size_t k;
+      const json_t *p;
+      json_array_foreach(json_object_get(c->docs[d].doc, "points"), k, p) {
+        rb_conv_desc cd;
+        if (strcmp(rb_jstr(p, "domain"), dom) || rb_conv_desc_parse(rb_jstr(p, "problem"), &cd) != RB_OK) continue;
+        // Compulsory traffic: input, weights and output once each (a lower bound, as the gbench counter).
+        const double bytes = 4.0 * ((double)cd.n * cd.h * cd.w * cd.cin +
+                                    (double)cd.cout * (cd.cin / cd.groups) * cd.kh * cd.kw +
+                                    (double)cd.n * rb_conv_out_h(&cd) * rb_conv_out_w(&cd) * cd.cout);
+        const double ai = 2 * rb_jnum(p, "macs") / bytes;
+        char t[96], key[96];
+        snprintf(t, sizeof t, "resbench %s (%s)", rb_jstr(p, "isa"), rb_jstr(p, "algo"));
+        series_add(series_get(s, &ns, t), ai, rb_jnum(p, "gflops"), rb_jstr(p, "problem"));
+        const char *pk2;
+        const json_t *v;
+        json_object_foreach((json_t *)p, pk2, v) {
+          const size_t l = strlen(pk2);
+          if (l < 11 || strcmp(pk2 + l - 10, "_median_ms") || l - 10 >= 40) continue;
+          snprintf(t, sizeof t, "%.*s", (int)(l - 10), pk2);
+          snprintf(key, sizeof key, "%.40s_gflops", t);
+          series_add(series_get(s, &ns, t), ai, rb_jnum(p, key), rb_jstr(p, "problem"));
         }
       }
-      if (!ns) {
-        fprintf(stderr, "resbench plot: no bench conv points in the %s domain: no roofline-%s.png\n", dom, dom);
-        continue;
-      }
+      if (!ns) continue;
+      double ymax = peak * 3;  // room above the roof for peers (and Winograd's direct-equivalent rate)
+      for (int j = 0; j < ns; j++)
+        for (int q = 0; q < s[j].n; q++) ymax = fmax(ymax, 2 * s[j].y[q]);
       char settings[900], name[64];
-      snprintf(name, sizeof name, "roofline-%s", dom);
+      snprintf(name, sizeof name, drawn ? "roofline-%s-%d" : "roofline-%s", dom, drawn + 1);
       snprintf(settings, sizeof settings,
-               "set title \"Roofline, %s domain (%.0f thread(s)): FMA peak %.0f GFLOP/s, triad %.1f GB/s\"\n"
-               "set xlabel \"arithmetic intensity (FLOP per byte of input + weights + output)\"\n"
+               "set title \"Roofline, %s domain (%.0f thread(s)): FMA peak %.0f GFLOP/s, triad %.1f GB/s (%s)\"\n"
+               "set xlabel \"arithmetic intensity (FLOP per byte of input + weights + output, each once)\"\n"
                "set ylabel \"GFLOP/s\"\nset logscale xy\nset xrange [0.1:1000]\nset yrange [0.1:%g]\n"
                "roof(x) = x * %g < %g ? x * %g : %g\n"
                "set label 1 \"FMA peak\" at 200,%g*1.15\nset label 2 \"triad %.0f GB/s\" at 0.15,%g rotate by 30\n",
-               dom, rb_jnum(pk, "threads"), peak, bw, peak * 3, bw, peak, bw, peak, peak, bw, 0.15 * bw * 1.3);
+               dom, rb_jnum(pk, "threads"), peak, bw, rb_jstr(rb_doc_context(&c->docs[d], NULL), "date"), ymax, bw,
+               peak, bw, peak, peak, bw, 0.15 * bw * 1.3);
       const rb_status st = draw(c, name, settings, "roof(x) with lines lw 3 lc rgb '#404040' title \"roofline\"", s,
                                 ns, "with points pt 7 ps 1.5");
       if (st != RB_OK) return st;
+      drawn++;
     }
   }
+  if (!drawn) fputs("resbench plot: no bench conv points with a measured peak: no roofline\n", stderr);
   return RB_OK;
 }
 
