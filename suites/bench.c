@@ -193,7 +193,9 @@ void rb_timing_json(json_t *o, const char *prefix, const rb_timing *t) {
   const struct {
     const char *name;
     double v;
-  } f[] = {{"median_ms", t->median_ms}, {"min_ms", t->min_ms}, {"max_ms", t->max_ms}, {"mean_ms", t->mean_ms}};
+  } f[] = {{"median_ms", t->median_ms}, {"min_ms", t->min_ms},   {"max_ms", t->max_ms},
+           {"mean_ms", t->mean_ms},     {"q1_ms", t->q1_ms},     {"q3_ms", t->q3_ms},
+           {"iqr_ms", t->q3_ms - t->q1_ms}};
   for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
     snprintf(key, sizeof key, "%s%s", prefix, f[i].name);
     json_object_set_new(o, key, json_real(f[i].v));
@@ -204,9 +206,9 @@ void rb_timing_json(json_t *o, const char *prefix, const rb_timing *t) {
 
 double rb_bench_graph_json(json_t *point, const rb_graph *g, const rb_timing *t, double peak_gflops) {
   const double flops = 2 * g->macs, gflops = flops / (t->median_ms * 1e6);
-  json_object_set_new(point, "params", json_real(g->params));
-  json_object_set_new(point, "macs", json_real(g->macs));
-  json_object_set_new(point, "flops", json_real(flops));
+  json_object_set_new(point, "params", json_integer((json_int_t)g->params));  // exact counts: integers
+  json_object_set_new(point, "macs", json_integer((json_int_t)g->macs));
+  json_object_set_new(point, "flops", json_integer((json_int_t)flops));
   rb_timing_json(point, "", t);
   json_object_set_new(point, "images_per_s", json_real(g->batch / (t->median_ms / 1e3)));
   json_object_set_new(point, "gflops", json_real(gflops));

@@ -119,9 +119,9 @@ static int resolve(bench_opts *o) {
 
 // The common head of both records: what ran where.
 static json_t *point_head(const bench_opts *o) {
-  return json_pack("{s:s, s:s, s:i, s:o, s:f, s:s}", "isa", o->k->isa_name, "domain", o->dom.name, "threads",
+  return json_pack("{s:s, s:s, s:i, s:o, s:f, s:s, s:b}", "isa", o->k->isa_name, "domain", o->dom.name, "threads",
                    o->dom.threads, "pus", rb_domain_pus_json(&o->dom), "peak_gflops", o->peak.fma_gflops, "peak_isa",
-                   o->peak.fma_isa ? o->peak.fma_isa : "unknown");
+                   o->peak.fma_isa ? o->peak.fma_isa : "unknown", "quick", o->quick);
 }
 
 // With --save, one document holding the points (not consumed).

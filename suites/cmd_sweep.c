@@ -12,6 +12,7 @@
 #include "peak.h"
 #include "record.h"
 #include "resbench/resbench.h"
+#include "report.h"
 #include "results.h"
 #include "shard.h"
 #include "sweep.h"
@@ -139,11 +140,13 @@ static const char *str(const json_t *o, const char *key) {
 
 // The document's points as a Markdown table (to f).
 static void markdown(FILE *f, const json_t *doc, const rb_peer *const *peers, int npeers) {
+  rb_md_run_header(f, json_object_get(doc, "context"), json_object_get(doc, "peaks"),
+                   json_is_true(json_object_get(json_object_get(doc, "grid"), "quick")));
   fprintf(f,
           "| point | model | level | isa | domain | threads | params (M) | G MACs | median ms | images/s | "
           "GFLOP/s | %% peak |");
   if (npeers) fprintf(f, " conv ms |");
-  for (int j = 0; j < npeers; j++) fprintf(f, " %s conv ms | speed-up over %s |", peers[j]->name, peers[j]->name);
+  for (int j = 0; j < npeers; j++) fprintf(f, " %s conv ms | resbench vs %s |", peers[j]->name, peers[j]->name);
   fprintf(f, "\n|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
   if (npeers) fprintf(f, "---:|");
   for (int j = 0; j < npeers; j++) fprintf(f, "---:|---:|");
@@ -162,11 +165,11 @@ static void markdown(FILE *f, const json_t *doc, const rb_peer *const *peers, in
             num(p, "macs") / 1e9, num(p, "median_ms"), num(p, "images_per_s"), num(p, "gflops"), num(p, "peak_pct"));
     if (npeers) fprintf(f, " %.3f |", num(p, "conv_median_ms"));
     for (int j = 0; j < npeers; j++) {
-      char ms[96], speedup[96];
+      char ms[96], speedup[96], words[48];
       snprintf(ms, sizeof ms, "%s_median_ms", peers[j]->name);
       snprintf(speedup, sizeof speedup, "%s_speedup", peers[j]->name);
       if (json_object_get(p, speedup))
-        fprintf(f, " %.3f | %.2fx |", num(p, ms), num(p, speedup));
+        fprintf(f, " %.3f | %s |", num(p, ms), rb_fmt_speed(num(p, "conv_median_ms"), num(p, ms), words, sizeof words));
       else
         fprintf(f, " - | - |");
     }
@@ -177,8 +180,8 @@ static void markdown(FILE *f, const json_t *doc, const rb_peer *const *peers, in
           "(1 multiply-add); %% of the domain's measured FP32 FMA peak. Times: median ms of one forward pass.\n");
   if (npeers)
     fprintf(f,
-            "Peers: convolutions only (each unique shape timed once, x occurrences), ours in 'conv ms'; speed-up = "
-            "the peer's time over ours (> 1: resbench is faster).\n");
+            "Peers: convolutions only (each unique shape timed once, x occurrences), ours in 'conv ms'; 'resbench vs "
+            "X': how much faster or slower our convolutions are than X's.\n");
 }
 
 static rb_status save_markdown(const char *json_path, const json_t *doc, const rb_peer *const *peers, int npeers,

@@ -56,64 +56,6 @@ static void num_cell(rb_tab *t, const ctx *c, double v, int dec) {
 
 // ---- published figures ------------------------------------------------------------------------
 
-static rb_status pub_load(const char *path, json_t **out) {
-  json_t *p;
-  rb_status s = rb_json_load(path, &p);
-  if (s != RB_OK) return s;
-  const json_t *src = json_object_get(p, "sources"), *e;
-  size_t i;
-  const char *bad = NULL;
-  if (!json_is_array(src)) bad = "no \"sources\" list";
-  json_array_foreach(src, i, e) if (!bad && (!json_is_string(json_object_get(e, "id")) ||
-                                             !json_is_string(json_object_get(e, "text")))) bad =
-      "a source without a string \"id\" and \"text\"";
-  static const char *const sections[] = {"models", "resnext50", "resnest50_fast"};
-  static const char *const nums[] = {"top1_err", "top1_acc", "params_m", "gflops"};
-  for (int k = 0; !bad && k < 3; k++) {
-    const json_t *sec = json_object_get(p, sections[k]);
-    if (!json_is_array(sec)) {
-      s = rb_fail(RB_ERR_FORMAT, "%s: no \"%s\" list", path, sections[k]);
-      break;
-    }
-    json_array_foreach(sec, i, e) {
-      for (int n = 0; s == RB_OK && n < 4; n++) {
-        const json_t *v = json_object_get(e, nums[n]);
-        if (v && !json_is_number(v))
-          s = rb_fail(RB_ERR_FORMAT, "%s: %s[%zu]: \"%s\" is not a number", path, sections[k], i, nums[n]);
-      }
-    }
-  }
-  if (bad) s = rb_fail(RB_ERR_FORMAT, "%s: %s", path, bad);
-  if (s != RB_OK) {
-    json_decref(p);
-    return s;
-  }
-  *out = p;
-  return RB_OK;
-}
-
-// The source number (1-based, as listed) of an entry; 0 when it has none or an unknown one.
-static int pub_source(const json_t *pub, const json_t *e) {
-  const char *id = json_string_value(json_object_get(e, "source"));
-  size_t i;
-  const json_t *s;
-  json_array_foreach(json_object_get(pub, "sources"), i, s) if (id && strcmp(rb_jstr(s, "id"), id) == 0) return (int)i + 1;
-  return 0;
-}
-
-// The entry of section whose `field` is value, if it has a source (else NULL, said on stderr once).
-static const json_t *pub_find(const json_t *pub, const char *section, const char *field, const char *value) {
-  size_t i;
-  const json_t *e;
-  json_array_foreach(json_object_get(pub, section), i, e) {
-    if (strcmp(rb_jstr(e, field), value)) continue;
-    if (pub_source(pub, e)) return e;
-    fprintf(stderr, "resbench table: published %s '%s' has no known source: not shown\n", section, value);
-    return NULL;
-  }
-  return NULL;
-}
-
 static double pub_err(const json_t *e) {
   const double err = rb_jnum(e, "top1_err"), acc = rb_jnum(e, "top1_acc");
   return !isnan(err) ? err : 100 - acc;
@@ -275,8 +217,8 @@ static rb_status table_cost(ctx *c, FILE *f) {
       rb_tab_free(t);
       return s;
     }
-    const json_t *pe = pub_find(c->pub, "models", "model", names[r]);
-    const int src = pe ? pub_source(c->pub, pe) : 0;
+    const json_t *pe = rb_published_find(c->pub, "models", "model", names[r]);
+    const int src = pe ? rb_published_source(c->pub, pe) : 0;
     if (src < 64) used[src] = 1;
     if (spec.default_res != 224)
       rb_tab_cell(t, "%s (%d px)", names[r], spec.default_res);
@@ -329,8 +271,8 @@ static rb_status table_resnext(ctx *c, FILE *f) {
       rb_tab_free(t);
       return s;
     }
-    const json_t *pe = pub_find(c->pub, "resnext50", "setting", settings[r]);
-    const int src = pe ? pub_source(c->pub, pe) : 0;
+    const json_t *pe = rb_published_find(c->pub, "resnext50", "setting", settings[r]);
+    const int src = pe ? rb_published_source(c->pub, pe) : 0;
     if (src < 64) used[src] = 1;
     rb_tab_cell(t, "%s", settings[r]);
     rb_tab_cell(t, "%d", card * width);
@@ -382,8 +324,8 @@ static rb_status table_resnest(ctx *c, FILE *f) {
       rb_tab_free(t);
       return s;
     }
-    const json_t *pe = pub_find(c->pub, "resnest50_fast", "setting", settings[r]);
-    const int src = pe ? pub_source(c->pub, pe) : 0;
+    const json_t *pe = rb_published_find(c->pub, "resnest50_fast", "setting", settings[r]);
+    const int src = pe ? rb_published_source(c->pub, pe) : 0;
     if (src < 64) used[src] = 1;
     rb_tab_cell(t, "%s", settings[r]);
     num_cell(t, c, pe ? rb_jnum(pe, "params_m") : NAN, 1);
@@ -592,7 +534,7 @@ int rb_cmd_table(int argc, char **argv) {
       goto done;
     }
   }
-  if (pub_load(published, &c.pub) != RB_OK) {
+  if (rb_published_load(published, &c.pub) != RB_OK) {
     fprintf(stderr, "resbench table: published figures: %s\n", rb_last_error());
     goto done;
   }

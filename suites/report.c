@@ -291,3 +291,62 @@ void rb_md_run_header(FILE *f, const json_t *ctx, const json_t *peaks, int quick
   }
   fputc('\n', f);
 }
+
+// ---- published figures (results/published.json) ----------------------------------------------
+
+rb_status rb_published_load(const char *path, json_t **out) {
+  json_t *p;
+  rb_status s = rb_json_load(path, &p);
+  if (s != RB_OK) return s;
+  const json_t *src = json_object_get(p, "sources"), *e;
+  size_t i;
+  const char *bad = NULL;
+  if (!json_is_array(src)) bad = "no \"sources\" list";
+  json_array_foreach(src, i, e) if (!bad && (!json_is_string(json_object_get(e, "id")) ||
+                                             !json_is_string(json_object_get(e, "text")))) bad =
+      "a source without a string \"id\" and \"text\"";
+  static const char *const sections[] = {"models", "resnext50", "resnest50_fast"};
+  static const char *const nums[] = {"top1_err", "top1_acc", "params_m", "gflops"};
+  for (int k = 0; !bad && k < 3; k++) {
+    const json_t *sec = json_object_get(p, sections[k]);
+    if (!json_is_array(sec)) {
+      s = rb_fail(RB_ERR_FORMAT, "%s: no \"%s\" list", path, sections[k]);
+      break;
+    }
+    json_array_foreach(sec, i, e) {
+      for (int n = 0; s == RB_OK && n < 4; n++) {
+        const json_t *v = json_object_get(e, nums[n]);
+        if (v && !json_is_number(v))
+          s = rb_fail(RB_ERR_FORMAT, "%s: %s[%zu]: \"%s\" is not a number", path, sections[k], i, nums[n]);
+      }
+    }
+  }
+  if (bad) s = rb_fail(RB_ERR_FORMAT, "%s: %s", path, bad);
+  if (s != RB_OK) {
+    json_decref(p);
+    return s;
+  }
+  *out = p;
+  return RB_OK;
+}
+
+int rb_published_source(const json_t *pub, const json_t *e) {
+  const char *id = json_string_value(json_object_get(e, "source"));
+  size_t i;
+  const json_t *s;
+  json_array_foreach(json_object_get(pub, "sources"), i, s) if (id && strcmp(rb_jstr(s, "id"), id) == 0) return (int)i + 1;
+  return 0;
+}
+
+const json_t *rb_published_find(const json_t *pub, const char *section, const char *field, const char *value) {
+  size_t i;
+  const json_t *e;
+  json_array_foreach(json_object_get(pub, section), i, e) {
+    if (strcmp(rb_jstr(e, field), value)) continue;
+    if (rb_published_source(pub, e)) return e;
+    fprintf(stderr, "resbench: published %s '%s' has no known source: not shown\n", section, value);
+    return NULL;
+  }
+  return NULL;
+}
+

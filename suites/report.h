@@ -64,4 +64,15 @@ double rb_geomean(const double *v, int n);
 // ISA, quick mode and each domain's measured peak ("> " quoted lines, then a blank line).
 void rb_md_run_header(FILE *f, const json_t *context, const json_t *peaks, int quick);
 
+// Published figures (results/published.json): {"sources": [{"id", "text"}], "models": [{"model",
+// "label", "top1_err" | "top1_acc", "params_m", "gflops", "source"}], "resnext50": [{"setting", ...}],
+// "resnest50_fast": [...]}. Load checks the structure and that figures are numbers (errors name the
+// file and entry). A figure whose "source" is missing or unknown is not shown: rb_published_find
+// returns NULL for it and says so on stderr.
+rb_status rb_published_load(const char *path, json_t **pub);
+// The source number (1-based, as listed in "sources") of an entry; 0 when it has none or an unknown one.
+int rb_published_source(const json_t *pub, const json_t *entry);
+// The entry of `section` whose `field` equals value, if it has a known source.
+const json_t *rb_published_find(const json_t *pub, const char *section, const char *field, const char *value);
+
 #endif

@@ -95,6 +95,37 @@ static void utc_format(char *buf, size_t len, const char *fmt) {
 
 void rb_results_timestamp(char *buf, size_t len) { utc_format(buf, len, "%Y%m%dT%H%M%SZ"); }
 
+static char *command_line;
+
+// argv[0] becomes "resbench"; an argument with characters a shell treats specially is single-quoted.
+void rb_results_set_command(int argc, char **argv) {
+  free(command_line);
+  command_line = NULL;
+  size_t len = 16;
+  for (int i = 1; i < argc; i++) len += 4 * strlen(argv[i]) + 3;
+  char *s = malloc(len);
+  if (!s) return;
+  strcpy(s, "resbench");
+  char *o = s + strlen(s);
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    const int plain = *a && strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=,+-@%") == strlen(a);
+    *o++ = ' ';
+    if (!plain) *o++ = '\'';
+    for (; *a; a++) {
+      if (*a == '\'' && !plain) {
+        memcpy(o, "'\\''", 4);
+        o += 4;
+      } else {
+        *o++ = *a;
+      }
+    }
+    if (!plain) *o++ = '\'';
+  }
+  *o = 0;
+  command_line = s;
+}
+
 json_t *rb_results_context(int argc, char **argv) {
   json_t *ctx = json_object();
   char host[256] = "unknown";
@@ -134,10 +165,14 @@ json_t *rb_results_context(int argc, char **argv) {
   utc_format(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ");
   json_object_set_new(ctx, "date", json_string(date));
 
+  if (command_line) {
+    json_object_set_new(ctx, "command", json_string(command_line));
+    argc = 0;  // the typed command line wins
+  }
   size_t clen = 1;
   for (int i = 0; i < argc; i++)
     clen += strlen(argv[i]) + 1;
-  char *cmd = malloc(clen);
+  char *cmd = argc ? malloc(clen) : NULL;
   if (cmd) {
     cmd[0] = '\0';
     for (int i = 0; i < argc; i++) {

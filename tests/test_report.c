@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conditions.h"
 #include "report.h"
 #include "results.h"
 #include "shard.h"
@@ -440,6 +441,25 @@ START_TEST(shard_parse_and_filter) {
 }
 END_TEST
 
+START_TEST(conditions_warnings) {
+  char w[256];
+  json_t *c = json_pack("{s:[f, f, f]}", "loadavg", 1.2, 0.5, 0.1);
+  ck_assert_int_eq(rb_conditions_busy(c, 2, w, sizeof w), 1);  // 0.6 per CPU
+  ck_assert_msg(strstr(w, "load average 1.20 on 2 logical CPU(s)"), "%s", w);
+  ck_assert_int_eq(rb_conditions_busy(c, 4, w, sizeof w), 0);  // 0.3 per CPU
+  json_decref(c);
+  json_t *p = json_pack("{s:f, s:f, s:f, s:f}", "median_ms", 10.0, "min_ms", 8.9, "onednn_median_ms", 2.0,
+                        "onednn_min_ms", 1.9);
+  ck_assert_int_eq(rb_point_noisy(p, "", w, sizeof w), 1);
+  ck_assert_msg(strstr(w, "11 % below the median"), "%s", w);
+  ck_assert_int_eq(rb_point_noisy(p, "onednn_", w, sizeof w), 0);  // 5 %
+  json_decref(p);
+  json_t *now = rb_conditions_now();
+  ck_assert(json_is_array(json_object_get(now, "loadavg")));  // Linux always has /proc/loadavg
+  json_decref(now);
+}
+END_TEST
+
 Suite *report_suite(void) {
   Suite *s = suite_create("report");
   TCase *tc = tcase_create("report");
@@ -453,6 +473,7 @@ Suite *report_suite(void) {
   tcase_add_test(tc, bad_files);
   tcase_add_test(tc, merge_shards);
   tcase_add_test(tc, shard_parse_and_filter);
+  tcase_add_test(tc, conditions_warnings);
   suite_add_tcase(s, tc);
   return s;
 }
