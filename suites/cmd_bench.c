@@ -69,6 +69,12 @@ static int parse(bench_opts *o, int argc, char **argv, char ***positional, int *
       case 'p': o->peers = optarg; break;
       case 'j': o->json = 1; break;
       case 'b':
+        if (!strcmp(o->cmd, "bench conv")) {  // benchdnn's --batch=FILE is our --problems FILE
+          fputs("resbench bench conv: --batch is the minibatch of 'bench model' (the PROBLEM's mb gives it here); "
+                "--problems FILE reads problems from a file (benchdnn's --batch=FILE)\n",
+                stderr);
+          return 0;
+        }
         if (!rb_cli_int(o->cmd, "--batch", optarg, 1, 65536, &o->batch)) return 0;
         break;
       case 'r':
