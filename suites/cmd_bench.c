@@ -418,6 +418,8 @@ static int bench_model(int argc, char **argv) {
   int ret = 1;
   json_t *p = NULL;
   rb_timing t;
+  fprintf(stderr, "resbench bench model: timing the forward pass of %s%s%s (%s runs)...\n", name, o.block ? " " : "",
+          o.block ? o.block : "", o.quick ? "a few" : "repeated");
   if (rb_bench_graph(g, o.k, o.a, &o.timing, &t) != RB_OK) goto fail;
   p = json_pack("{s:s, s:s?, s:i, s:i, s:s}", "model", name, "block", o.block, "batch", batch, "res", res, "algo",
                 rb_conv_algo_name(o.a));

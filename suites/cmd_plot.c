@@ -101,7 +101,7 @@ static rb_status draw(plotctx *c, const char *name, const char *settings, const 
   FILE *f = open_memstream(&text, &tn), *g = open_memstream(&script, &sn);
   if (!f || !g) return rb_fail(RB_ERR_NOMEM, "out of memory for %s", dat);
   fprintf(g, "# resbench plot: %s (data in %s.dat)\nset terminal pngcairo size 900,600 noenhanced font ',11'\n"
-             "set output '%s'\nset key below\nset grid\n%s\nplot ",
+             "set output '%s'\nset key below\nset grid\nset offsets graph 0.02, graph 0.02, 0, 0\n%s\nplot ",
           name, name, png, settings);
   if (first) fprintf(g, "%s, \\\n     ", first);
   for (int i = 0; i < ns; i++) {
@@ -243,7 +243,18 @@ static rb_status plot_roofline(plotctx *c) {
       for (int j = 0; j < ns; j++)
         for (int q = 0; q < s[j].n; q++) ymax = fmax(ymax, 2 * s[j].y[q]);
       char settings[900], name[64];
-      snprintf(name, sizeof name, drawn ? "roofline-%s-%d" : "roofline-%s", dom, drawn + 1);
+      // roofline-<domain>.png; a second document with that domain gets -2, -3, ...
+      int same = 0;
+      for (int e = 0; e < d; e++) {
+        if (strcmp(c->docs[e].kind, "bench-conv")) continue;
+        size_t j;
+        const json_t *q;
+        json_array_foreach(json_object_get(c->docs[e].doc, "peaks"), j, q) same += !strcmp(rb_jstr(q, "domain"), dom);
+      }
+      if (same)
+        snprintf(name, sizeof name, "roofline-%s-%d", dom, same + 1);
+      else
+        snprintf(name, sizeof name, "roofline-%s", dom);
       snprintf(settings, sizeof settings,
                "set title \"Roofline, %s domain (%.0f thread(s)): FMA peak %.0f GFLOP/s, triad %.1f GB/s (%s)\"\n"
                "set xlabel \"arithmetic intensity (FLOP per byte of input + weights + output, each once)\"\n"
@@ -262,11 +273,13 @@ static rb_status plot_roofline(plotctx *c) {
   return RB_OK;
 }
 
-// Speed-up of resbench over each peer, per convolution (bench conv points; bench model/sweep
-// per-layer breakdowns in "layers").
+// Speed-up of resbench over each peer, layer by layer: one PNG per source and domain (the bench
+// conv problems of a document; the per-layer breakdown of a bench model or sweep point with peers).
+#define MAX_CHARTS 16
 static rb_status plot_peers(plotctx *c) {
-  static series s[MAX_SERIES];
-  int ns = 0, x = 0;
+  static series s[MAX_CHARTS][8];
+  static char names[MAX_CHARTS][80], titles[MAX_CHARTS][160];
+  int ns[MAX_CHARTS] = {0}, xs[MAX_CHARTS] = {0}, nch = 0;
   for (int d = 0; d < c->ndocs; d++) {
     size_t i;
     const json_t *p;
@@ -274,38 +287,64 @@ static rb_status plot_peers(plotctx *c) {
       const json_t *layers = json_object_get(p, "layers");
       const int conv = !strcmp(c->docs[d].kind, "bench-conv");
       if (!conv && !json_is_array(layers)) continue;
+      char name[80], title[160];
+      const char *what = conv ? "conv" : *rb_jstr(p, "model") ? rb_jstr(p, "model") : rb_jstr(p, "family");
+      snprintf(name, sizeof name, "peers-%s-%s-%s", what, rb_jstr(p, "isa"), rb_jstr(p, "domain"));
+      snprintf(title, sizeof title, "%s, %s, %s domain (%.0f thread(s))",
+               conv ? "bench conv problems" : what, rb_jstr(p, "isa"), rb_jstr(p, "domain"), rb_jnum(p, "threads"));
+      int ch = 0;
+      while (ch < nch && strcmp(names[ch], name)) ch++;
+      if (ch == nch) {
+        if (nch == MAX_CHARTS) continue;
+        snprintf(names[nch], sizeof names[0], "%s", name);
+        snprintf(titles[nch], sizeof titles[0], "%s", title);
+        nch++;
+      }
       const size_t nl = conv ? 1 : json_array_size(layers);
       for (size_t l = 0; l < nl; l++) {
         const json_t *r = conv ? p : json_array_get(layers, l);
         const double ours = conv ? rb_jnum(r, "median_ms") : rb_jnum(r, "ours_ms");
         const char *label = conv ? rb_jstr(r, "problem") : rb_jstr(r, "layer");
+        const char *suffix = conv ? "_median_ms" : "_ms";
         int any = 0;
         const char *k;
         const json_t *v;
         json_object_foreach((json_t *)r, k, v) {
-          const char *suffix = conv ? "_median_ms" : "_ms";
           const size_t kl = strlen(k), sl = strlen(suffix);
           if (kl <= sl || strcmp(k + kl - sl, suffix) || !strcmp(k, "ours_ms") || kl - sl >= 40) continue;
           char t[96];
-          snprintf(t, sizeof t, "over %.*s (%s %s)", (int)(kl - sl), k, rb_jstr(p, "isa"), rb_jstr(p, "domain"));
-          series_add(series_get(s, &ns, t), x, json_number_value(v) / ours, label);
+          snprintf(t, sizeof t, "over %.*s", (int)(kl - sl), k);
+          int j = 0;
+          while (j < ns[ch] && strcmp(s[ch][j].title, t)) j++;
+          if (j == ns[ch]) {
+            if (j == 8) continue;
+            memset(&s[ch][j], 0, sizeof s[ch][j]);
+            snprintf(s[ch][j].title, sizeof s[ch][j].title, "%s", t);
+            ns[ch]++;
+          }
+          series_add(&s[ch][j], xs[ch], json_number_value(v) / ours, label);
           any = 1;
         }
-        x += any;
+        xs[ch] += any;
       }
     }
   }
-  if (!ns) {
-    fputs("resbench plot: no peer measurements: no peers.png\n", stderr);
-    return RB_OK;
+  int drawn = 0;
+  for (int ch = 0; ch < nch; ch++) {
+    if (!ns[ch]) continue;
+    char settings[700];
+    snprintf(settings, sizeof settings,
+             "set title \"Speed-up of resbench over the peers, layer by layer: %.150s\\n(peer time / resbench time: "
+             "> 1 means resbench is faster)\"\n"
+             "set ylabel \"peer time / resbench time\"\nset logscale y\nset xtics rotate by -40 font ',8'\n"
+             "set xrange [-0.5:%d.5]\nset bmargin 11\n",
+             titles[ch], xs[ch] - 1);
+    const rb_status st = draw(c, names[ch], settings, NULL, s[ch], ns[ch], "using 1:2:xtic(3) with points pt 7 ps 1.5");
+    if (st != RB_OK) return st;
+    drawn++;
   }
-  char settings[600];
-  snprintf(settings, sizeof settings,
-           "set title \"Speed-up of resbench over the peers, layer by layer (> 1: resbench is faster)\"\n"
-           "set ylabel \"peer time / resbench time\"\nset logscale y\nset xtics rotate by -40 font ',8'\n"
-           "set xrange [-0.5:%d.5]\nset bmargin 10\n",
-           x - 1);
-  return draw(c, "peers", settings, NULL, s, ns, "using 1:2:xtic(3) with points pt 7 ps 1.5");
+  if (!drawn) fputs("resbench plot: no peer measurements: no peers-*.png\n", stderr);
+  return RB_OK;
 }
 
 // Speed-up from the fewest threads to the most for each configuration measured at several.

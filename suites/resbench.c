@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "commands.h"
@@ -144,7 +145,12 @@ static int cmd_check(int argc, char **argv) {
            "max_rel_err", "mean_rel_err", "tol", "result");
   const rb_check_sink sink = {print_row, &tp};
   int failed = 0;
-  for (int i = 0; i < count; i++) failed += rb_check_all(tables[i], &sink);
+  // Progress when the rows go to a file: whole lines on stderr (no carriage returns in logs).
+  const int progress = !isatty(fileno(stdout));
+  for (int i = 0; i < count; i++) {
+    if (progress) fprintf(stderr, "resbench check: %s kernels (%d/%d)...\n", tables[i]->isa_name, i + 1, count);
+    failed += rb_check_all(tables[i], &sink);
+  }
   if (!tp.json) printf("%s: %d row(s) failed\n", failed ? "FAILED" : "all passed", failed);
   return failed ? 1 : 0;
 }
