@@ -145,8 +145,8 @@ static int cmd_check(int argc, char **argv) {
            "max_rel_err", "mean_rel_err", "tol", "result");
   const rb_check_sink sink = {print_row, &tp};
   int failed = 0;
-  // Progress when the rows go to a file: whole lines on stderr (no carriage returns in logs).
-  const int progress = !isatty(fileno(stdout));
+  // Progress on the terminal while the rows go to a file (none into logs: the rows are the record).
+  const int progress = !isatty(fileno(stdout)) && isatty(fileno(stderr));
   for (int i = 0; i < count; i++) {
     if (progress) fprintf(stderr, "resbench check: %s kernels (%d/%d)...\n", tables[i]->isa_name, i + 1, count);
     failed += rb_check_all(tables[i], &sink);
