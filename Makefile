@@ -21,16 +21,16 @@ ifeq ($(ARCH),aarch64)
   # A dynamically linked Check binary hung in fork mode under qemu: link statically.
   STATIC := -static
   ISA_SRCS := $(wildcard kernels/neon/*.c)
-  ISA_FLAGS :=
   # oneDNN, libxsmm and Google Benchmark are x86-64 packages here: no peers, no resbench-gbench.
   PEER_SRCS := suites/peers/none.c
   PEER_LIBS :=
   # Debian's arm64 libhwloc.a needs libudev, which has no static library: link no-op udev calls.
   PLATFORM_SRCS := suites/platform/noudev.c
 else ifeq ($(ARCH),x86_64)
-  ISA_SRCS := $(wildcard kernels/avx512/*.c)
-  # Only these files get AVX-512 code; everything else runs on any x86-64.
-  ISA_FLAGS := -mavx512f -mavx512bw -mavx512vl -mavx512dq -mfma
+  ISA_SRCS := $(wildcard kernels/avx2/*.c kernels/avx512/*.c)
+  # Only these files get AVX2 / AVX-512 code; everything else runs on any x86-64.
+  AVX2_FLAGS := -mavx2 -mfma
+  AVX512_FLAGS := -mavx512f -mavx512bw -mavx512vl -mavx512dq -mfma
   PEER_SRCS := $(filter-out suites/peers/none.c,$(wildcard suites/peers/*.c))
   # libxsmm is static only and its pkg-config line does not link as shipped: this order does.
   PEER_LIBS := -ldnnl -lxsmm -lxsmmnoblas -lpthread -lrt -ldl -lm
@@ -64,7 +64,7 @@ CHECK_LIBS := $(shell $(PKG_CONFIG) $(if $(STATIC),--static) --libs check)
 HWLOC_LIBS := -lhwloc $(if $(STATIC),-lm -lpthread)
 CPPFLAGS += $(JANSSON_CFLAGS)
 
-LIB_SRCS := $(wildcard kernels/*.c kernels/ref/*.c blocks/*.c) $(ISA_SRCS)
+LIB_SRCS := $(wildcard kernels/*.c kernels/ref/*.c kernels/scalar/*.c blocks/*.c) $(ISA_SRCS)
 # Everything of suites/ but the CLI's main: oracles, checks, commands, topology, peaks, peers,
 # timing, sweep, result records. Shared by the CLI, resbench-gbench and the tests.
 SUITE_SRCS := $(filter-out suites/resbench.c,$(wildcard suites/*.c)) $(PEER_SRCS) $(PLATFORM_SRCS)
@@ -94,7 +94,8 @@ all: $(LIB) $(CLI)
 deps:
 	@tools/install-deps
 
-$(BUILD)/kernels/avx512/%.o: CFLAGS += $(ISA_FLAGS)
+$(BUILD)/kernels/avx2/%.o: CFLAGS += $(AVX2_FLAGS)
+$(BUILD)/kernels/avx512/%.o: CFLAGS += $(AVX512_FLAGS)
 # Build context for result records (suites/results.c); quotes and backslashes stripped so the strings stay C literals.
 rb_cstr = '"$(subst \,,$(subst ',,$(subst ",,$(1))))"'
 $(BUILD)/suites/results.o: CPPFLAGS += -DRB_GIT_REV=$(call rb_cstr,$(shell git describe --always --dirty 2>/dev/null || echo unknown)) \
@@ -177,4 +178,5 @@ report: | deps
 clean:
 	rm -rf build
 
--include $(shell find build -name '*.d' 2>/dev/null)
+# The dependency files of this build's objects only (not every configuration's under build/).
+-include $(patsubst %.o,%.d,$(call obj,$(LIB_SRCS) $(SUITE_SRCS) $(CLI_SRCS) $(TEST_SRCS) $(TEST_CXX_SRCS) $(GBENCH_SRCS)))

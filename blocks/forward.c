@@ -108,7 +108,7 @@ static rb_status plan_conv(rb_model *m, const rb_layer *l, layer_rt *rt, rb_conv
     const int wino = algo == RB_CONV_WINOGRAD_F2 || algo == RB_CONV_WINOGRAD_F4 || algo == RB_CONV_WINOGRAD_F6;
     if (wino && !(d->kh == 3 && d->kw == 3 && d->stride_h == 1 && d->stride_w == 1 && d->dil_h == 1 && d->dil_w == 1))
       a = RB_CONV_DIRECT;
-    s = rb_conv_plan_create(m->k, d, a, wf, bias, &rt->plan);
+    s = rb_conv_plan_create(m->k, d, a, 0, wf, bias, &rt->plan);
     if (s != RB_OK) {
       char msg[512];
       snprintf(msg, sizeof msg, "%s", rb_last_error());

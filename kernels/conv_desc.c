@@ -19,6 +19,10 @@ int rb_conv_out_w(const rb_conv_desc *d) {
   return (d->w + d->pad_left + d->pad_right - d->dil_w * (d->kw - 1) - 1) / d->stride_w + 1;
 }
 
+size_t rb_conv_in_count(const rb_conv_desc *d) { return (size_t)d->n * d->h * d->w * d->cin; }
+size_t rb_conv_out_count(const rb_conv_desc *d) { return (size_t)d->n * rb_conv_out_h(d) * rb_conv_out_w(d) * d->cout; }
+size_t rb_conv_weight_count(const rb_conv_desc *d) { return (size_t)d->cout * (d->cin / d->groups) * d->kh * d->kw; }
+
 double rb_conv_macs(const rb_conv_desc *d) {
   return (double)d->n * rb_conv_out_h(d) * rb_conv_out_w(d) * d->cout * (d->cin / d->groups) * d->kh * d->kw;
 }
@@ -98,7 +102,8 @@ void rb_conv_desc_format(const rb_conv_desc *d, char *buf, size_t len) {
 #undef PUT
 }
 
-static const char *const algo_names[] = {"auto", "direct", "winograd_f2", "winograd_f4", "winograd_f6"};
+static const char *const algo_names[] = {"auto",          "direct",       "winograd_f2",  "winograd_f4",
+                                         "winograd_f6",   "direct_gemm",  "direct_igemm", "direct_ngconv"};
 
 const char *rb_conv_algo_name(rb_conv_algo a) {
   return (unsigned)a < sizeof algo_names / sizeof algo_names[0] ? algo_names[a] : "unknown";
@@ -117,7 +122,7 @@ rb_status rb_conv_algo_parse(const char *s, rb_conv_algo *a) {
     }
   return rb_fail(RB_ERR_NOT_FOUND,
                  "unknown convolution algorithm '%s' (known: auto, direct, winograd, winograd_f2, winograd_f4, "
-                 "winograd_f6)", s);
+                 "winograd_f6, direct_gemm, direct_igemm, direct_ngconv)", s);
 }
 
 // ---- benchdnn problem parser ----------------------------------------------------------------

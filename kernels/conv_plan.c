@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine.h"
 #include "resbench/conv.h"
 #include "resbench/kernels.h"
 #include "resbench/tensor.h"
@@ -10,6 +11,7 @@
 struct rb_conv_plan {
   rb_conv_desc d;
   rb_conv_algo algo;
+  rb_engine_plan *engine;  // direct convolution on the SIMD engine; else kern
   const rb_conv_kernel *kern;
   float *packed;
   float *bias;  // NULL when the plan has none
@@ -23,7 +25,10 @@ static const rb_conv_kernel *algo_kernel(const rb_kernels *k, rb_conv_algo algo)
     case RB_CONV_WINOGRAD_F2: return k->conv_winograd[RB_WINO_F2];
     case RB_CONV_WINOGRAD_F4: return k->conv_winograd[RB_WINO_F4];
     case RB_CONV_WINOGRAD_F6: return k->conv_winograd[RB_WINO_F6];
-    case RB_CONV_AUTO: break;
+    case RB_CONV_AUTO:
+    case RB_CONV_DIRECT_GEMM:
+    case RB_CONV_DIRECT_IGEMM:
+    case RB_CONV_DIRECT_NGCONV: break;  // the engine's paths: no rb_conv_kernel
   }
   return NULL;
 }
@@ -37,13 +42,23 @@ static rb_conv_algo choose_algo(const rb_kernels *k, const rb_conv_desc *d) {
 
 void rb_conv_plan_destroy(rb_conv_plan *p) {
   if (!p) return;
+  rb_engine_plan_destroy(p->engine);
   rb_aligned_free(p->packed);
   rb_aligned_free(p->bias);
   rb_aligned_free(p->workspace);
   free(p);
 }
 
-rb_status rb_conv_plan_create(const rb_kernels *k, const rb_conv_desc *d, rb_conv_algo algo,
+static rb_engine_path engine_path(rb_conv_algo algo) {
+  switch (algo) {
+    case RB_CONV_DIRECT_GEMM: return RB_PATH_GEMM;
+    case RB_CONV_DIRECT_IGEMM: return RB_PATH_IGEMM;
+    case RB_CONV_DIRECT_NGCONV: return RB_PATH_NGCONV;
+    default: return RB_PATH_AUTO;
+  }
+}
+
+rb_status rb_conv_plan_create(const rb_kernels *k, const rb_conv_desc *d, rb_conv_algo algo, int threads,
                               const float *weights_oihw, const float *bias, rb_conv_plan **plan) {
   if (!plan) return rb_fail(RB_ERR_NULL, "rb_conv_plan_create: plan is NULL");
   *plan = NULL;
@@ -51,23 +66,36 @@ rb_status rb_conv_plan_create(const rb_kernels *k, const rb_conv_desc *d, rb_con
   if (!weights_oihw) return rb_fail(RB_ERR_NULL, "rb_conv_plan_create: weights are NULL");
   rb_status s = rb_conv_desc_check(d);
   if (s != RB_OK) return s;
-  if ((unsigned)algo > RB_CONV_WINOGRAD_F6)
+  if ((unsigned)algo > RB_CONV_DIRECT_NGCONV)
     return rb_fail(RB_ERR_INVALID_ARG, "rb_conv_plan_create: algorithm %d out of range", (int)algo);
+  if (threads < 0) return rb_fail(RB_ERR_INVALID_ARG, "rb_conv_plan_create: threads must be >= 0, got %d", threads);
   if (algo == RB_CONV_AUTO) algo = choose_algo(k, d);
-  const rb_conv_kernel *kern = algo_kernel(k, algo);
-  if (!kern)
+  const int direct = algo == RB_CONV_DIRECT || algo >= RB_CONV_DIRECT_GEMM;
+  if (algo >= RB_CONV_DIRECT_GEMM && !k->engine)
+    return rb_fail(RB_ERR_UNSUPPORTED, "ISA '%s' has no SIMD engine: %s needs one (use direct)", k->isa_name,
+                   rb_conv_algo_name(algo));
+  const rb_conv_kernel *kern = direct && k->engine ? NULL : algo_kernel(k, algo);
+  if (!kern && !(direct && k->engine))
     return rb_fail(RB_ERR_UNSUPPORTED, "ISA '%s' has no %s convolution kernel", k->isa_name,
                    rb_conv_algo_name(algo));
-  s = kern->supports(d);
-  if (s != RB_OK) return s;
+  if (kern && (s = kern->supports(d)) != RB_OK) return s;
 
   rb_conv_plan *p = calloc(1, sizeof *p);
   if (!p) return rb_fail(RB_ERR_NOMEM, "out of memory for a conv plan");
   p->d = *d;
   p->algo = algo;
   p->kern = kern;
-  p->in_count = (size_t)d->n * d->h * d->w * d->cin;
-  p->out_count = (size_t)d->n * rb_conv_out_h(d) * rb_conv_out_w(d) * d->cout;
+  p->in_count = rb_conv_in_count(d);
+  p->out_count = rb_conv_out_count(d);
+  if (!kern) {
+    s = rb_engine_plan_create(k->engine, d, engine_path(algo), threads, weights_oihw, bias, &p->engine);
+    if (s != RB_OK) {
+      free(p);
+      return s;
+    }
+    *plan = p;
+    return RB_OK;
+  }
   const size_t packed = kern->packed_size(d), ws = kern->workspace_size(d);
   p->packed = rb_aligned_alloc(packed * sizeof(float));
   if (ws) p->workspace = rb_aligned_alloc(ws * sizeof(float));
@@ -92,6 +120,12 @@ rb_status rb_conv_plan_run(rb_conv_plan *p, const float *in, const float *residu
   if (!out) return rb_fail(RB_ERR_NULL, "rb_conv_plan_run: output is NULL");
   if (overlaps(in, p->in_count, out, p->out_count))
     return rb_fail(RB_ERR_INVALID_ARG, "rb_conv_plan_run: output overlaps the input");
+  if (residual && overlaps(residual, p->out_count, out, p->out_count) && residual != out)
+    return rb_fail(RB_ERR_INVALID_ARG, "rb_conv_plan_run: the residual partly overlaps the output");
+  if (p->engine) {
+    rb_engine_plan_run(p->engine, in, residual, relu != 0, out);
+    return RB_OK;
+  }
   const rb_epilogue e = {.bias = p->bias, .residual = residual, .relu = relu != 0};
   p->kern->run(&p->d, in, p->packed, &e, p->workspace, out);
   return RB_OK;
@@ -119,4 +153,12 @@ rb_status rb_conv_plan_run_tensors(rb_conv_plan *p, const rb_tensor *in, const r
 
 const rb_conv_desc *rb_conv_plan_desc(const rb_conv_plan *p) { return p ? &p->d : NULL; }
 rb_conv_algo rb_conv_plan_algo(const rb_conv_plan *p) { return p ? p->algo : RB_CONV_AUTO; }
-const char *rb_conv_plan_kernel_name(const rb_conv_plan *p) { return p ? p->kern->name : NULL; }
+const char *rb_conv_plan_kernel_name(const rb_conv_plan *p) {
+  return !p ? NULL : p->engine ? rb_engine_plan_ukernel(p->engine) : p->kern->name;
+}
+
+const char *rb_conv_plan_path(const rb_conv_plan *p) {
+  if (!p) return NULL;
+  if (p->engine) return rb_engine_plan_path_name(p->engine);
+  return p->algo == RB_CONV_DIRECT ? "ref" : "winograd";
+}

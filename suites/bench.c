@@ -69,9 +69,10 @@ static void set_message(rb_bench_conv_result *r, rb_status s, const char *prefix
   snprintf(r->message, sizeof r->message, "%s%s", prefix, rb_last_error());
 }
 
-static void bench_peer(const rb_peer *p, const rb_conv_desc *d, rb_conv_algo algo, int threads, const float *w,
-                       const float *bias, const float *src, const float *ours, size_t nout, double flops,
-                       const rb_timing_opts *opts, float *scratch, rb_bench_conv_result *r) {
+// A peer's convolution made for d (its Winograd, else its direct one, said in the message); NULL
+// with r's status and message set when it has none.
+static rb_peer_conv *peer_setup(const rb_peer *p, const rb_conv_desc *d, rb_conv_algo algo, int threads, const float *w,
+                                const float *bias, const float *src, rb_bench_conv_result *r) {
   memset(r, 0, sizeof *r);
   rb_peer_conv *c = NULL;
   r->algo = algo;
@@ -85,26 +86,36 @@ static void bench_peer(const rb_peer *p, const rb_conv_desc *d, rb_conv_algo alg
   }
   if (s != RB_OK) {
     set_message(r, s, "");
-    return;
+    return NULL;
   }
   snprintf(r->kernel, sizeof r->kernel, "%s", p->conv_impl(c));
   r->own_tile = r->algo != RB_CONV_DIRECT;  // a peer's Winograd picks its own tile (its impl name says which)
-  const void *ctx[2] = {p, c};
-  s = rb_time_runs(run_peer, (void *)ctx, opts, &r->t);
-  if (s == RB_OK) s = p->conv_output(c, scratch);
-  if (s != RB_OK) {
-    set_message(r, s, "");
-  } else {
-    double diff = 0, scale = 0;
-    for (size_t i = 0; i < nout; i++) {
-      const double e = fabs((double)scratch[i] - ours[i]);
-      if (!(e <= diff)) diff = e;  // NaN sticks
-      if (fabs(ours[i]) > scale) scale = fabs(ours[i]);
-    }
-    r->max_rel_diff = scale > 0 ? diff / scale : diff;
-    r->gflops = flops / (r->t.median_ms * 1e6);
+  return c;
+}
+
+// The peer's last output against ours: max |peer - ours| / max |ours| (NaN sticks).
+static rb_status peer_check(const rb_peer *p, rb_peer_conv *c, const float *ours, size_t nout, float *scratch,
+                            rb_bench_conv_result *r) {
+  rb_status s = p->conv_output(c, scratch);
+  if (s != RB_OK) return s;
+  double diff = 0, scale = 0;
+  for (size_t i = 0; i < nout; i++) {
+    const double e = fabs((double)scratch[i] - ours[i]);
+    if (!(e <= diff)) diff = e;
+    if (fabs(ours[i]) > scale) scale = fabs(ours[i]);
   }
-  p->conv_destroy(c);
+  r->max_rel_diff = scale > 0 ? diff / scale : diff;
+  return RB_OK;
+}
+
+static int cmp_double(const void *a, const void *b) {
+  const double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
+
+static double median_of(double *v, int n) {
+  qsort(v, (size_t)n, sizeof *v, cmp_double);
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 rb_status rb_bench_conv(const rb_kernels *k, const rb_conv_desc *d, rb_conv_algo algo, int threads,
@@ -112,14 +123,17 @@ rb_status rb_bench_conv(const rb_kernels *k, const rb_conv_desc *d, rb_conv_algo
                         rb_bench_conv_result *peer_results) {
   rb_status s = rb_conv_desc_check(d);
   if (s != RB_OK) return s;
+  if (npeers > RB_BENCH_MAX_PEERS) return rb_fail(RB_ERR_INVALID_ARG, "at most %d peers", RB_BENCH_MAX_PEERS);
   memset(ours, 0, sizeof *ours);
-  const size_t nin = (size_t)d->n * d->h * d->w * d->cin;
-  const size_t nout = (size_t)d->n * rb_conv_out_h(d) * rb_conv_out_w(d) * d->cout;
-  const size_t nw = (size_t)d->cout * (d->cin / d->groups) * d->kh * d->kw;
+  const rb_timing_opts o = opts ? *opts : rb_timing_defaults();
+  const size_t nin = rb_conv_in_count(d);
+  const size_t nout = rb_conv_out_count(d);
+  const size_t nw = rb_conv_weight_count(d);
   float *src = rb_aligned_alloc(nin * sizeof *src), *dst = rb_aligned_alloc(nout * sizeof *dst);
   float *w = malloc(nw * sizeof *w), *bias = malloc((size_t)d->cout * sizeof *bias);
   float *scratch = rb_aligned_alloc(nout * sizeof *scratch);
   conv_run run = {NULL, src, dst};
+  rb_peer_conv *pc[RB_BENCH_MAX_PEERS] = {0};
   if (!src || !dst || !w || !bias || !scratch) {
     s = rb_fail(RB_ERR_NOMEM, "out of memory for the benchmark's tensors");
     goto done;
@@ -130,15 +144,62 @@ rb_status rb_bench_conv(const rb_kernels *k, const rb_conv_desc *d, rb_conv_algo
   const float ws = 1.0f / sqrtf((float)(nw / d->cout));  // activations of order one
   o64_fill(&r, w, nw, -ws, ws);
   o64_fill(&r, bias, (size_t)d->cout, -0.1f, 0.1f);
-  if ((s = rb_conv_plan_create(k, d, algo, w, bias, &run.plan)) != RB_OK) goto done;
+  if ((s = rb_conv_plan_create(k, d, algo, threads, w, bias, &run.plan)) != RB_OK) goto done;
   ours->algo = rb_conv_plan_algo(run.plan);
   snprintf(ours->kernel, sizeof ours->kernel, "%s", rb_conv_plan_kernel_name(run.plan));
-  if ((s = rb_time_runs(run_ours, &run, opts, &ours->t)) != RB_OK) goto done;
+  snprintf(ours->path, sizeof ours->path, "%s", rb_conv_plan_path(run.plan));
+  for (int i = 0; i < npeers; i++)  // a forced engine path is direct to a peer
+    pc[i] = peer_setup(peers[i], d, ours->algo >= RB_CONV_DIRECT_GEMM ? RB_CONV_DIRECT : ours->algo, threads, w, bias,
+                       src, &peer_results[i]);
+  // Ours and each peer alternate in rounds, each side timed for 1/rounds of the time in each: on
+  // a shared machine the speed drifts, and a drift then hits both sides of every round's ratio.
+  int rounds = o.rounds > 1 && npeers ? o.rounds : 1;
+  if (rounds > RB_BENCH_MAX_ROUNDS) rounds = RB_BENCH_MAX_ROUNDS;
+  rb_timing_opts per_round = o;
+  per_round.min_seconds = o.min_seconds / rounds;
+  if (rounds > 1 && per_round.min_runs > 3) per_round.min_runs = 3;
+  rb_timing ours_t[RB_BENCH_MAX_ROUNDS], peer_t[RB_BENCH_MAX_PEERS][RB_BENCH_MAX_ROUNDS];
+  for (int round = 0; round < rounds; round++) {
+    if ((s = rb_time_runs(run_ours, &run, &per_round, &ours_t[round])) != RB_OK) goto done;
+    for (int i = 0; i < npeers; i++) {
+      if (!pc[i] || peer_results[i].status != RB_OK) continue;
+      const void *ctx[2] = {peers[i], pc[i]};
+      const rb_status ps = rb_time_runs(run_peer, (void *)ctx, &per_round, &peer_t[i][round]);
+      if (ps != RB_OK) set_message(&peer_results[i], ps, "");
+    }
+  }
+  // Our figure is the round whose median is the median of the rounds'; each peer's likewise, and
+  // its speed-up is the median of the per-round ratios.
+  double med[RB_BENCH_MAX_ROUNDS];
+  for (int round = 0; round < rounds; round++) med[round] = ours_t[round].median_ms;
+  const double ours_median = median_of(med, rounds);
+  ours->t = ours_t[0];
+  for (int round = 0; round < rounds; round++)
+    if (ours_t[round].median_ms == ours_median || fabs(ours_t[round].median_ms - ours_median) <
+                                                      fabs(ours->t.median_ms - ours_median))
+      ours->t = ours_t[round];
+  ours->rounds = rounds;
   const double flops = 2 * rb_conv_macs(d);
   ours->gflops = flops / (ours->t.median_ms * 1e6);
-  for (int i = 0; i < npeers; i++)
-    bench_peer(peers[i], d, ours->algo, threads, w, bias, src, dst, nout, flops, opts, scratch, &peer_results[i]);
+  for (int i = 0; i < npeers; i++) {
+    rb_bench_conv_result *pr = &peer_results[i];
+    if (!pc[i] || pr->status != RB_OK) continue;
+    double ratio[RB_BENCH_MAX_ROUNDS], pm[RB_BENCH_MAX_ROUNDS];
+    for (int round = 0; round < rounds; round++)
+      ratio[round] = peer_t[i][round].median_ms / ours_t[round].median_ms, pm[round] = peer_t[i][round].median_ms;
+    const double peer_median = median_of(pm, rounds);
+    pr->t = peer_t[i][0];
+    for (int round = 0; round < rounds; round++)
+      if (fabs(peer_t[i][round].median_ms - peer_median) < fabs(pr->t.median_ms - peer_median)) pr->t = peer_t[i][round];
+    pr->speedup = median_of(ratio, rounds);
+    pr->rounds = rounds;
+    pr->gflops = flops / (pr->t.median_ms * 1e6);
+    const rb_status cs = peer_check(peers[i], pc[i], dst, nout, scratch, pr);
+    if (cs != RB_OK) set_message(pr, cs, "");
+  }
 done:
+  for (int i = 0; i < npeers; i++)
+    if (pc[i]) peers[i]->conv_destroy(pc[i]);
   rb_conv_plan_destroy(run.plan);
   rb_aligned_free(src);
   rb_aligned_free(dst);
@@ -204,7 +265,18 @@ void rb_timing_json(json_t *o, const char *prefix, const rb_timing *t) {
   json_object_set_new(o, key, json_integer(t->count));
 }
 
-double rb_bench_graph_json(json_t *point, const rb_graph *g, const rb_timing *t, double peak_gflops) {
+static json_t *real_or_null(double v) { return isfinite(v) ? json_real(v) : json_null(); }
+
+void rb_bench_peak_json(json_t *point, const rb_peak *peak, rb_isa isa, double gflops) {
+  const int own = peak->measured && (unsigned)isa < RB_ISA_COUNT && peak->isa_gflops[isa] > 0;
+  json_object_set_new(point, "peak_gflops", peak->measured ? json_real(peak->fma_gflops) : json_null());
+  json_object_set_new(point, "peak_isa", peak->measured ? json_string(peak->fma_isa) : json_null());
+  json_object_set_new(point, "peak_pct", real_or_null(rb_peak_pct(peak, gflops)));
+  json_object_set_new(point, "isa_peak_gflops", own ? json_real(peak->isa_gflops[isa]) : json_null());
+  json_object_set_new(point, "isa_peak_pct", real_or_null(rb_peak_isa_pct(peak, isa, gflops)));
+}
+
+double rb_bench_graph_json(json_t *point, const rb_graph *g, const rb_timing *t, const rb_peak *peak, rb_isa isa) {
   const double flops = 2 * g->macs, gflops = flops / (t->median_ms * 1e6);
   json_object_set_new(point, "params", json_integer((json_int_t)g->params));  // exact counts: integers
   json_object_set_new(point, "macs", json_integer((json_int_t)g->macs));
@@ -212,7 +284,7 @@ double rb_bench_graph_json(json_t *point, const rb_graph *g, const rb_timing *t,
   rb_timing_json(point, "", t);
   json_object_set_new(point, "images_per_s", json_real(g->batch / (t->median_ms / 1e3)));
   json_object_set_new(point, "gflops", json_real(gflops));
-  json_object_set_new(point, "peak_pct", json_real(100 * gflops / peak_gflops));
+  rb_bench_peak_json(point, peak, isa, gflops);
   return gflops;
 }
 

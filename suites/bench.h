@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "peak.h"
 #include "peers/peer.h"
 #include "resbench/conv.h"
 #include "resbench/kernels.h"
@@ -19,10 +20,15 @@
 // (RB_ERR_INVALID_ARG when the domain has fewer).
 rb_status rb_bench_domain(const rb_topology *t, rb_domain_kind kind, int threads, rb_domain *d);
 
+#define RB_BENCH_MAX_ROUNDS 64  // alternations of ours and the peers (rb_timing_opts.rounds)
+
 typedef struct rb_bench_conv_result {
-  rb_timing t;
+  rb_timing t;          // with rounds: those of the round whose median is the median of the rounds'
   double gflops;        // 2 x dense MACs / median time
   char kernel[64];      // our kernel's name, or the peer's implementation
+  char path[16];        // ours: how it ran (rb_conv_plan_path: ref, gemm, igemm, ngconv, winograd)
+  int rounds;           // timed rounds (ours and the peers alternated)
+  double speedup;       // peers: the median over rounds of (the peer's median / ours), > 1: we are faster
   rb_conv_algo algo;    // what ran (never AUTO)
   int own_tile;         // peers: a Winograd whose tile the peer chose (algo is what was asked)
   double max_rel_diff;  // peers: max |peer - ours| / max |ours| over the output
@@ -34,7 +40,8 @@ typedef struct rb_bench_conv_result {
 // input, weights and bias (seeded), and checks the peer's output against ours. A peer that cannot
 // run the shape gets status RB_ERR_UNSUPPORTED in its result; only our own failure is an error.
 // For a Winograd algo the peer is asked for its Winograd first and, when it has none, its direct
-// convolution (said in its message).
+// convolution (said in its message). With opts->rounds > 1 ours and the peers alternate that many
+// times, each timed for min_seconds / rounds a round.
 rb_status rb_bench_conv(const rb_kernels *k, const rb_conv_desc *d, rb_conv_algo algo, int threads,
                         const rb_peer *const *peers, int npeers, const rb_timing_opts *opts, rb_bench_conv_result *ours,
                         rb_bench_conv_result *peer_results);
@@ -45,9 +52,13 @@ rb_status rb_bench_graph(const rb_graph *g, const rb_kernels *k, rb_conv_algo al
 
 // Adds the timing keys <prefix>median_ms, _min_ms, _max_ms, _mean_ms and <prefix>runs to o.
 void rb_timing_json(json_t *o, const char *prefix, const rb_timing *t);
-// Adds a measurement of g to point (params, macs, flops, timing keys, images_per_s, gflops,
-// peak_pct against peak_gflops) and returns its GFLOP/s (2 x dense MACs / median).
-double rb_bench_graph_json(json_t *point, const rb_graph *g, const rb_timing *t, double peak_gflops);
+// Adds the peak a measurement is compared with: peak_gflops, peak_isa and peak_pct (the CPU's
+// widest FMA), isa_peak_gflops and isa_peak_pct (the probe of the kernel table's own ISA); null
+// figures when the peak was not measured (--no-peak).
+void rb_bench_peak_json(json_t *point, const rb_peak *peak, rb_isa isa, double gflops);
+// Adds a measurement of g on ISA isa to point (params, macs, flops, timing keys, images_per_s,
+// gflops, the peak keys) and returns its GFLOP/s (2 x dense MACs / median).
+double rb_bench_graph_json(json_t *point, const rb_graph *g, const rb_timing *t, const rb_peak *peak, rb_isa isa);
 
 // The unique convolutions of a graph with how often each occurs (for per-layer peer comparisons).
 typedef struct rb_conv_use {

@@ -3,6 +3,7 @@
 #ifndef RESBENCH_CHECK_H
 #define RESBENCH_CHECK_H
 
+#include "oracle64.h"
 #include "resbench/kernels.h"
 
 typedef struct rb_check_row {
@@ -21,6 +22,19 @@ typedef struct rb_check_sink {
   void (*emit)(void *ctx, const rb_check_row *row);
   void *ctx;
 } rb_check_sink;
+
+// One direct convolution on table k (its engine path by the rule, or ref's loops) against the
+// fp64 oracle and, for a SIMD table, against ref's float result: seeded data, never zero, the
+// output poisoned before each of two runs. The one harness of `resbench check` and the tests.
+typedef struct rb_conv_case_result {
+  char kernel[64];   // what ran: the plan's kernel (rb_conv_direct__ref, rb_f32_igemm_6x16__avx2, ...)
+  rb_status status;  // RB_OK, or why planning or running failed (rb_last_error() says more)
+  double tol;        // gamma_{K+2}, K = cin/groups x kh x kw: vs_fp64's bound (vs_ref: twice it)
+  o64_cmp vs_fp64, vs_ref;
+  int have_ref;      // vs_ref was computed (k is not ref)
+} rb_conv_case_result;
+void rb_check_conv_case(const rb_kernels *k, const rb_conv_desc *d, int bias, int residual, int relu, uint64_t seed,
+                        rb_conv_case_result *r);
 
 // One per kernel family file (suites/check_<family>.c).
 void rb_check_conv_direct(const rb_kernels *k, const rb_check_sink *s);

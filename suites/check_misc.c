@@ -10,17 +10,24 @@
 #include "oracle64.h"
 #include "oracle64_misc.h"
 
-// Kernel names as literals (rows keep the pointer): rb_<family>__<isa>.
-#define NAMES(f) {"rb_" f "__ref", "rb_" f "__avx512", "rb_" f "__neon"}
-static const char *const se_names[RB_ISA_COUNT] = NAMES("se");
-static const char *const fc_names[RB_ISA_COUNT] = NAMES("fc");
-static const char *const rsm_names[RB_ISA_COUNT] = NAMES("radix_softmax");
-static const char *const ssum_names[RB_ISA_COUNT] = NAMES("split_sum");
-static const char *const sk_names[RB_ISA_COUNT] = NAMES("sk_select");
-static const char *const gap_names[RB_ISA_COUNT] = NAMES("global_avgpool");
-static const char *const max_names[RB_ISA_COUNT] = NAMES("maxpool");
-static const char *const avg_names[RB_ISA_COUNT] = NAMES("avgpool");
-static const char *const add_names[RB_ISA_COUNT] = NAMES("add");
+// Families of the rows, named in kernel names rb_<family>__<isa>.
+static const char *const families[] = {"se", "fc", "radix_softmax", "split_sum", "sk_select", "global_avgpool",
+                                       "maxpool", "avgpool", "add"};
+enum { N_FAMILIES = sizeof families / sizeof families[0] };
+
+// The kernel's name, kept for the rows (they keep the pointer): one string per family and ISA.
+static const char *kernel_name(const char *family, rb_isa isa) {
+  static char names[N_FAMILIES][RB_ISA_COUNT][48];
+  int f = 0;
+  while (f < N_FAMILIES - 1 && strcmp(families[f], family) != 0) f++;
+  const int i = (unsigned)isa < RB_ISA_COUNT ? (int)isa : 0;
+  if (!names[f][i][0]) snprintf(names[f][i], sizeof names[f][i], "rb_%s__%s", families[f], rb_isa_name((rb_isa)i));
+  return names[f][i];
+}
+
+// The table's own kernel of a family: a SIMD table that still borrows ref's gets no rows (they
+// would compare ref with itself under the SIMD ISA's name).
+#define OWN(k, member) ((k)->member && ((k) == &rb_kernels_ref || (k)->member != rb_kernels_ref.member))
 
 typedef struct run {
   const rb_kernels *k;
@@ -53,11 +60,11 @@ static void done(bufs *b) {
 static float *fl(bufs *b, size_t n) { return get(b, n * sizeof(float)); }
 static double *db(bufs *b, size_t n) { return get(b, n * sizeof(double)); }
 
-static void emit(const run *r, const char *const names[], const char *against, const char *shape,
+static void emit(const run *r, const char *family, const char *against, const char *shape,
                  o64_cmp c, double tol) {
   rb_check_row row;
   memset(&row, 0, sizeof row);
-  row.kernel = names[r->k->isa < RB_ISA_COUNT ? r->k->isa : 0];
+  row.kernel = kernel_name(family, r->k->isa);
   row.isa = r->k->isa_name;
   row.against = against;
   snprintf(row.shape, sizeof row.shape, "%s", shape);
@@ -70,10 +77,10 @@ static void emit(const run *r, const char *const names[], const char *against, c
 }
 
 // A failed allocation is a failed row, not a crash.
-static void emit_oom(const run *r, const char *const names[], const char *shape) {
+static void emit_oom(const run *r, const char *family, const char *shape) {
   rb_check_row row;
   memset(&row, 0, sizeof row);
-  row.kernel = names[r->k->isa < RB_ISA_COUNT ? r->k->isa : 0];
+  row.kernel = kernel_name(family, r->k->isa);
   row.isa = r->k->isa_name;
   row.against = "fp64";
   snprintf(row.shape, sizeof row.shape, "%.100s (out of memory)", shape);
@@ -83,13 +90,13 @@ static void emit_oom(const run *r, const char *const names[], const char *shape)
 
 // Rows for one case: got vs fp64 within tol; when checking a SIMD table, got vs ref's result
 // within 2 tol (each is within tol of the exact value).
-static void report(const run *r, const char *const names[], const char *shape, const float *got,
+static void report(const run *r, const char *family, const char *shape, const float *got,
                    const float *ref, const double *exact, const double *mag, size_t count, double tol,
                    double *scratch) {
-  emit(r, names, "fp64", shape, o64_compare(got, exact, mag, count, tol), tol);
+  emit(r, family, "fp64", shape, o64_compare(got, exact, mag, count, tol), tol);
   if (!ref) return;
   for (size_t i = 0; i < count; i++) scratch[i] = ref[i];
-  emit(r, names, "ref", shape, o64_compare(got, scratch, mag, count, 2 * tol), 2 * tol);
+  emit(r, family, "ref", shape, o64_compare(got, scratch, mag, count, 2 * tol), 2 * tol);
 }
 
 // PyTorch's default init range for a layer with this fan-in: keeps sums O(1).
@@ -102,7 +109,7 @@ static void check_se(run *r, int n, int h, int w, int c, int reduction, int grou
   const rb_se_desc d = {n, h, w, c, c / reduction, groups};
   char shape[128];
   snprintf(shape, sizeof shape, "mb%dic%dih%diw%dred%dg%d", n, c, h, w, d.reduced, groups);
-  if (!r->k->se) return;  // a table without this kernel: no row (a port in progress)
+  if (!OWN(r->k, se)) return;  // a table without this kernel: no row (a port in progress)
   const size_t act = (size_t)n * h * w * c, ws = (size_t)n * (c + d.reduced);
   const size_t nw1 = (size_t)d.reduced * (c / groups), nw2 = (size_t)c * (d.reduced / groups);
   bufs b = {0};
@@ -110,7 +117,7 @@ static void check_se(run *r, int n, int h, int w, int c, int reduction, int grou
   float *wsp = fl(&b, ws), *out = fl(&b, act), *ref = r->vs_ref ? fl(&b, act) : NULL;
   double *exact = db(&b, act), *mag = db(&b, act), *scr = db(&b, act);
   if (!in || !w1 || !b1 || !w2 || !b2 || !wsp || !out || (r->vs_ref && !ref) || !exact || !mag || !scr) {
-    emit_oom(r, se_names, shape);
+    emit_oom(r, "se", shape);
     done(&b);
     return;
   }
@@ -127,21 +134,21 @@ static void check_se(run *r, int n, int h, int w, int c, int reduction, int grou
     o64_poison(ref, act);
     rb_kernels_ref.se(&d, in, w1, b1, w2, b2, wsp, ref);
   }
-  report(r, se_names, shape, out, ref, exact, mag, act, o64_se_tol(&d), scr);
+  report(r, "se", shape, out, ref, exact, mag, act, o64_se_tol(&d), scr);
   done(&b);
 }
 
 static void check_fc(run *r, int n, int in_f, int out_f, int groups, int relu) {
   char shape[128];
   snprintf(shape, sizeof shape, "mb%dif%dof%dg%drelu%d", n, in_f, out_f, groups, relu);
-  if (!r->k->fc) return;
+  if (!OWN(r->k, fc)) return;
   const size_t nin = (size_t)n * in_f, nout = (size_t)n * out_f, nw = (size_t)out_f * (in_f / groups);
   bufs b = {0};
   float *in = fl(&b, nin), *w = fl(&b, nw), *bias = fl(&b, out_f), *out = fl(&b, nout);
   float *ref = r->vs_ref ? fl(&b, nout) : NULL;
   double *exact = db(&b, nout), *mag = db(&b, nout), *scr = db(&b, nout);
   if (!in || !w || !bias || !out || (r->vs_ref && !ref) || !exact || !mag || !scr) {
-    emit_oom(r, fc_names, shape);
+    emit_oom(r, "fc", shape);
     done(&b);
     return;
   }
@@ -155,20 +162,20 @@ static void check_fc(run *r, int n, int in_f, int out_f, int groups, int relu) {
     o64_poison(ref, nout);
     rb_kernels_ref.fc(n, in_f, out_f, groups, in, w, bias, relu, ref);
   }
-  report(r, fc_names, shape, out, ref, exact, mag, nout, o64_fc_tol(in_f, groups), scr);
+  report(r, "fc", shape, out, ref, exact, mag, nout, o64_fc_tol(in_f, groups), scr);
   done(&b);
 }
 
 static void check_radix_softmax(run *r, int n, int card, int radix, int channels) {
   char shape[128];
   snprintf(shape, sizeof shape, "mb%dcard%dradix%dc%d", n, card, radix, channels);
-  if (!r->k->radix_softmax) return;
+  if (!OWN(r->k, radix_softmax)) return;
   const size_t cnt = (size_t)n * radix * channels;
   bufs b = {0};
   float *in = fl(&b, cnt), *out = fl(&b, cnt), *ref = r->vs_ref ? fl(&b, cnt) : NULL;
   double *exact = db(&b, cnt), *mag = db(&b, cnt), *scr = db(&b, cnt);
   if (!in || !out || (r->vs_ref && !ref) || !exact || !mag || !scr) {
-    emit_oom(r, rsm_names, shape);
+    emit_oom(r, "radix_softmax", shape);
     done(&b);
     return;
   }
@@ -180,21 +187,21 @@ static void check_radix_softmax(run *r, int n, int card, int radix, int channels
     o64_poison(ref, cnt);
     rb_kernels_ref.radix_softmax(n, card, radix, channels, in, ref);
   }
-  report(r, rsm_names, shape, out, ref, exact, mag, cnt, o64_softmax_tol(radix), scr);
+  report(r, "radix_softmax", shape, out, ref, exact, mag, cnt, o64_softmax_tol(radix), scr);
   done(&b);
 }
 
 static void check_split_sum(run *r, int n, int hw, int radix, int channels) {
   char shape[128];
   snprintf(shape, sizeof shape, "mb%dhw%dradix%dc%d", n, hw, radix, channels);
-  if (!r->k->split_sum) return;
+  if (!OWN(r->k, split_sum)) return;
   const size_t nx = (size_t)n * hw * radix * channels, na = (size_t)n * radix * channels;
   const size_t nout = (size_t)n * hw * channels;
   bufs b = {0};
   float *x = fl(&b, nx), *att = fl(&b, na), *out = fl(&b, nout), *ref = r->vs_ref ? fl(&b, nout) : NULL;
   double *exact = db(&b, nout), *mag = db(&b, nout), *scr = db(&b, nout);
   if (!x || !att || !out || (r->vs_ref && !ref) || !exact || !mag || !scr) {
-    emit_oom(r, ssum_names, shape);
+    emit_oom(r, "split_sum", shape);
     done(&b);
     return;
   }
@@ -207,7 +214,7 @@ static void check_split_sum(run *r, int n, int hw, int radix, int channels) {
     o64_poison(ref, nout);
     rb_kernels_ref.split_sum(n, hw, radix, channels, x, att, ref);
   }
-  report(r, ssum_names, shape, out, ref, exact, mag, nout, o64_split_sum_tol(radix), scr);
+  report(r, "split_sum", shape, out, ref, exact, mag, nout, o64_split_sum_tol(radix), scr);
   done(&b);
 }
 
@@ -216,7 +223,7 @@ enum { MAX_PATHS = 4 };
 static void check_sk_select(run *r, int n, int hw, int paths, int channels) {
   char shape[128];
   snprintf(shape, sizeof shape, "mb%dhw%dpaths%dc%d", n, hw, paths, channels);
-  if (!r->k->sk_select || paths > MAX_PATHS) return;
+  if (!OWN(r->k, sk_select) || paths > MAX_PATHS) return;
   const size_t nb = (size_t)n * hw * channels, nl = (size_t)n * paths * channels;
   bufs b = {0};
   const float *br[MAX_PATHS];
@@ -230,7 +237,7 @@ static void check_sk_select(run *r, int n, int hw, int paths, int channels) {
   float *logits = fl(&b, nl), *ws = fl(&b, nl), *out = fl(&b, nb), *ref = r->vs_ref ? fl(&b, nb) : NULL;
   double *exact = db(&b, nb), *mag = db(&b, nb), *scr = db(&b, nb);
   if (!ok || !logits || !ws || !out || (r->vs_ref && !ref) || !exact || !mag || !scr) {
-    emit_oom(r, sk_names, shape);
+    emit_oom(r, "sk_select", shape);
     done(&b);
     return;
   }
@@ -244,20 +251,20 @@ static void check_sk_select(run *r, int n, int hw, int paths, int channels) {
     o64_poison(ref, nb);
     rb_kernels_ref.sk_select(n, hw, paths, channels, br, logits, ws, ref);
   }
-  report(r, sk_names, shape, out, ref, exact, mag, nb, o64_sk_select_tol(paths), scr);
+  report(r, "sk_select", shape, out, ref, exact, mag, nb, o64_sk_select_tol(paths), scr);
   done(&b);
 }
 
 static void check_global_avgpool(run *r, int n, int h, int w, int c) {
   char shape[128];
   snprintf(shape, sizeof shape, "mb%dic%dih%diw%d", n, c, h, w);
-  if (!r->k->global_avgpool) return;
+  if (!OWN(r->k, global_avgpool)) return;
   const size_t nin = (size_t)n * h * w * c, nout = (size_t)n * c;
   bufs b = {0};
   float *in = fl(&b, nin), *out = fl(&b, nout), *ref = r->vs_ref ? fl(&b, nout) : NULL;
   double *exact = db(&b, nout), *mag = db(&b, nout), *scr = db(&b, nout);
   if (!in || !out || (r->vs_ref && !ref) || !exact || !mag || !scr) {
-    emit_oom(r, gap_names, shape);
+    emit_oom(r, "global_avgpool", shape);
     done(&b);
     return;
   }
@@ -269,19 +276,19 @@ static void check_global_avgpool(run *r, int n, int h, int w, int c) {
     o64_poison(ref, nout);
     rb_kernels_ref.global_avgpool(n, h * w, c, in, ref);
   }
-  report(r, gap_names, shape, out, ref, exact, mag, nout, o64_global_avgpool_tol(h * w), scr);
+  report(r, "global_avgpool", shape, out, ref, exact, mag, nout, o64_global_avgpool_tol(h * w), scr);
   done(&b);
 }
 
 static void check_pool(run *r, int is_max, const rb_pool_desc *d) {
-  const char *const *names = is_max ? max_names : avg_names;
+  const char *family = is_max ? "maxpool" : "avgpool";
   char shape[128];
   snprintf(shape, sizeof shape, "mb%dic%dih%diw%dkh%dkw%dsh%dsw%dph%dpw%d%s%s", d->n, d->c, d->h, d->w, d->kh,
            d->kw, d->stride_h, d->stride_w, d->pad_h, d->pad_w, d->ceil_mode ? "_ceil" : "",
            is_max ? "" : d->count_include_pad ? "_inclpad" : "_exclpad");
   void (*kern)(const rb_pool_desc *, const float *, float *) = is_max ? r->k->maxpool : r->k->avgpool;
   void (*kref)(const rb_pool_desc *, const float *, float *) = is_max ? rb_kernels_ref.maxpool : rb_kernels_ref.avgpool;
-  if (!kern) return;
+  if (!kern || (r->k != &rb_kernels_ref && kern == kref)) return;  // borrowed from ref: no rows
   const int oh = o64_pool_out(d->h, d->kh, d->stride_h, d->pad_h, d->ceil_mode);
   const int ow = o64_pool_out(d->w, d->kw, d->stride_w, d->pad_w, d->ceil_mode);
   const size_t nin = (size_t)d->n * d->h * d->w * d->c, nout = (size_t)d->n * oh * ow * d->c;
@@ -289,7 +296,7 @@ static void check_pool(run *r, int is_max, const rb_pool_desc *d) {
   float *in = fl(&b, nin), *out = fl(&b, nout), *ref = r->vs_ref ? fl(&b, nout) : NULL;
   double *exact = db(&b, nout), *mag = db(&b, nout), *scr = db(&b, nout);
   if (!in || !out || (r->vs_ref && !ref) || !exact || !mag || !scr) {
-    emit_oom(r, names, shape);
+    emit_oom(r, family, shape);
     done(&b);
     return;
   }
@@ -303,19 +310,19 @@ static void check_pool(run *r, int is_max, const rb_pool_desc *d) {
     kref(d, in, ref);
   }
   // Max pool selects an input: it must be exact.
-  report(r, names, shape, out, ref, exact, mag, nout, is_max ? 0.0 : o64_avgpool_tol(d), scr);
+  report(r, family, shape, out, ref, exact, mag, nout, is_max ? 0.0 : o64_avgpool_tol(d), scr);
   done(&b);
 }
 
 static void check_add(run *r, size_t count, int relu) {
   char shape[128];
   snprintf(shape, sizeof shape, "n%zurelu%d", count, relu);
-  if (!r->k->add) return;
+  if (!OWN(r->k, add)) return;
   bufs b = {0};
   float *a = fl(&b, count), *x = fl(&b, count), *out = fl(&b, count), *ref = r->vs_ref ? fl(&b, count) : NULL;
   double *exact = db(&b, count), *mag = db(&b, count), *scr = db(&b, count);
   if (!a || !x || !out || (r->vs_ref && !ref) || !exact || !mag || !scr) {
-    emit_oom(r, add_names, shape);
+    emit_oom(r, "add", shape);
     done(&b);
     return;
   }
@@ -328,7 +335,7 @@ static void check_add(run *r, size_t count, int relu) {
     o64_poison(ref, count);
     rb_kernels_ref.add(count, a, x, relu, ref);
   }
-  report(r, add_names, shape, out, ref, exact, mag, count, o64_add_tol(), scr);
+  report(r, "add", shape, out, ref, exact, mag, count, o64_add_tol(), scr);
   done(&b);
 }
 

@@ -17,7 +17,7 @@
 typedef struct bench_opts {
   const char *cmd;  // "bench conv" / "bench model"
   const char *isa, *algo, *domain, *peers, *results, *block, *problems;
-  int threads, batch, res, json, save, quick;
+  int threads, batch, res, json, save, quick, no_peak, rounds;
   double min_time;
   // resolved
   const rb_kernels *k;
@@ -33,7 +33,7 @@ typedef struct bench_opts {
 static const char help_conv[] =
     "usage: resbench bench conv PROBLEM... [--problems FILE] [--algo direct|winograd|auto] [--isa ISA]\n"
     "         [--threads N] [--domain D] [--peers onednn,libxsmm,libxsmm_gemm|none] [--json] [--save]\n"
-    "         [--results DIR] [--min-time S] [--quick]\n"
+    "         [--results DIR] [--min-time S] [--rounds N] [--quick] [--no-peak]\n"
     "  Times each convolution (benchdnn syntax: mb1ic64ih56oc64oh56kh3ph1) beside the peers, on the same\n"
     "  data and threads. --problems FILE: more problems, one per line; '#' starts a comment (benchdnn's\n"
     "  --batch=FILE; resbench's --batch is the minibatch of 'bench model'). A problem without mb has\n"
@@ -41,11 +41,12 @@ static const char help_conv[] =
 static const char help_model[] =
     "usage: resbench bench model MODEL [--block layerS.I] [--batch N] [--res R] [--algo A] [--isa ISA]\n"
     "         [--threads N] [--domain D] [--peers LIST] [--json] [--save] [--results DIR] [--min-time S]\n"
-    "         [--quick]\n"
+    "         [--rounds N] [--quick] [--no-peak]\n"
     "  The forward pass of a network or one block: median time, images/s, GFLOP/s, % of peak. --batch N:\n"
     "  the minibatch. --peers: each convolution, layer by layer, beside each peer (ms and ratio), and the\n"
     "  sums weighted by occurrences (convolutions only).\n";
 
+// 1: parsed; 0: bad arguments (said); -1: --help printed.
 static int parse(bench_opts *o, int argc, char **argv, char ***positional, int *npositional) {
   static const struct option opts[] = {
       {"isa", required_argument, NULL, 'I'},     {"algo", required_argument, NULL, 'a'},
@@ -54,7 +55,8 @@ static int parse(bench_opts *o, int argc, char **argv, char ***positional, int *
       {"batch", required_argument, NULL, 'b'},   {"res", required_argument, NULL, 'r'},
       {"block", required_argument, NULL, 'B'},   {"min-time", required_argument, NULL, 'm'},
       {"save", no_argument, NULL, 's'},          {"results", required_argument, NULL, 'R'},
-      {"quick", no_argument, NULL, 'q'},         {"problems", required_argument, NULL, 'P'},
+      {"quick", no_argument, NULL, 'q'},         {"no-peak", no_argument, NULL, 'P'},
+      {"rounds", required_argument, NULL, 'n'},  {"problems", required_argument, NULL, 'F'},
       {"help", no_argument, NULL, 'h'},          {0}};
   int c;
   optind = 1;
@@ -87,7 +89,11 @@ static int parse(bench_opts *o, int argc, char **argv, char ***positional, int *
       case 's': o->save = 1; break;
       case 'R': o->results = optarg, o->save = 1; break;
       case 'q': o->quick = 1; break;
-      case 'P': o->problems = optarg; break;
+      case 'P': o->no_peak = 1; break;
+      case 'n':
+        if (!rb_cli_int(o->cmd, "--rounds", optarg, 1, RB_BENCH_MAX_ROUNDS, &o->rounds)) return 0;
+        break;
+      case 'F': o->problems = optarg; break;
       case 'h': fputs(strcmp(o->cmd, "bench conv") == 0 ? help_conv : help_model, stdout); return -1;
       default: fprintf(stderr, "resbench %s: see 'resbench %s --help'\n", o->cmd, o->cmd); return 0;
     }
@@ -112,22 +118,26 @@ static int resolve(bench_opts *o) {
     fprintf(stderr, "resbench %s: %s\n", o->cmd, rb_last_error());
     return 0;
   }
-  if ((s = rb_peak_measure(o->topo, &o->dom, o->quick, &o->peak)) != RB_OK ||
-      (s = rb_domain_bind(o->topo, &o->dom)) != RB_OK) {
+  if (o->no_peak)
+    rb_peak_skip(&o->dom, &o->peak);
+  else
+    s = rb_peak_measure(o->topo, &o->dom, o->quick, 1u << o->k->isa, &o->peak);
+  if (s != RB_OK || (s = rb_domain_bind(o->topo, &o->dom)) != RB_OK) {
     fprintf(stderr, "resbench %s: %s\n", o->cmd, rb_last_error());
     return -1;
   }
   o->timing = rb_timing_defaults();
   if (o->quick) o->timing.warmup = 1, o->timing.warmup_seconds = 0.2, o->timing.min_runs = 2, o->timing.min_seconds = 0;
   if (o->min_time > 0 || o->quick) o->timing.min_seconds = o->min_time;
+  if (o->quick) o->timing.rounds = 1;
+  if (o->rounds) o->timing.rounds = o->rounds;
   return 1;
 }
 
 // The common head of both records: what ran where.
 static json_t *point_head(const bench_opts *o) {
-  return json_pack("{s:s, s:s, s:i, s:o, s:f, s:s, s:b}", "isa", o->k->isa_name, "domain", o->dom.name, "threads",
-                   o->dom.threads, "pus", rb_domain_pus_json(&o->dom), "peak_gflops", o->peak.fma_gflops, "peak_isa",
-                   o->peak.fma_isa ? o->peak.fma_isa : "unknown", "quick", o->quick);
+  return json_pack("{s:s, s:s, s:i, s:o, s:b}", "isa", o->k->isa_name, "domain", o->dom.name, "threads",
+                   o->dom.threads, "pus", rb_domain_pus_json(&o->dom), "quick", o->quick);
 }
 
 // With --save, one document holding the points (not consumed).
@@ -154,28 +164,50 @@ static void print_header(const bench_opts *o, const char *what, double flops) {
   char pus[256];
   rb_domain_pus_text(&o->dom, pus, sizeof pus);
   printf("%s: %.3f GFLOP per run (2 x dense multiply-adds, padding taps counted)\n", what, flops / 1e9);
-  printf("isa %s, domain %s: %d thread(s) pinned to PU %s; measured FP32 FMA peak %.1f GFLOP/s (%s)\n", o->k->isa_name,
-         o->dom.name, o->dom.threads, pus, o->peak.fma_gflops, o->peak.fma_isa);
+  printf("isa %s, domain %s: %d thread(s) pinned to PU %s; ", o->k->isa_name, o->dom.name, o->dom.threads, pus);
+  if (!o->peak.measured)
+    printf("FP32 FMA peak not measured (--no-peak): %%peak and %%isa not measured\n");
+  else
+    printf("measured FP32 FMA peak %.1f GFLOP/s (%s, the widest; %%peak), %s's own %.1f (%%isa)\n", o->peak.fma_gflops,
+           o->peak.fma_isa, o->k->isa_name, o->peak.isa_gflops[o->k->isa]);
   printf(
       "times: median of %s runs after warm-up; Winograd GFLOP/s are direct-equivalent (can pass the peak);\n"
-      "resbench is: resbench's speed against that peer, from the two medians; max_rel_diff: the peer's output vs ours\n\n",
-      o->quick ? "a few (--quick)" : "repeated");
-  printf("%-10s %-30s %-12s %10s %10s %10s %5s %9s %7s %-13s %12s\n", "impl", "kernel", "algo", "median_ms", "min_ms",
-         "max_ms", "runs", "GFLOP/s", "%peak", "resbench is", "max_rel_diff");
+      "resbench is: how much faster or slower resbench is than that peer (the median over %d alternated rounds\n"
+      "of the peer's median over ours); max_rel_diff: the peer's output vs ours\n\n",
+      o->quick ? "a few (--quick)" : "repeated", o->npeers && o->timing.rounds > 1 ? o->timing.rounds : 1);
+  printf("%-10s %-30s %-14s %10s %10s %10s %5s %9s %7s %7s %-13s %12s\n", "impl", "kernel", "algo", "median_ms", "min_ms",
+         "max_ms", "runs", "GFLOP/s", "%peak", "%isa", "resbench is", "max_rel_diff");
 }
 
-static void print_row(const char *who, const rb_bench_conv_result *r, double peak, double ours_ms) {
+// "12.3%", or "-" when the peak was not measured (NAN).
+static const char *pct_text(double pct, char *buf, size_t len) {
+  if (isfinite(pct))
+    snprintf(buf, len, "%.1f%%", pct);
+  else
+    snprintf(buf, len, "-");
+  return buf;
+}
+
+// isa: the kernel table's ISA for our row (its own peak), RB_ISA_COUNT for a peer's.
+static void print_row(const char *who, const rb_bench_conv_result *r, const rb_peak *peak, rb_isa isa,
+                      double ours_ms) {
   if (r->status != RB_OK) {
     printf("%-10s %s\n", who, r->message);
     return;
   }
   char speedup[32] = "-";
-  if (ours_ms > 0) rb_fmt_speed(ours_ms, r->t.median_ms, speedup, sizeof speedup);
+  if (ours_ms > 0) rb_fmt_speed(1, r->speedup, speedup, sizeof speedup);  // speedup = peer / ours
+  char algo[40];
+  if (r->path[0] && strcmp(r->path, "winograd"))
+    snprintf(algo, sizeof algo, "direct/%s", r->path);  // ours: the engine path (or ref's loops) that ran
+  else
+    snprintf(algo, sizeof algo, "%s", r->own_tile ? "winograd" : rb_conv_algo_name(r->algo));
   char diff[16] = "-";
   if (ours_ms > 0) snprintf(diff, sizeof diff, "%.1e", r->max_rel_diff);
-  printf("%-10s %-30.30s %-12s %10.3f %10.3f %10.3f %5d %9.2f %6.1f%% %-13s %12s\n", who, r->kernel,
-         r->own_tile ? "winograd" : rb_conv_algo_name(r->algo), r->t.median_ms, r->t.min_ms, r->t.max_ms, r->t.count,
-         r->gflops, 100 * r->gflops / peak, speedup, diff);
+  char pct[16], isa_pct[16];
+  printf("%-10s %-30.30s %-14s %10.3f %10.3f %10.3f %5d %9.2f %7s %7s %-13s %12s\n", who, r->kernel, algo, r->t.median_ms, r->t.min_ms, r->t.max_ms, r->t.count,
+         r->gflops, pct_text(rb_peak_pct(peak, r->gflops), pct, sizeof pct),
+         pct_text(rb_peak_isa_pct(peak, isa, r->gflops), isa_pct, sizeof isa_pct), speedup, diff);
   if (r->message[0]) printf("%-10s (%s)\n", "", r->message);
 }
 
@@ -250,12 +282,12 @@ static json_t *bench_one_conv(bench_opts *o, const rb_conv_desc *d) {
     char what[200];
     snprintf(what, sizeof what, "conv %s", name);
     print_header(o, what, flops);
-    print_row("resbench", &ours, o->peak.fma_gflops, 0);
-    for (int i = 0; i < o->npeers; i++) print_row(o->peer[i]->name, &peer[i], o->peak.fma_gflops, ours.t.median_ms);
+    print_row("resbench", &ours, &o->peak, o->k->isa, 0);
+    for (int i = 0; i < o->npeers; i++) print_row(o->peer[i]->name, &peer[i], &o->peak, RB_ISA_COUNT, ours.t.median_ms);
     putchar('\n');
   }
-  json_t *p =
-      json_pack("{s:s, s:s, s:s}", "problem", name, "algo", rb_conv_algo_name(ours.algo), "kernel", ours.kernel);
+  json_t *p = json_pack("{s:s, s:s, s:s, s:s, s:i}", "problem", name, "algo", rb_conv_algo_name(ours.algo), "kernel",
+                        ours.kernel, "path", ours.path, "rounds", ours.rounds);
   json_t *head = point_head(o);
   json_object_update(p, head);
   json_decref(head);
@@ -263,7 +295,7 @@ static json_t *bench_one_conv(bench_opts *o, const rb_conv_desc *d) {
   json_object_set_new(p, "flops", json_integer((json_int_t)flops));
   rb_timing_json(p, "", &ours.t);
   json_object_set_new(p, "gflops", json_real(ours.gflops));
-  json_object_set_new(p, "peak_pct", json_real(100 * ours.gflops / o->peak.fma_gflops));
+  rb_bench_peak_json(p, &o->peak, o->k->isa, ours.gflops);
   for (int i = 0; i < o->npeers; i++) {
     char key[96], prefix[48];
     const char *pn = o->peer[i]->name;
@@ -278,7 +310,7 @@ static json_t *bench_one_conv(bench_opts *o, const rb_conv_desc *d) {
       const char *k;
       json_t *v;
     } f[] = {{"gflops", json_real(peer[i].gflops)},
-             {"speedup", json_real(peer[i].t.median_ms / ours.t.median_ms)},
+             {"speedup", json_real(peer[i].speedup)},
              {"impl", json_string(peer[i].kernel)},
              {"algo", json_string(peer[i].own_tile ? "winograd" : rb_conv_algo_name(peer[i].algo))},
              {"max_rel_diff", json_real(peer[i].max_rel_diff)}};
@@ -426,14 +458,17 @@ static int bench_model(int argc, char **argv) {
   json_t *head = point_head(&o);
   json_object_update(p, head);
   json_decref(head);
-  const double gflops = rb_bench_graph_json(p, g, &t, o.peak.fma_gflops);
+  const double gflops = rb_bench_graph_json(p, g, &t, &o.peak, o.k->isa);
   if (!o.json) {
     char what[200];
     snprintf(what, sizeof what, "%s%s%s, batch %d at %dx%d (%.3f G multiply-adds)", name, o.block ? " " : "",
              o.block ? o.block : "", batch, res, res, g->macs / 1e9);
     print_header(&o, what, 2 * g->macs);
-    printf("%-10s %-30s %-12s %10.3f %10.3f %10.3f %5d %9.2f %6.1f%%\n", "resbench", "forward pass",
-           rb_conv_algo_name(o.a), t.median_ms, t.min_ms, t.max_ms, t.count, gflops, 100 * gflops / o.peak.fma_gflops);
+    char pct[16], isa_pct[16];
+    printf("%-10s %-30s %-12s %10.3f %10.3f %10.3f %5d %9.2f %7s %7s\n", "resbench", "forward pass",
+           rb_conv_algo_name(o.a), t.median_ms, t.min_ms, t.max_ms, t.count, gflops,
+           pct_text(rb_peak_pct(&o.peak, gflops), pct, sizeof pct),
+           pct_text(rb_peak_isa_pct(&o.peak, o.k->isa, gflops), isa_pct, sizeof isa_pct));
     printf("%-10s %.1f images/s\n", "", batch / (t.median_ms / 1e3));
   }
   if (o.npeers) {  // peers beside us on the network's convolutions, layer by layer

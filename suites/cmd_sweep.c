@@ -20,14 +20,14 @@
 typedef struct sweep_opts {
   rb_sweep_grid grid;
   const char *algo, *peers, *results, *resume_path;
-  int resume, quick, max_points, json;
+  int resume, quick, no_peak, max_points, json;
   int shard_k, shard_n;  // --shard K/N (0: not sharded)
   const char *shard;
   double min_time;
 } sweep_opts;
 
 static int parse(sweep_opts *o, int argc, char **argv) {
-  enum { O_ALGO = 256, O_PEERS, O_RESULTS, O_RESUME, O_QUICK, O_MIN_TIME, O_MAX_POINTS, O_SHARD };
+  enum { O_ALGO = 256, O_PEERS, O_RESULTS, O_RESUME, O_QUICK, O_NO_PEAK, O_MIN_TIME, O_MAX_POINTS, O_SHARD };
   static const struct option opts[] = {{"family", required_argument, NULL, 'f'},
                                        {"depth", required_argument, NULL, 'd'},
                                        {"cardinality", required_argument, NULL, 'c'},
@@ -46,6 +46,7 @@ static int parse(sweep_opts *o, int argc, char **argv) {
                                        {"results", required_argument, NULL, O_RESULTS},
                                        {"resume", optional_argument, NULL, O_RESUME},
                                        {"quick", no_argument, NULL, O_QUICK},
+                                       {"no-peak", no_argument, NULL, O_NO_PEAK},
                                        {"min-time", required_argument, NULL, O_MIN_TIME},
                                        {"max-points", required_argument, NULL, O_MAX_POINTS},
                                        {"shard", required_argument, NULL, O_SHARD},
@@ -70,6 +71,7 @@ static int parse(sweep_opts *o, int argc, char **argv) {
       case O_RESULTS: o->results = optarg; break;
       case O_RESUME: o->resume = 1, o->resume_path = optarg; break;
       case O_QUICK: o->quick = 1; break;
+      case O_NO_PEAK: o->no_peak = 1; break;
       case O_MIN_TIME:
         if (!rb_cli_seconds("sweep", "--min-time", optarg, &o->min_time)) return 0;
         break;
@@ -138,16 +140,26 @@ static const char *str(const json_t *o, const char *key) {
   return s ? s : "";
 }
 
+// A percentage key as a table cell: "not measured" when null (--no-peak).
+static const char *pct_cell(const json_t *p, const char *key, char *buf, size_t len) {
+  const json_t *v = json_object_get(p, key);
+  if (json_is_number(v))
+    snprintf(buf, len, "%.1f", json_number_value(v));
+  else
+    snprintf(buf, len, "not measured");
+  return buf;
+}
+
 // The document's points as a Markdown table (to f).
 static void markdown(FILE *f, const json_t *doc, const rb_peer *const *peers, int npeers) {
   rb_md_run_header(f, json_object_get(doc, "context"), json_object_get(doc, "peaks"),
                    json_is_true(json_object_get(json_object_get(doc, "grid"), "quick")));
   fprintf(f,
           "| point | model | level | isa | domain | threads | params (M) | G MACs | median ms | images/s | "
-          "GFLOP/s | %% peak |");
+          "GFLOP/s | %% peak | %% ISA peak |");
   if (npeers) fprintf(f, " conv ms |");
   for (int j = 0; j < npeers; j++) fprintf(f, " %s conv ms | resbench vs %s |", peers[j]->name, peers[j]->name);
-  fprintf(f, "\n|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
+  fprintf(f, "\n|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
   if (npeers) fprintf(f, "---:|");
   for (int j = 0; j < npeers; j++) fprintf(f, "---:|---:|");
   fputc('\n', f);
@@ -160,9 +172,11 @@ static void markdown(FILE *f, const json_t *doc, const rb_peer *const *peers, in
     const char *model = json_string_value(json_object_get(p, "model"));
     char level[48];
     snprintf(level, sizeof level, "%s%s%s", str(p, "level"), str(p, "block")[0] ? " " : "", str(p, "block"));
-    fprintf(f, "| %s | %s | %s | %s | %s | %d | %.2f | %.3f | %.3f | %.1f | %.2f | %.1f |", spec, model ? model : "-",
+    char pct[32], isa_pct[32];
+    fprintf(f, "| %s | %s | %s | %s | %s | %d | %.2f | %.3f | %.3f | %.1f | %.2f | %s | %s |", spec, model ? model : "-",
             level, str(p, "isa"), str(p, "domain"), (int)num(p, "threads"), num(p, "params") / 1e6,
-            num(p, "macs") / 1e9, num(p, "median_ms"), num(p, "images_per_s"), num(p, "gflops"), num(p, "peak_pct"));
+            num(p, "macs") / 1e9, num(p, "median_ms"), num(p, "images_per_s"), num(p, "gflops"),
+            pct_cell(p, "peak_pct", pct, sizeof pct), pct_cell(p, "isa_peak_pct", isa_pct, sizeof isa_pct));
     if (npeers) fprintf(f, " %.3f |", num(p, "conv_median_ms"));
     for (int j = 0; j < npeers; j++) {
       char ms[96], speedup[96], words[48];
@@ -177,7 +191,8 @@ static void markdown(FILE *f, const json_t *doc, const rb_peer *const *peers, in
   }
   fprintf(f,
           "\nGFLOP/s = 2 x dense multiply-adds / median time (padding taps counted); MACs as the papers count "
-          "(1 multiply-add); %% of the domain's measured FP32 FMA peak. Times: median ms of one forward pass.\n");
+          "(1 multiply-add); %% peak: of the domain's measured FP32 FMA peak, the widest FMA the CPU runs; %% ISA "
+          "peak: of the point's own ISA's FMA probe. Times: median ms of one forward pass.\n");
   if (npeers)
     fprintf(f,
             "Peers: convolutions only (each unique shape timed once, x occurrences), ours in 'conv ms'; 'resbench vs "
@@ -250,6 +265,7 @@ int rb_cmd_sweep(int argc, char **argv) {
   json_object_set_new(grid, "peers", json_string(o.peers));
   json_object_set_new(grid, "quick", json_boolean(o.quick));
   if (o.shard_n) json_object_set_new(grid, "shard", json_string(o.shard));
+  if (o.no_peak) json_object_set_new(grid, "no_peak", json_true());
   rb_domain doms[RB_DOMAIN_COUNT];
   rb_peak peaks[RB_DOMAIN_COUNT];
   int have[RB_DOMAIN_COUNT] = {0};
@@ -279,17 +295,25 @@ int rb_cmd_sweep(int argc, char **argv) {
   }
   json_object_set_new(rec.doc, "notes", json_string(notes));
 
-  // Peaks of every domain the grid uses, measured once per run.
+  // Peaks of every domain the grid uses, measured once per run, with the own probe of each ISA.
+  unsigned isa_mask = 0;
+  for (int i = 0; i < npoints; i++) isa_mask |= 1u << points[i].isa;
   for (int i = 0; i < npoints; i++) {
     const rb_domain_kind dk = points[i].domain;
     if (have[dk]) continue;
-    if (rb_bench_domain(topo, dk, 0, &doms[dk]) != RB_OK ||
-        rb_peak_measure(topo, &doms[dk], o.quick, &peaks[dk]) != RB_OK)
+    if (rb_bench_domain(topo, dk, 0, &doms[dk]) != RB_OK) goto fail;
+    if (o.no_peak)
+      rb_peak_skip(&doms[dk], &peaks[dk]);
+    else if (rb_peak_measure(topo, &doms[dk], o.quick, isa_mask, &peaks[dk]) != RB_OK)
       goto fail;
     have[dk] = 1;
     rb_record_add_peak(&rec, &doms[dk], &peaks[dk]);
-    fprintf(stderr, "peak of %s (%d thread(s)): FMA %.1f GFLOP/s (%s), stream %.1f GB/s\n", doms[dk].name,
-            doms[dk].threads, peaks[dk].fma_gflops, peaks[dk].fma_isa, peaks[dk].stream_gbs);
+    if (peaks[dk].measured)
+      fprintf(stderr, "peak of %s (%d thread(s)): FMA %.1f GFLOP/s (%s; runs %.1f-%.1f), stream %.1f GB/s\n",
+              doms[dk].name, doms[dk].threads, peaks[dk].fma_gflops, peaks[dk].fma_isa, peaks[dk].fma_min_gflops,
+              peaks[dk].fma_gflops, peaks[dk].stream_gbs);
+    else
+      fprintf(stderr, "peak of %s: not measured (--no-peak)\n", doms[dk].name);
   }
   if (rb_record_save(&rec) != RB_OK) goto fail;
   fprintf(stderr, "resbench sweep: %d point(s); results in %s\n", npoints, rec.path);
@@ -324,8 +348,7 @@ int rb_cmd_sweep(int argc, char **argv) {
       p = point_json(pt);
       json_object_set_new(p, "threads", json_integer(doms[pt->domain].threads));
       json_object_set_new(p, "algo", json_string(rb_conv_algo_name(algo)));
-      json_object_set_new(p, "peak_gflops", json_real(peaks[pt->domain].fma_gflops));
-      gflops = rb_bench_graph_json(p, g, &t, peaks[pt->domain].fma_gflops);
+      gflops = rb_bench_graph_json(p, g, &t, &peaks[pt->domain], pt->isa);
       if (npeers) s = rb_bench_graph_peers(g, k, algo, doms[pt->domain].threads, peers, npeers, &topts, p, 0);
     }
     rb_graph_destroy(g);

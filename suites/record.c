@@ -9,9 +9,18 @@
 #include "results.h"
 
 json_t *rb_peak_json(const rb_domain *d, const rb_peak *p) {
-  return json_pack("{s:s, s:i, s:o, s:f, s:s, s:f}", "domain", d->name, "threads", d->threads, "pus",
-                   rb_domain_pus_json(d), "fma_gflops", p->fma_gflops, "fma_isa", p->fma_isa ? p->fma_isa : "unknown",
-                   "stream_gbs", p->stream_gbs);
+  json_t *o = json_pack("{s:s, s:i, s:o, s:b}", "domain", d->name, "threads", d->threads, "pus", rb_domain_pus_json(d),
+                        "measured", p->measured);
+  if (!p->measured) return o;  // --no-peak: no figures, and no zeros that read as figures
+  json_t *isa = json_object();
+  for (int i = 0; i < RB_ISA_COUNT; i++)
+    if (p->isa_gflops[i] > 0) json_object_set_new(isa, rb_isa_name((rb_isa)i), json_real(p->isa_gflops[i]));
+  json_object_update_new(o, json_pack("{s:f, s:s, s:f, s:f, s:i, s:f, s:o, s:f}", "fma_gflops", p->fma_gflops,
+                                      "fma_isa", p->fma_isa ? p->fma_isa : "unknown", "fma_min_gflops",
+                                      p->fma_min_gflops, "fma_median_gflops", p->fma_median_gflops, "fma_runs",
+                                      p->fma_runs, "warmup_seconds", p->warmup_seconds, "isa_fma_gflops", isa,
+                                      "stream_gbs", p->stream_gbs));
+  return o;
 }
 
 rb_status rb_record_begin(rb_record *r, const char *root, const char *kind, int argc, char **argv,

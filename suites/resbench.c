@@ -39,31 +39,35 @@ static const char usage[] =
     "      float32; without --input, a seeded random batch x 3 x R x R. Output: tensor 'output',\n"
     "      [N, classes] logits, written atomically. --block runs one block (e.g. layer2.0): its\n"
     "      input is [N, C, H, W] as the network feeds it at resolution R, its output [N, C', H', W'].\n"
-    "  info [--json] [--quick] [--domains core,l3,numa,machine] [--xml FILE]\n"
+    "  info [--json] [--quick] [--no-peak] [--domains core,l3,numa,machine] [--xml FILE]\n"
     "      The machine as hwloc sees it (packages, NUMA nodes, L3 domains, cores, PUs, CPU model),\n"
     "      the ISAs this build and CPU run, and for each domain (the core, L3 domain and NUMA node\n"
     "      of PU 0, the machine: one thread per core, pinned to its first PU) the measured FP32 FMA\n"
-    "      peak (GFLOP/s, 2 FLOP per FMA) and STREAM triad bandwidth (GB/s, write-allocate not\n"
-    "      counted). --quick: short, rough runs. --xml: saves the hwloc topology (atomically).\n"
+    "      peak (GFLOP/s, 2 FLOP per FMA; the widest FMA the CPU runs, after 1 s of warm load, best\n"
+    "      of 5 runs with their range; and each ISA's own probe) and STREAM triad bandwidth (GB/s,\n"
+    "      write-allocate not counted). --quick: short, rough runs. --no-peak: no probes (\"not\n"
+    "      measured\"). --xml: saves the hwloc topology (atomically).\n"
     "      HWLOC_SYNTHETIC / HWLOC_XMLFILE describe another machine (then peaks are not measured).\n"
     "  bench conv PROBLEM... [--problems FILE] [--algo direct|winograd|auto] [--isa ISA] [--threads N] [--domain D]\n"
     "             [--peers onednn,libxsmm,libxsmm_gemm|none] [--json] [--save] [--results DIR]\n"
-    "             [--min-time S] [--quick]\n"
+    "             [--min-time S] [--quick] [--no-peak]\n"
     "      One convolution in benchdnn's syntax (mb1ic64ih56oc64oh56kh3ph1, g32mb1ic128ih56oc128oh56kh3ph1)\n"
     "      timed after warm-up (median, min, max, runs) with the domain's threads pinned, beside the\n"
     "      peers on the same data and threads (default peer: onednn where built); GFLOP/s = 2 x dense\n"
-    "      multiply-adds / median, % of the domain's measured FMA peak, each peer's speed-up and its\n"
+    "      multiply-adds / median, % of the domain's measured FMA peak (%peak: the widest FMA the CPU\n"
+    "      runs; %isa: the kernel ISA's own probe; --no-peak: not measured), each peer's speed-up and its\n"
     "      output checked against ours. D: core, l3, numa, machine (default). --save writes a result\n"
     "      document under results/<host>-<cpu>/ (or DIR).\n"
     "  bench model MODEL [--block layerS.I] [--batch N] [--res R] [--algo A] [--isa ISA] [--threads N]\n"
     "              [--domain D] [--peers LIST] [--json] [--save] [--results DIR] [--min-time S] [--quick]\n"
+    "              [--no-peak]\n"
     "      The forward pass of a network or one block: median time, images/s, GFLOP/s, % of peak.\n"
     "      --peers: its convolutions, layer by layer, beside each peer (convolutions only).\n"
     "  sweep [--family resnet,se,sk,resnest] [--depth L] [--cardinality L] [--width L] [--cxw 2x40d,..]\n"
     "        [--radix L]\n"
     "        [--se-reduction L] [--sk-paths L] [--level block,network] [--isa L] [--domains L]\n"
     "        [--batch N] [--res R] [--algo A] [--peers LIST] [--results DIR] [--resume[=FILE]]\n"
-    "        [--max-points N] [--min-time S] [--quick] [--shard K/N]\n"
+    "        [--max-points N] [--min-time S] [--quick] [--no-peak] [--shard K/N]\n"
     "      Measures every point of the grid (L: comma-separated values; block level = the first block\n"
     "      of each stage at its real input size), saving each point as it is measured to\n"
     "      results/<host>-<cpu>/sweep-<stamp>.json (+ .md); --resume measures only the missing\n"
@@ -84,7 +88,7 @@ static const char usage[] =
     "      Joins the documents of sweep --shard K/N runs, refusing mismatched or incomplete shards.\n"
     "  help [COMMAND], COMMAND --help, --version\n"
     "\n"
-    "ISAs: ref (portable C, always), avx512 (x86-64), neon (aarch64). The environment variable\n"
+    "ISAs: ref (portable C, always), avx2 and avx512 (x86-64), neon (aarch64). The environment variable\n"
     "RESBENCH_ISA sets the default; asking for an ISA this build or CPU lacks is an error.\n";
 
 typedef struct table_printer {
@@ -131,7 +135,11 @@ static int cmd_check(int argc, char **argv) {
   int count = 0;
   if (strcmp(isa_arg, "all") == 0) {
     for (int i = 0; i < RB_ISA_COUNT; i++)
-      if (rb_kernels_get((rb_isa)i, &tables[count]) == RB_OK) count++;
+      if (rb_kernels_get((rb_isa)i, &tables[count]) == RB_OK)
+        count++;
+      else  // a skip says why, on stderr so --json stays one object per line
+        fprintf(stderr, "resbench check: note: ISA %s skipped: %s\n", rb_isa_name((rb_isa)i),
+                rb_isa_unavailable_reason((rb_isa)i));
   } else {
     rb_isa isa;
     if (rb_isa_parse(isa_arg, &isa) != RB_OK || rb_kernels_get(isa, &tables[0]) != RB_OK) {

@@ -139,7 +139,8 @@ rb_status rb_sweep_grid_set(rb_sweep_grid *g, const char *option, const char *va
   if (!g || !option || !value) return rb_fail(RB_ERR_NULL, "rb_sweep_grid_set: NULL argument");
   const char *opt = strncmp(option, "--", 2) == 0 ? option + 2 : option;
   static const char *const families[RB_FAMILY_COUNT] = {"resnet", "se", "sk", "resnest"};
-  static const char *const isas[RB_ISA_COUNT] = {"ref", "avx512", "neon"};
+  const char *isas[RB_ISA_COUNT];
+  for (int i = 0; i < RB_ISA_COUNT; i++) isas[i] = rb_isa_name((rb_isa)i);
   int idx[RB_SWEEP_MAX_VALUES], n;
   rb_status s;
   const struct {

@@ -5,7 +5,7 @@
 #include <time.h>
 
 rb_timing_opts rb_timing_defaults(void) {
-  return (rb_timing_opts){.warmup = 2, .warmup_seconds = 0.2, .min_runs = 5, .max_runs = 1000, .min_seconds = 0.5};
+  return (rb_timing_opts){.warmup = 2, .warmup_seconds = 0.2, .min_runs = 5, .max_runs = 1000, .min_seconds = 0.5, .rounds = 5};
 }
 
 double rb_now_ms(void) {

@@ -17,9 +17,11 @@ typedef struct rb_timing_opts {
   int min_runs;        // at least this many timed runs
   int max_runs;        // at most this many
   double min_seconds;  // keep running until this much timed time has passed (or max_runs)
+  int rounds;          // comparisons (bench conv beside peers): alternate ours and each peer this many
+                       // times, splitting min_seconds among them (0, 1: once)
 } rb_timing_opts;
 
-rb_timing_opts rb_timing_defaults(void);  // warmup 2 and 0.2 s, min_runs 5, max_runs 1000, min_seconds 0.5
+rb_timing_opts rb_timing_defaults(void);  // warmup 2 and 0.2 s, min_runs 5, max_runs 1000, min_seconds 0.5, rounds 5
 
 // Runs fn(ctx) as opts say and fills t. fn's first error stops the run and is returned.
 rb_status rb_time_runs(rb_status (*fn)(void *ctx), void *ctx, const rb_timing_opts *opts, rb_timing *t);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "peers/peer.h"
+#include "resbench/probe.h"
 #include "resbench/resbench.h"
 #include "testutil.h"
 
@@ -77,6 +78,12 @@ START_TEST(bench_conv_json) {
                 "gflops is not 2 x MACs / median");
   ck_assert(num(o, "peak_gflops") > 0);
   ck_assert_msg(fabs(num(o, "peak_pct") - 100 * num(o, "gflops") / num(o, "peak_gflops")) < 1e-6, "peak_pct");
+  // The peak is the widest FMA the CPU runs, whichever table ran; the ISA's own peak beside it.
+  ck_assert_str_eq(json_string_value(json_object_get(o, "peak_isa")), rb_isa_name(rb_fma_probe_best()->isa));
+  ck_assert_msg(num(o, "isa_peak_gflops") > 0 && num(o, "isa_peak_gflops") <= 1.5 * num(o, "peak_gflops"),
+                "isa peak %g, widest %g", num(o, "isa_peak_gflops"), num(o, "peak_gflops"));
+  ck_assert_msg(fabs(num(o, "isa_peak_pct") - 100 * num(o, "gflops") / num(o, "isa_peak_gflops")) < 1e-6,
+                "isa_peak_pct");
   for (size_t i = 0; i < rb_peer_count(); i++) {
     const char *pn = rb_peer_at(i)->name;
     char k[96];
@@ -98,6 +105,18 @@ START_TEST(bench_conv_json) {
   // Human output names ISA, domain, threads, peak.
   ck_assert_int_eq(tu_run_cli("bench conv g2mb2ic8ih9oc8oh5kh3sh2ph1 --quick --peers none", buf, sizeof buf), 0);
   ck_assert_msg(strstr(buf, "FMA peak") && strstr(buf, "pinned") && strstr(buf, "median_ms"), "%s", buf);
+
+  // --no-peak: no probe runs, and nothing reads as a figure.
+  ck_assert_int_eq(tu_run_cli("bench conv mb1ic8ih9oc8oh9kh3ph1 --quick --peers none --no-peak --json", buf, sizeof buf),
+                   0);
+  o = last_json_line(buf);
+  ck_assert_msg(o != NULL, "no JSON: %s", buf);
+  const char *nulls[] = {"peak_gflops", "peak_isa", "peak_pct", "isa_peak_gflops", "isa_peak_pct"};
+  for (int i = 0; i < 5; i++) ck_assert_msg(json_is_null(json_object_get(o, nulls[i])), "%s is not null", nulls[i]);
+  ck_assert(num(o, "gflops") > 0);
+  json_decref(o);
+  ck_assert_int_eq(tu_run_cli("bench model resnet18 --block layer1.0 --res 32 --quick --no-peak", buf, sizeof buf), 0);
+  ck_assert_msg(strstr(buf, "peak not measured (--no-peak)"), "%s", buf);
 }
 END_TEST
 
@@ -236,6 +255,16 @@ START_TEST(bench_save) {
   ck_assert_str_eq(json_string_value(json_object_get(doc, "kind")), "bench-conv");
   ck_assert(json_is_object(json_object_get(doc, "context")));
   ck_assert_int_eq(json_array_size(json_object_get(doc, "peaks")), 1);
+  // The peak record: the widest probe's best run with its spread, after the warm load.
+  const json_t *pk = json_array_get(json_object_get(doc, "peaks"), 0);
+  ck_assert(json_is_true(json_object_get(pk, "measured")));
+  ck_assert_msg(num(pk, "fma_min_gflops") <= num(pk, "fma_median_gflops") &&
+                    num(pk, "fma_median_gflops") <= num(pk, "fma_gflops"),
+                "spread %g %g %g", num(pk, "fma_min_gflops"), num(pk, "fma_median_gflops"), num(pk, "fma_gflops"));
+  ck_assert_int_eq((int)num(pk, "fma_runs"), 2);
+  ck_assert(num(pk, "warmup_seconds") >= 0.05);
+  ck_assert_double_eq(num(json_object_get(pk, "isa_fma_gflops"), json_string_value(json_object_get(pk, "fma_isa"))),
+                      num(pk, "fma_gflops"));
   json_t *p = json_array_get(json_object_get(doc, "points"), 0);
   ck_assert_str_eq(json_string_value(json_object_get(p, "problem")), "mb1ic8ih8oc8oh8kh1");
   check_timing(p, "");

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "oracle64.h"
 #include "resbench/resbench.h"
 #include "testutil.h"
@@ -12,53 +13,24 @@ typedef struct conv_case {
   int bias, residual, relu;
 } conv_case;
 
-// Runs one case on table k and compares with fp64. Tolerance: the direct kernel sums
-// K = cin/groups * kh * kw products plus bias and residual in float32, so each output is
-// within gamma_{K+2} * sum|terms| of the exact value, whatever the summation order.
-static o64_cmp run_case(const rb_kernels *k, const conv_case *c, uint64_t seed) {
-  const rb_conv_desc *d = &c->d;
-  o64_rng r;
-  o64_seed(&r, seed);
-  const size_t nin = (size_t)d->n * d->h * d->w * d->cin;
-  const size_t nout = (size_t)d->n * rb_conv_out_h(d) * rb_conv_out_w(d) * d->cout;
-  const size_t nw = (size_t)d->cout * (d->cin / d->groups) * d->kh * d->kw;
-  float *in = rb_aligned_alloc(nin * 4), *w = rb_aligned_alloc(nw * 4), *out = rb_aligned_alloc(nout * 4);
-  float *bias = c->bias ? rb_aligned_alloc((size_t)d->cout * 4) : NULL;
-  float *res = c->residual ? rb_aligned_alloc(nout * 4) : NULL;
-  double *exact = malloc(nout * 8), *mag = malloc(nout * 8);
-  o64_fill(&r, in, nin, -1, 1);
-  o64_fill(&r, w, nw, -1, 1);
-  if (bias) o64_fill(&r, bias, d->cout, -1, 1);
-  if (res) o64_fill(&r, res, nout, -1, 1);
-
-  rb_conv_plan *p;
-  rb_status s = rb_conv_plan_create(k, d, RB_CONV_DIRECT, w, bias, &p);
-  ck_assert_msg(s == RB_OK, "plan: %s", rb_last_error());
-  o64_conv(d, in, w, bias, res, c->relu, exact, mag);
-  const double tol = o64_gamma((double)(d->cin / d->groups) * d->kh * d->kw + 2);
-  o64_cmp cmp;
-  for (int rep = 0; rep < 2; rep++) {  // a plan runs many times with the same result
-    o64_poison(out, nout);
-    ck_assert_int_eq(rb_conv_plan_run(p, in, res, c->relu, out), RB_OK);
-    cmp = o64_compare(out, exact, mag, nout, tol);
-    if (!cmp.pass) break;
-  }
-  rb_conv_plan_destroy(p);
-  rb_aligned_free(in), rb_aligned_free(w), rb_aligned_free(out), rb_aligned_free(bias), rb_aligned_free(res);
-  free(exact), free(mag);
-  return cmp;
-}
-
+// One case on table k through the harness `resbench check` uses too (suites/check.h): against
+// fp64 within gamma_{K+2} * sum|terms| (the direct kernel sums K = cin/groups * kh * kw products
+// plus bias and residual in float32, in any order), and a SIMD table also against ref.
 static void assert_case(const rb_kernels *k, const conv_case *c, uint64_t seed) {
-  const o64_cmp cmp = run_case(k, c, seed);
+  rb_conv_case_result r;
+  rb_check_conv_case(k, &c->d, c->bias, c->residual, c->relu, seed, &r);
   char shape[128];
   rb_conv_desc_format(&c->d, shape, sizeof shape);
-  ck_assert_msg(cmp.pass,
-                "%s %s (pads t%d l%d b%d r%d, bias %d residual %d relu %d): max rel err %.3g (tol %.3g), "
-                "%zu NaN, worst element %zu",
-                k->isa_name, shape, c->d.pad_top, c->d.pad_left, c->d.pad_bottom, c->d.pad_right, c->bias,
-                c->residual, c->relu, cmp.max_rel_err,
-                o64_gamma((double)(c->d.cin / c->d.groups) * c->d.kh * c->d.kw + 2), cmp.nan_count, cmp.worst);
+  ck_assert_msg(r.status == RB_OK, "%s %s: %s", k->isa_name, shape, rb_last_error());
+  const o64_cmp *cmp[2] = {&r.vs_fp64, &r.vs_ref};
+  for (int i = 0; i < 1 + r.have_ref; i++)
+    ck_assert_msg(cmp[i]->pass,
+                  "%s %s %s (pads t%d l%d b%d r%d, bias %d residual %d relu %d) vs %s: max rel err %.3g (tol %.3g), "
+                  "%zu NaN, worst element %zu",
+                  k->isa_name, r.kernel, shape, c->d.pad_top, c->d.pad_left, c->d.pad_bottom, c->d.pad_right, c->bias,
+                  c->residual, c->relu, i ? "ref" : "fp64", cmp[i]->max_rel_err, (i + 1) * r.tol, cmp[i]->nan_count,
+                  cmp[i]->worst);
+  ck_assert_int_eq(r.have_ref, k->isa != RB_ISA_REF);
 }
 
 // ResNet-family layers, scaled down in space so the fp64 oracle stays fast.
@@ -132,7 +104,7 @@ START_TEST(weights_are_not_mixed_across_channels) {
   for (int i = 0; i < 4 * 3 * 9; i++) w[i] = 0.0f;
   w[(2 * 3 + 1) * 9 + 4] = 1.0f;  // output 2 copies (its group's) input channel 1 = global channel 4
   rb_conv_plan *p;
-  ck_assert_int_eq(rb_conv_plan_create(k, &d, RB_CONV_DIRECT, w, NULL, &p), RB_OK);
+  ck_assert_int_eq(rb_conv_plan_create(k, &d, RB_CONV_DIRECT, 0, w, NULL, &p), RB_OK);
   o64_poison(out, sizeof out / 4);
   ck_assert_int_eq(rb_conv_plan_run(p, in, NULL, 0, out), RB_OK);
   o64_conv(&d, in, w, NULL, NULL, 0, exact, mag);

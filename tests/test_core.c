@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "oracle64.h"
+#include "resbench/probe.h"
 #include "resbench/resbench.h"
 #include "testutil.h"
 
@@ -34,9 +35,17 @@ END_TEST
 START_TEST(isa_dispatch) {
   rb_isa isa;
   const rb_kernels *k;
+  // Every name round-trips, and an unknown one lists them all.
+  for (int i = 0; i < RB_ISA_COUNT; i++) {
+    ck_assert_int_eq(rb_isa_parse(rb_isa_name((rb_isa)i), &isa), RB_OK);
+    ck_assert_int_eq(isa, i);
+  }
+  ck_assert_int_eq(rb_isa_parse("avx2", &isa), RB_OK);
+  ck_assert_int_eq(isa, RB_ISA_AVX2);
   ck_assert_int_eq(rb_isa_parse("avx512", &isa), RB_OK);
   ck_assert_int_eq(isa, RB_ISA_AVX512);
-  ASSERT_FAILS(rb_isa_parse("sse9", &isa), RB_ERR_NOT_FOUND, "'sse9'");
+  ASSERT_FAILS(rb_isa_parse("sse9", &isa), RB_ERR_NOT_FOUND, "'sse9' (known: ref, avx2, avx512, neon)");
+  ck_assert_str_eq(rb_isa_name(RB_ISA_COUNT), "unknown");
   ck_assert_int_eq(rb_kernels_get(RB_ISA_REF, &k), RB_OK);
   ck_assert_ptr_eq(k, &rb_kernels_ref);
   ck_assert_str_eq(k->isa_name, "ref");
@@ -47,11 +56,29 @@ START_TEST(isa_dispatch) {
     k = &rb_kernels_ref;
     ASSERT_FAILS(rb_kernels_get((rb_isa)i, &k), RB_ERR_UNSUPPORTED, rb_isa_name((rb_isa)i));
     ck_assert_ptr_null(k);
+    // The message is the list's reason, and the reason is the right one of the three.
+    const char *why = rb_isa_unavailable_reason((rb_isa)i);
+    ck_assert_ptr_nonnull(why);
+    ck_assert_msg(strstr(rb_last_error(), why), "'%s' lacks '%s'", rb_last_error(), why);
+    if (!rb_cpu_supports((rb_isa)i))
+      ck_assert_msg(strstr(why, "CPU lacks") || strstr(why, "needs an") || strstr(why, "capped by RESBENCH_MAX_ISA"), "%s: %s", rb_isa_name((rb_isa)i), why);
+    else
+      ck_assert_msg(strstr(why, "this build has no"), "%s: %s", rb_isa_name((rb_isa)i), why);
   }
+  ck_assert_ptr_null(rb_isa_unavailable_reason(RB_ISA_REF));
+  ck_assert_str_eq(rb_isa_unavailable_reason(RB_ISA_COUNT), "unknown ISA");
+  ASSERT_FAILS(rb_kernels_get(RB_ISA_COUNT, &k), RB_ERR_INVALID_ARG, "out of range");
+  // The best is available, and no later (preferred) ISA is.
+  const rb_isa best = rb_isa_best();
+  ck_assert(rb_isa_available(best));
+  for (int i = best + 1; i < RB_ISA_COUNT; i++) ck_assert(!rb_isa_available((rb_isa)i));
 #if defined(__x86_64__)
   ck_assert(!rb_isa_available(RB_ISA_NEON));
+  ck_assert_str_eq(rb_isa_unavailable_reason(RB_ISA_NEON), "NEON needs an aarch64 build");
 #elif defined(__aarch64__)
   ck_assert(!rb_isa_available(RB_ISA_AVX512));
+  ck_assert(!rb_isa_available(RB_ISA_AVX2));
+  ck_assert_str_eq(rb_isa_unavailable_reason(RB_ISA_AVX2), "AVX2 needs an x86-64 build");
 #endif
 }
 END_TEST
@@ -71,6 +98,7 @@ START_TEST(isa_environment_override) {
   unsetenv("RESBENCH_ISA");
   ck_assert_int_eq(rb_kernels_default(&k), RB_OK);
   ck_assert(rb_isa_available(k->isa));
+  ck_assert_int_eq(k->isa, rb_isa_best());
 }
 END_TEST
 
@@ -143,29 +171,29 @@ START_TEST(conv_plan_errors) {
   o64_fill(&r, w, sizeof w / 4, -1, 1);
   o64_fill(&r, in, sizeof in / 4, -1, 1);
   rb_conv_plan *p = (rb_conv_plan *)1;
-  ASSERT_FAILS(rb_conv_plan_create(k, &d, RB_CONV_DIRECT, NULL, NULL, &p), RB_ERR_NULL, "weights");
+  ASSERT_FAILS(rb_conv_plan_create(k, &d, RB_CONV_DIRECT, 0, NULL, NULL, &p), RB_ERR_NULL, "weights");
   ck_assert_ptr_null(p);
-  ASSERT_FAILS(rb_conv_plan_create(NULL, &d, RB_CONV_DIRECT, w, NULL, &p), RB_ERR_NULL, "kernel table");
-  ASSERT_FAILS(rb_conv_plan_create(k, NULL, RB_CONV_DIRECT, w, NULL, &p), RB_ERR_NULL, "descriptor");
-  ASSERT_FAILS(rb_conv_plan_create(k, &d, RB_CONV_DIRECT, w, NULL, NULL), RB_ERR_NULL, "plan");
-  ASSERT_FAILS(rb_conv_plan_create(k, &d, (rb_conv_algo)42, w, NULL, &p), RB_ERR_INVALID_ARG, "42");
+  ASSERT_FAILS(rb_conv_plan_create(NULL, &d, RB_CONV_DIRECT, 0, w, NULL, &p), RB_ERR_NULL, "kernel table");
+  ASSERT_FAILS(rb_conv_plan_create(k, NULL, RB_CONV_DIRECT, 0, w, NULL, &p), RB_ERR_NULL, "descriptor");
+  ASSERT_FAILS(rb_conv_plan_create(k, &d, RB_CONV_DIRECT, 0, w, NULL, NULL), RB_ERR_NULL, "plan");
+  ASSERT_FAILS(rb_conv_plan_create(k, &d, (rb_conv_algo)42, 0, w, NULL, &p), RB_ERR_INVALID_ARG, "42");
   rb_conv_desc bad = d;
   bad.groups = 3;
-  ASSERT_FAILS(rb_conv_plan_create(k, &bad, RB_CONV_DIRECT, w, NULL, &p), RB_ERR_SHAPE, "groups 3");
+  ASSERT_FAILS(rb_conv_plan_create(k, &bad, RB_CONV_DIRECT, 0, w, NULL, &p), RB_ERR_SHAPE, "groups 3");
   // Winograd is only for 3x3 stride 1 dilation 1; a 5x5 is unsupported, not silently direct.
   bad = rb_conv_desc_make(1, 9, 9, 4, 4, 5, 1, 2, 1, 1);
   float w5[4 * 4 * 25];
   o64_fill(&r, w5, sizeof w5 / 4, -1, 1);
-  ASSERT_FAILS(rb_conv_plan_create(k, &bad, RB_CONV_WINOGRAD_F4, w5, NULL, &p), RB_ERR_UNSUPPORTED, "5");
+  ASSERT_FAILS(rb_conv_plan_create(k, &bad, RB_CONV_WINOGRAD_F4, 0, w5, NULL, &p), RB_ERR_UNSUPPORTED, "5");
   // AUTO picks direct there, and Winograd for a 3x3 stride-1 layer.
-  ck_assert_int_eq(rb_conv_plan_create(k, &bad, RB_CONV_AUTO, w5, NULL, &p), RB_OK);
+  ck_assert_int_eq(rb_conv_plan_create(k, &bad, RB_CONV_AUTO, 0, w5, NULL, &p), RB_OK);
   ck_assert_int_eq(rb_conv_plan_algo(p), RB_CONV_DIRECT);
   rb_conv_plan_destroy(p);
-  ck_assert_int_eq(rb_conv_plan_create(k, &d, RB_CONV_AUTO, w, NULL, &p), RB_OK);
+  ck_assert_int_eq(rb_conv_plan_create(k, &d, RB_CONV_AUTO, 0, w, NULL, &p), RB_OK);
   ck_assert_int_eq(rb_conv_plan_algo(p), RB_CONV_WINOGRAD_F4);
   rb_conv_plan_destroy(p);
 
-  ck_assert_int_eq(rb_conv_plan_create(k, &d, RB_CONV_DIRECT, w, NULL, &p), RB_OK);
+  ck_assert_int_eq(rb_conv_plan_create(k, &d, RB_CONV_DIRECT, 0, w, NULL, &p), RB_OK);
   ck_assert_str_eq(rb_conv_plan_kernel_name(p), "rb_conv_direct__ref");
   ASSERT_FAILS(rb_conv_plan_run(p, NULL, NULL, 0, out), RB_ERR_NULL, "input");
   ASSERT_FAILS(rb_conv_plan_run(p, in, NULL, 0, NULL), RB_ERR_NULL, "output");
@@ -190,7 +218,7 @@ START_TEST(conv_plan_tensor_shapes) {
   o64_seed(&r, 2);
   o64_fill(&r, w, sizeof w / 4, -1, 1);
   rb_conv_plan *p;
-  ck_assert_int_eq(rb_conv_plan_create(&rb_kernels_ref, &d, RB_CONV_DIRECT, w, NULL, &p), RB_OK);
+  ck_assert_int_eq(rb_conv_plan_create(&rb_kernels_ref, &d, RB_CONV_DIRECT, 0, w, NULL, &p), RB_OK);
   rb_tensor in, out, res, wrong;
   ck_assert_int_eq(rb_tensor_alloc(&in, 2, 9, 7, 8), RB_OK);
   ck_assert_int_eq(rb_tensor_alloc(&out, 2, 5, 4, 16), RB_OK);

@@ -123,9 +123,11 @@ START_TEST(golden_winograd) {
 }
 END_TEST
 
-// The SIMD tables (AVX-512 / NEON where the build and CPU have them) on two models, direct and AUTO.
+// The SIMD tables (AVX2 / AVX-512 / NEON where the build and CPU have them) on every engine path
+// of a network: resnet50 (gemm, igemm), resnest50d (grouped igemm), resnext50_32x4d (narrow
+// groups), skresnet18 (dilation), direct and AUTO.
 START_TEST(golden_isa) {
-  static const char *const models[] = {"resnet50", "resnest50d"};
+  static const char *const models[] = {"resnet50", "resnest50d", "resnext50_32x4d", "skresnet18"};
   const rb_kernels *tables[RB_ISA_COUNT];
   const int n = tu_available_tables(tables);
   for (int t = 1; t < n; t++)
@@ -422,7 +424,7 @@ Suite *forward_suite(void) {
   tcase_add_test(tc, random_formula);
   tcase_add_loop_test(tc, golden_direct, 0, (int)(sizeof golden_models / sizeof golden_models[0]));
   tcase_add_loop_test(tc, golden_winograd, 0, getenv("RESBENCH_FORWARD_WINOGRAD_ALL") ? 2 : 1);
-  tcase_add_loop_test(tc, golden_isa, 0, 2);
+  tcase_add_loop_test(tc, golden_isa, 0, 4);
   tcase_add_loop_test(tc, golden_block, 0, (int)(sizeof golden_blocks / sizeof golden_blocks[0]));
   tcase_add_test(tc, block_graph_matches_network);
   tcase_add_test(tc, block_errors);

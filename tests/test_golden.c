@@ -186,9 +186,9 @@ static rb_conv_desc conv_desc_from(const rb_st_file *f, const char *cs) {
 // Plans d with algo, runs it twice (a plan is reusable) on poisoned output and compares.
 static void run_conv(const rb_kernels *k, const char *cs, const rb_conv_desc *d, rb_conv_algo algo, const float *x,
                      const float *w, const float *bias, const float *res, int relu, const float *y, double tol) {
-  const size_t ny = (size_t)d->n * rb_conv_out_h(d) * rb_conv_out_w(d) * d->cout;
+  const size_t ny = rb_conv_out_count(d);
   rb_conv_plan *p = NULL;
-  rb_status s = rb_conv_plan_create(k, d, algo, w, bias, &p);
+  rb_status s = rb_conv_plan_create(k, d, algo, 0, w, bias, &p);
   ck_assert_msg(s == RB_OK, "%s %s: plan: %s: %s", cs, rb_conv_algo_name(algo), rb_status_name(s), rb_last_error());
   ck_assert_int_eq(rb_conv_plan_algo(p), algo);
   float *out = floats(ny);

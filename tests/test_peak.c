@@ -107,9 +107,20 @@ START_TEST(probe_errors_and_best) {
   ASSERT_FAILS(rb_fma_probe_get(RB_ISA_REF, NULL), RB_ERR_NULL, "NULL");
 #if defined(__x86_64__)
   ASSERT_FAILS(rb_fma_probe_get(RB_ISA_NEON, &p), RB_ERR_UNSUPPORTED, "aarch64");
-  const rb_isa widest = rb_cpu_supports(RB_ISA_AVX512) ? RB_ISA_AVX512 : RB_ISA_REF;
+  const rb_isa widest = rb_cpu_supports(RB_ISA_AVX512) ? RB_ISA_AVX512
+                        : rb_cpu_supports(RB_ISA_AVX2) ? RB_ISA_AVX2
+                                                       : RB_ISA_REF;
+  // The probe runs exactly where the CPU does, whatever kernels exist.
+  for (int i = RB_ISA_AVX2; i <= RB_ISA_AVX512; i++) {
+    const rb_status s = rb_fma_probe_get((rb_isa)i, &p);
+    ck_assert_int_eq(s == RB_OK, rb_cpu_supports((rb_isa)i));
+    if (s != RB_OK)
+      ck_assert_msg(strstr(rb_last_error(), "CPU lacks") || strstr(rb_last_error(), "capped by"), "%s", rb_last_error());
+  }
+  p = NULL;
 #elif defined(__aarch64__)
   ASSERT_FAILS(rb_fma_probe_get(RB_ISA_AVX512, &p), RB_ERR_UNSUPPORTED, "x86-64");
+  ASSERT_FAILS(rb_fma_probe_get(RB_ISA_AVX2, &p), RB_ERR_UNSUPPORTED, "x86-64");
   const rb_isa widest = rb_cpu_supports(RB_ISA_NEON) ? RB_ISA_NEON : RB_ISA_REF;
 #else
   const rb_isa widest = RB_ISA_REF;
@@ -162,12 +173,19 @@ START_TEST(cpu_features_agree_with_kernel) {
   }
   const int has512 = strstr(flags, " avx512f ") && strstr(flags, " avx512bw ") && strstr(flags, " avx512vl ") &&
                      strstr(flags, " avx512dq ");
-  ck_assert_int_eq(rb_cpu_supports(RB_ISA_AVX512), has512 != 0);
+  // RESBENCH_MAX_ISA caps what we run below what the CPU has.
+  rb_isa cap = RB_ISA_COUNT;
+  const char *env = getenv("RESBENCH_MAX_ISA");
+  if (env && *env) ck_assert_int_eq(rb_isa_parse(env, &cap), RB_OK);
+  ck_assert_int_eq(rb_cpu_supports(RB_ISA_AVX512), has512 != 0 && cap >= RB_ISA_AVX512);
+  const int has2 = strstr(flags, " avx2 ") && strstr(flags, " fma ");
+  ck_assert_int_eq(rb_cpu_supports(RB_ISA_AVX2), has2 != 0 && cap >= RB_ISA_AVX2);
   ck_assert_int_eq(rb_cpu_supports(RB_ISA_NEON), 0);
 #elif defined(__aarch64__)
   ck_assert_msg(strncmp(ours, "asimd", 5) == 0, "features '%s'", ours);
   ck_assert_int_eq(rb_cpu_supports(RB_ISA_NEON), 1);
   ck_assert_int_eq(rb_cpu_supports(RB_ISA_AVX512), 0);
+  ck_assert_int_eq(rb_cpu_supports(RB_ISA_AVX2), 0);
 #endif
 }
 END_TEST
@@ -187,8 +205,27 @@ START_TEST(peak_quick) {
   for (int k = 0; k < 2; k++) {
     ck_assert_int_eq(rb_topology_domain(t, kinds[k], &dom), RB_OK);
     rb_peak p;
-    ck_assert_msg(rb_peak_measure(t, &dom, 1, &p) == RB_OK, "%s", rb_last_error());
+    // Ask for ref's probe too: the per-ISA figures are measured for exactly what is asked.
+    ck_assert_msg(rb_peak_measure(t, &dom, 1, 1u << RB_ISA_REF, &p) == RB_OK, "%s", rb_last_error());
+    ck_assert_int_eq(p.measured, 1);
     ck_assert_int_eq(p.domain, kinds[k]);
+    // The spread: min <= median <= best, over the runs made, after the warm load.
+    ck_assert_int_eq(p.fma_runs, 2);
+    ck_assert_msg(p.fma_min_gflops > 0 && p.fma_min_gflops <= p.fma_median_gflops &&
+                      p.fma_median_gflops <= p.fma_gflops,
+                  "runs %g <= %g <= %g", p.fma_min_gflops, p.fma_median_gflops, p.fma_gflops);
+    ck_assert_msg(p.warmup_seconds >= 0.05, "warm-up %g s", p.warmup_seconds);
+    const rb_isa widest = rb_fma_probe_best()->isa;
+    for (int i = 0; i < RB_ISA_COUNT; i++) {
+      if (i == (int)widest)
+        ck_assert(p.isa_gflops[i] == p.fma_gflops);
+      else if (i == RB_ISA_REF)
+        ck_assert_msg(p.isa_gflops[i] > 0, "ref probe %g", p.isa_gflops[i]);
+      else
+        ck_assert_msg(p.isa_gflops[i] == 0, "%s measured unasked", rb_isa_name((rb_isa)i));
+    }
+    ck_assert(fabs(rb_peak_pct(&p, p.fma_gflops / 2) - 50) < 1e-9);
+    ck_assert(fabs(rb_peak_isa_pct(&p, RB_ISA_REF, p.isa_gflops[RB_ISA_REF]) - 100) < 1e-9);
     ck_assert_int_eq(p.threads, dom.threads);
     ck_assert_msg(isfinite(p.fma_gflops) && p.fma_gflops > 0, "FMA %g GFLOP/s", p.fma_gflops);
     ck_assert_msg(isfinite(p.stream_gbs) && p.stream_gbs > 0, "triad %g GB/s", p.stream_gbs);
@@ -202,12 +239,18 @@ END_TEST
 
 START_TEST(peak_errors) {
   rb_peak p;
+  // --no-peak: a record without figures, whose percentages are NAN (reports say "not measured").
+  dom.kind = RB_DOMAIN_CORE, dom.threads = 1;
+  rb_peak_skip(&dom, &p);
+  ck_assert_int_eq(p.measured, 0);
+  ck_assert_int_eq(p.threads, 1);
+  ck_assert(isnan(rb_peak_pct(&p, 10)) && isnan(rb_peak_isa_pct(&p, RB_ISA_REF, 10)));
   rb_topology *t;
   ck_assert_int_eq(rb_topology_load_synthetic("pack:1 core:2 pu:1", &t), RB_OK);
   ck_assert_int_eq(rb_topology_domain(t, RB_DOMAIN_MACHINE, &dom), RB_OK);
-  ASSERT_FAILS(rb_peak_measure(t, &dom, 1, &p), RB_ERR_UNSUPPORTED, "not this machine's");
-  ASSERT_FAILS(rb_peak_measure(t, NULL, 1, &p), RB_ERR_NULL, "NULL");
-  ASSERT_FAILS(rb_peak_measure(NULL, &dom, 1, &p), RB_ERR_NULL, "NULL");
+  ASSERT_FAILS(rb_peak_measure(t, &dom, 1, 0, &p), RB_ERR_UNSUPPORTED, "not this machine's");
+  ASSERT_FAILS(rb_peak_measure(t, NULL, 1, 0, &p), RB_ERR_NULL, "NULL");
+  ASSERT_FAILS(rb_peak_measure(NULL, &dom, 1, 0, &p), RB_ERR_NULL, "NULL");
   rb_topology_destroy(t);
 }
 END_TEST

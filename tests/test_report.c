@@ -332,7 +332,7 @@ START_TEST(bad_files) {
 }
 END_TEST
 
-static const char grid_args[] = "--family resnet,se --depth 18,50 --level block --res 32 --domains core --quick";
+static const char grid_args[] = "--family resnet,se --depth 18,50 --level block --res 32 --domains core --isa ref --quick";
 
 // N shard runs merged give exactly the unsharded grid's points, each once, each shard's context kept.
 START_TEST(merge_shards) {
@@ -359,8 +359,9 @@ START_TEST(merge_shards) {
   // The unsharded grid, expanded here.
   rb_sweep_grid g;
   rb_sweep_grid_defaults(&g);
-  const char *opts[][2] = {{"family", "resnet,se"}, {"depth", "18,50"}, {"level", "block"}, {"res", "32"}, {"domains", "core"}};
-  for (int i = 0; i < 5; i++) ck_assert_int_eq(rb_sweep_grid_set(&g, opts[i][0], opts[i][1]), RB_OK);
+  const char *opts[][2] = {{"family", "resnet,se"}, {"depth", "18,50"}, {"level", "block"}, {"res", "32"}, {"domains", "core"},
+                           {"isa", "ref"}};
+  for (int i = 0; i < 6; i++) ck_assert_int_eq(rb_sweep_grid_set(&g, opts[i][0], opts[i][1]), RB_OK);
   rb_sweep_point *pts;
   int n;
   ck_assert_int_eq(rb_sweep_expand(&g, &pts, &n, NULL, 0), RB_OK);

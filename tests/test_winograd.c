@@ -173,8 +173,8 @@ static void wdata_make(wdata *x, const wcase *c, uint64_t seed) {
   const rb_conv_desc *d = &c->d;
   o64_rng r;
   o64_seed(&r, seed);
-  x->nin = (size_t)d->n * d->h * d->w * d->cin;
-  x->nout = (size_t)d->n * rb_conv_out_h(d) * rb_conv_out_w(d) * d->cout;
+  x->nin = rb_conv_in_count(d);
+  x->nout = rb_conv_out_count(d);
   x->nw = (size_t)d->cout * (d->cin / d->groups) * 9;
   x->in = rb_aligned_alloc(x->nin * 4);
   x->w = rb_aligned_alloc(x->nw * 4);
@@ -281,7 +281,7 @@ static void wino_mag(const rb_conv_desc *d, int m, const float *in, const float 
 // against the sum of |terms| (reported), the result against the Winograd magnitude (asserted).
 static o64_cmp run_plan(const rb_kernels *k, int i, const wcase *c, wdata *x, o64_cmp *terms) {
   rb_conv_plan *p;
-  const rb_status s = rb_conv_plan_create(k, &c->d, rb_wino_algo(i), x->w, x->bias, &p);
+  const rb_status s = rb_conv_plan_create(k, &c->d, rb_wino_algo(i), 0, x->w, x->bias, &p);
   ck_assert_msg(s == RB_OK, "%s F%d plan: %s", k->isa_name, tile_m[i], rb_last_error());
   ck_assert_str_eq(rb_conv_plan_kernel_name(p), k->conv_winograd[i]->name);
   o64_poison(x->out, x->nout);
@@ -445,7 +445,7 @@ START_TEST(threads_do_not_change_the_result) {
   const int saved = omp_get_max_threads();
   for (int i = 0; i < RB_WINO_COUNT; i++) {
     rb_conv_plan *p;
-    ck_assert_int_eq(rb_conv_plan_create(&rb_kernels_ref, &c.d, rb_wino_algo(i), x.w, x.bias, &p), RB_OK);
+    ck_assert_int_eq(rb_conv_plan_create(&rb_kernels_ref, &c.d, rb_wino_algo(i), 0, x.w, x.bias, &p), RB_OK);
     omp_set_num_threads(1);
     ck_assert_int_eq(rb_conv_plan_run(p, x.in, NULL, c.relu, one), RB_OK);
     omp_set_num_threads(3);
@@ -520,8 +520,14 @@ START_TEST(error_study_rows_of_other_isa) {
   rb_kernels fake = rb_kernels_ref;
   fake.isa = RB_ISA_AVX512;
   fake.isa_name = "fake";
-  fake.conv_winograd[RB_WINO_F4] = fake.conv_winograd[RB_WINO_F6] = NULL;
   row_list l = {.count = 0};
+  const rb_check_sink borrowed = {collect, &l};
+  rb_check_winograd(&fake, &borrowed);  // ref's own kernel objects: borrowed, no rows
+  ck_assert_int_eq(l.count, 0);
+  static rb_conv_kernel f2;  // the same functions under another object: the table's own, to check
+  f2 = *rb_kernels_ref.conv_winograd[RB_WINO_F2];
+  fake.conv_winograd[RB_WINO_F2] = &f2;
+  fake.conv_winograd[RB_WINO_F4] = fake.conv_winograd[RB_WINO_F6] = NULL;
   const rb_check_sink sink = {collect, &l};
   rb_check_winograd(&fake, &sink);
   ck_assert_int_ge(l.count, 10);
@@ -547,7 +553,7 @@ static void assert_unsupported(rb_conv_desc d, const char *needle) {
   for (int i = 0; i < RB_WINO_COUNT; i++) {
     rb_conv_plan *p = NULL;
     ck_assert_int_eq(rb_conv_desc_check(&d), RB_OK);
-    ck_assert_int_eq(rb_conv_plan_create(&rb_kernels_ref, &d, rb_wino_algo(i), w, NULL, &p), RB_ERR_UNSUPPORTED);
+    ck_assert_int_eq(rb_conv_plan_create(&rb_kernels_ref, &d, rb_wino_algo(i), 0, w, NULL, &p), RB_ERR_UNSUPPORTED);
     ck_assert_ptr_null(p);
     ck_assert_msg(strstr(rb_last_error(), needle), "F%d: message '%s' lacks '%s'", tile_m[i], rb_last_error(),
                   needle);

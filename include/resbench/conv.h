@@ -27,6 +27,11 @@ rb_conv_desc rb_conv_desc_make(int n, int h, int w, int cin, int cout, int k, in
 rb_status rb_conv_desc_check(const rb_conv_desc *d);
 int rb_conv_out_h(const rb_conv_desc *d);
 int rb_conv_out_w(const rb_conv_desc *d);
+// Element counts of the input [n, h, w, cin], output [n, out_h, out_w, cout] and OIHW weights
+// [cout, cin/groups, kh, kw]: the one place this arithmetic is written.
+size_t rb_conv_in_count(const rb_conv_desc *d);
+size_t rb_conv_out_count(const rb_conv_desc *d);
+size_t rb_conv_weight_count(const rb_conv_desc *d);
 // Dense multiply-adds: n * out_h * out_w * cout * (cin/groups) * kh * kw (padding taps included).
 double rb_conv_macs(const rb_conv_desc *d);
 
@@ -46,6 +51,11 @@ typedef enum rb_conv_algo {
   RB_CONV_WINOGRAD_F2,  // F(2x2,3x3)
   RB_CONV_WINOGRAD_F4,  // F(4x4,3x3)
   RB_CONV_WINOGRAD_F6,  // F(6x6,3x3)
+  // Direct convolution on one path of the SIMD engine, forced (experiments; DIRECT picks by a
+  // rule on the shape): a GEMM (1x1 stride 1 unpadded), an indirect GEMM, the narrow-group kernel.
+  RB_CONV_DIRECT_GEMM,
+  RB_CONV_DIRECT_IGEMM,
+  RB_CONV_DIRECT_NGCONV,
 } rb_conv_algo;
 
 // "direct", "winograd_f2", ...; rb_conv_algo_parse also takes "auto" and "winograd" (= F4).
@@ -58,8 +68,10 @@ typedef struct rb_conv_plan rb_conv_plan;
 
 // Packs weights (OIHW) and bias ([cout] or NULL) for the chosen kernel table and algorithm.
 // Winograd needs 3x3, stride 1, dilation 1 (any padding, any groups): asking for it elsewhere
-// is RB_ERR_UNSUPPORTED. The plan owns copies; the caller may free its arrays afterwards.
-rb_status rb_conv_plan_create(const struct rb_kernels *k, const rb_conv_desc *d, rb_conv_algo algo,
+// is RB_ERR_UNSUPPORTED; so is a forced engine path that cannot run d, or on a table without
+// the engine (ref). threads: what the plan runs with (0: OpenMP's default); results do not
+// depend on it. The plan owns copies; the caller may free its arrays afterwards.
+rb_status rb_conv_plan_create(const struct rb_kernels *k, const rb_conv_desc *d, rb_conv_algo algo, int threads,
                               const float *weights_oihw, const float *bias, rb_conv_plan **plan);
 // out = relu?(conv(in) + bias + residual?). residual (NHWC like out) may be NULL; out must not
 // alias in. A plan owns one workspace: do not run one plan from two threads at once.
@@ -70,7 +82,9 @@ rb_status rb_conv_plan_run_tensors(rb_conv_plan *p, const struct rb_tensor *in, 
                                    int relu, struct rb_tensor *out);
 const rb_conv_desc *rb_conv_plan_desc(const rb_conv_plan *p);
 rb_conv_algo rb_conv_plan_algo(const rb_conv_plan *p);  // never AUTO: what was chosen
-const char *rb_conv_plan_kernel_name(const rb_conv_plan *p);
+const char *rb_conv_plan_kernel_name(const rb_conv_plan *p);  // rb_conv_direct__ref, rb_f32_igemm_6x16__avx2, ...
+// How it runs: "ref" (the reference loops), "gemm", "igemm", "ngconv" (engine paths), "winograd".
+const char *rb_conv_plan_path(const rb_conv_plan *p);
 void rb_conv_plan_destroy(rb_conv_plan *p);
 
 #ifdef __cplusplus

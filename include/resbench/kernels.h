@@ -12,7 +12,8 @@
 extern "C" {
 #endif
 
-typedef enum rb_isa { RB_ISA_REF = 0, RB_ISA_AVX512, RB_ISA_NEON, RB_ISA_COUNT } rb_isa;
+// In order of preference (kernels/isa_list.c is the list: names, CPU tests, probes, tables).
+typedef enum rb_isa { RB_ISA_REF = 0, RB_ISA_AVX2, RB_ISA_AVX512, RB_ISA_NEON, RB_ISA_COUNT } rb_isa;
 
 // Applied in this order after the convolution sum: + bias[co], + residual, ReLU.
 typedef struct rb_epilogue {
@@ -52,10 +53,15 @@ typedef struct rb_pool_desc {
   int count_include_pad;  // avg: divide by the window clipped to the padded input (1) or the valid taps (0)
 } rb_pool_desc;
 
+struct rb_engine_config;
+
 typedef struct rb_kernels {
   rb_isa isa;
-  const char *isa_name;  // "ref", "avx512", "neon"
+  const char *isa_name;  // "ref", "avx2", "avx512", "neon"
 
+  // The SIMD engine's microkernels (kernels/ukernel.h): direct convolution then runs on the
+  // engine's drivers (kernels/engine.h) instead of conv_direct. NULL for ref.
+  const struct rb_engine_config *engine;
   const rb_conv_kernel *conv_direct;
   const rb_conv_kernel *conv_winograd[RB_WINO_COUNT];  // F2, F4, F6; NULL where the ISA has none
 
@@ -87,12 +93,18 @@ typedef struct rb_kernels {
   void (*add)(size_t count, const float *a, const float *b, int relu, float *out);
 } rb_kernels;
 
-// "ref", "avx512", "neon" <-> rb_isa.
+// "ref", "avx2", "avx512", "neon" <-> rb_isa.
 const char *rb_isa_name(rb_isa isa);
 rb_status rb_isa_parse(const char *s, rb_isa *isa);
+// "ref, avx2, avx512, neon": for messages.
+const char *rb_isa_known_names(void);
 
 // Whether this build has the ISA's kernels and the CPU runs them.
 int rb_isa_available(rb_isa isa);
+// Why not (the build's architecture, the CPU, or no kernels in this build), or NULL when available.
+const char *rb_isa_unavailable_reason(rb_isa isa);
+// The best available ISA (the default kernel table when RESBENCH_ISA is not set).
+rb_isa rb_isa_best(void);
 
 // The table for an ISA: RB_ERR_UNSUPPORTED (with the reason) when the build or the CPU lacks it.
 rb_status rb_kernels_get(rb_isa isa, const rb_kernels **k);

@@ -37,17 +37,20 @@ typedef struct rb_fma_probe {
 // The probes themselves (kernels/<isa>/fma_probe.c; a build has the ref one and its
 // architecture's). Call them through rb_fma_probe_get, which checks that the CPU runs them.
 double rb_fma_probe__ref(long iters, float mul, float add);
+double rb_fma_probe__avx2(long iters, float mul, float add);
 double rb_fma_probe__avx512(long iters, float mul, float add);
 double rb_fma_probe__neon(long iters, float mul, float add);
 
 // The probe of an ISA: RB_ERR_UNSUPPORTED (saying why) when this build or this CPU lacks it.
 // Unlike rb_kernels_get, it needs only the probe, not the ISA's whole kernel table.
 rb_status rb_fma_probe_get(rb_isa isa, const rb_fma_probe **p);
-// The widest probe this CPU runs (avx512, else neon, else ref).
+// The widest probe this CPU runs (avx512, else avx2, else neon, else ref): the physical FMA limit,
+// whichever kernel table is measured.
 const rb_fma_probe *rb_fma_probe_best(void);
 
-// Whether the CPU and OS run the ISA's instructions (AVX-512 F/BW/VL/DQ with zmm state enabled;
-// Advanced SIMD), whatever kernels this build has.
+// Whether the CPU and OS run the ISA's instructions (AVX2 + FMA with ymm state enabled; AVX-512
+// F/BW/VL/DQ with zmm state enabled; Advanced SIMD), whatever kernels this build has.
+// RESBENCH_MAX_ISA=avx2 (say) caps it: the ISAs past avx2 then read as absent, as on an AVX2-only CPU.
 int rb_cpu_supports(rb_isa isa);
 // The CPU's SIMD feature names, space-separated, as the kernel-side detection sees them
 // ("avx2 fma avx512f avx512cd avx512bw ..." on x86-64; "asimd fphp asimdhp asimddp sve ..." on

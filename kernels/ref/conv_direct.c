@@ -11,7 +11,7 @@ static rb_status direct_supports(const rb_conv_desc *d) {
 }
 
 static size_t direct_packed_size(const rb_conv_desc *d) {
-  return (size_t)d->cout * (d->cin / d->groups) * d->kh * d->kw;
+  return rb_conv_weight_count(d);
 }
 
 static void direct_pack(const rb_conv_desc *d, const float *w_oihw, float *packed) {

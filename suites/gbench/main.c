@@ -22,6 +22,8 @@
 #include "resbench/tensor.h"
 
 // The three layer lists, plus one SE and one SK network so every kernel family runs.
+rb_status rb_gbench_register_ukernels(void);
+
 static const char *const kModels[] = {"resnet50", "resnext50_32x4d", "resnest50d", "seresnext50_32x4d",
                                       "skresnext50_32x4d"};
 
@@ -93,9 +95,9 @@ static rb_status prepare(bench *b) {
   switch (b->fam) {
     case F_CONV: {
       const rb_conv_desc *d = &l->conv;
-      const size_t w = (size_t)d->cout * (d->cin / d->groups) * d->kh * d->kw;
+      const size_t w = rb_conv_weight_count(d);
       s = alloc_bufs(b, (size_t[]){in, w, (size_t)d->cout, out}, 4);
-      if (s == RB_OK) s = rb_conv_plan_create(b->k, d, b->algo, b->buf[1], b->buf[2], &b->plan);
+      if (s == RB_OK) s = rb_conv_plan_create(b->k, d, b->algo, 0, b->buf[1], b->buf[2], &b->plan);
       return s;
     }
     case F_SE: {
@@ -205,7 +207,7 @@ static void cost(bench *b) {
     case F_CONV: {
       const rb_conv_desc *d = &b->l.conv;
       b->macs = rb_conv_macs(d);
-      w = (double)d->cout * (d->cin / d->groups) * d->kh * d->kw + d->cout;
+      w = (double)rb_conv_weight_count(d) + d->cout;
       break;
     }
     case F_SE: b->macs = n * 2 * c * red / g, w = 2 * c * red / g + red + c; break;
@@ -371,6 +373,10 @@ int main(int argc, char **argv) {
       fprintf(stderr, "resbench-gbench: %s: %s\n", kModels[m], rb_last_error());
       return 1;
     }
+  }
+  if (rb_gbench_register_ukernels() != RB_OK) {  // suites/gbench/ukernels.c
+    fprintf(stderr, "resbench-gbench: microkernels: %s\n", rb_last_error());
+    return 1;
   }
   rb_gb_run(NULL);
   if (current) release(current);

@@ -147,7 +147,7 @@ static rb_status create_in(rb_peer_conv *c, rb_conv_algo algo, const float *weig
                               DNNL_MEMORY_ALLOCATE));
   DNNL_TRY(dnnl_memory_create(&c->dst, dnnl_primitive_desc_query_md(c->pd, dnnl_query_dst_md, 0), c->eng,
                               DNNL_MEMORY_ALLOCATE));
-  rb_status st = load(c, 4, src_dims, dnnl_nhwc, src, (size_t)d->n * d->h * d->w * d->cin, c->src);
+  rb_status st = load(c, 4, src_dims, dnnl_nhwc, src, rb_conv_in_count(d), c->src);
   if (st != RB_OK) return st;
   const size_t nw = (size_t)d->cout * (d->cin / g) * d->kh * d->kw;
   st = g > 1 ? load(c, 5, wei_dims_g, dnnl_goihw, weights, nw, c->wei) : load(c, 4, wei_dims, dnnl_oihw, weights, nw,

@@ -1,0 +1,10 @@
+// What the engine runs on AVX2 (the ISA list, kernels/isa_list.c, points here).
+#include "../ukernel_decls.h"
+
+const rb_engine_config rb_engine_avx2 = {
+    "avx2",
+    RB_ISA_AVX2,
+    {"rb_f32_igemm_6x16__avx2", RB_ISA_AVX2, 6, 16, rb_f32_igemm_6x16__avx2, rb_f32_gemm_6x16__avx2},
+    {"rb_f32_ngconv_c4_8x8__avx2", RB_ISA_AVX2, 8, 4, 8, rb_f32_ngconv_c4_8x8__avx2},
+    {"rb_f32_ngconv_c8_8x8__avx2", RB_ISA_AVX2, 8, 8, 8, rb_f32_ngconv_c8_8x8__avx2},
+};

@@ -1,0 +1,207 @@
+// The engine's convolution driver (see engine.h). The microkernels trust their arguments: every
+// check is here, at plan time.
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "pack.h"
+#include "resbench/tensor.h"
+
+// Weights of one channel block stay within this much of the L2 while the pixel tiles stream by.
+#define WEIGHT_BLOCK_BYTES (32 * 1024)
+
+struct rb_engine_plan {
+  const rb_engine_config *cfg;
+  rb_conv_desc d;
+  rb_engine_path path;
+  int threads, oh, ow, cin_g, cout_g, ks, mr;
+  size_t pixels, tiles;
+  int nc_block;           // GEMM paths: output channels of a group per task (a multiple of nr)
+  const rb_ngconv_ukernel *ng;  // NGCONV: its kernel (a task is then a pixel tile over all channels)
+  float *packed;          // GEMM paths: groups x group_stride; NGCONV: one layout over all channels
+  size_t group_stride;
+  float *zero;            // the padding row: cin + 64 zeros
+  const float **ind;      // tiles x ks x MR row pointers, for the input ind_input
+  const float *ind_input;
+  char ukernel[64];
+};
+
+const char *rb_engine_path_name(rb_engine_path p) {
+  switch (p) {
+    case RB_PATH_AUTO: return "auto";
+    case RB_PATH_GEMM: return "gemm";
+    case RB_PATH_IGEMM: return "igemm";
+    case RB_PATH_NGCONV: return "ngconv";
+  }
+  return "unknown";
+}
+
+static const rb_ngconv_ukernel *ngconv_for(const rb_engine_config *cfg, int cpg) {
+  const rb_ngconv_ukernel *u = cpg == 4 ? &cfg->ngconv4 : cpg == 8 ? &cfg->ngconv8 : NULL;
+  return u && u->fn ? u : NULL;
+}
+
+static int is_plain_1x1(const rb_conv_desc *d) {
+  return d->kh == 1 && d->kw == 1 && d->stride_h == 1 && d->stride_w == 1 && !d->pad_top && !d->pad_left &&
+         !d->pad_bottom && !d->pad_right;
+}
+
+static rb_status check_path(const rb_engine_config *cfg, const rb_conv_desc *d, rb_engine_path path) {
+  const int cin_g = d->cin / d->groups, cout_g = d->cout / d->groups;
+  char shape[160];
+  rb_conv_desc_format(d, shape, sizeof shape);
+  if (path == RB_PATH_GEMM && !is_plain_1x1(d))
+    return rb_fail(RB_ERR_UNSUPPORTED, "the gemm path needs a 1x1 stride-1 unpadded convolution, not %s", shape);
+  if (path == RB_PATH_NGCONV && (cin_g != cout_g || !ngconv_for(cfg, cin_g)))
+    return rb_fail(RB_ERR_UNSUPPORTED,
+                   "the ngconv path needs groups of 4 or 8 channels in and out with a %s kernel for them, not %s "
+                   "(%d in, %d out a group)",
+                   cfg->name, shape, cin_g, cout_g);
+  return RB_OK;
+}
+
+static rb_engine_path choose_path(const rb_engine_config *cfg, const rb_conv_desc *d) {
+  const int cin_g = d->cin / d->groups, cout_g = d->cout / d->groups;
+  if (d->groups > 1 && cin_g == cout_g && ngconv_for(cfg, cin_g)) return RB_PATH_NGCONV;
+  return is_plain_1x1(d) ? RB_PATH_GEMM : RB_PATH_IGEMM;
+}
+
+void rb_engine_plan_destroy(rb_engine_plan *p) {
+  if (!p) return;
+  rb_aligned_free(p->packed);
+  rb_aligned_free(p->zero);
+  free(p->ind);
+  free(p);
+}
+
+rb_status rb_engine_plan_create(const rb_engine_config *cfg, const rb_conv_desc *d, rb_engine_path path, int threads,
+                                const float *w, const float *bias, rb_engine_plan **plan) {
+  if (!plan) return rb_fail(RB_ERR_NULL, "rb_engine_plan_create: plan is NULL");
+  *plan = NULL;
+  if (!cfg || !d || !w) return rb_fail(RB_ERR_NULL, "rb_engine_plan_create: NULL argument");
+  rb_status s = rb_conv_desc_check(d);
+  if (s != RB_OK) return s;
+  if (threads < 0) return rb_fail(RB_ERR_INVALID_ARG, "rb_engine_plan_create: threads must be >= 0, got %d", threads);
+  if ((unsigned)path > RB_PATH_NGCONV)
+    return rb_fail(RB_ERR_INVALID_ARG, "rb_engine_plan_create: path %d out of range", (int)path);
+  if (path == RB_PATH_AUTO) path = choose_path(cfg, d);
+  if ((s = check_path(cfg, d, path)) != RB_OK) return s;
+
+  rb_engine_plan *p = calloc(1, sizeof *p);
+  if (!p) return rb_fail(RB_ERR_NOMEM, "out of memory for an engine plan");
+  p->cfg = cfg;
+  p->d = *d;
+  p->path = path;
+  p->threads = threads ? threads : omp_get_max_threads();
+  p->oh = rb_conv_out_h(d), p->ow = rb_conv_out_w(d);
+  p->cin_g = d->cin / d->groups, p->cout_g = d->cout / d->groups;
+  p->ks = d->kh * d->kw;
+  p->pixels = (size_t)d->n * p->oh * p->ow;
+  size_t packed_floats;
+  if (path == RB_PATH_NGCONV) {
+    const rb_ngconv_ukernel *u = p->ng = ngconv_for(cfg, p->cin_g);
+    p->mr = u->mr;
+    packed_floats = rb_pack_ngconv_size(u->width, u->cpg, d->cout, p->ks);
+    snprintf(p->ukernel, sizeof p->ukernel, "%s", u->name);
+  } else {
+    const rb_gemm_ukernel *u = &cfg->gemm;
+    p->mr = u->mr;
+    const size_t column_bytes = ((size_t)p->ks * p->cin_g + 1) * sizeof(float);
+    const int fit = (int)(WEIGHT_BLOCK_BYTES / (column_bytes * u->nr));
+    const int max_blocks = (p->cout_g + u->nr - 1) / u->nr;
+    p->nc_block = u->nr * (fit < 1 ? 1 : fit > max_blocks ? max_blocks : fit);
+    p->group_stride = rb_pack_gemm_size(u->nr, p->cout_g, p->cin_g, p->ks);
+    packed_floats = p->group_stride * d->groups;
+    snprintf(p->ukernel, sizeof p->ukernel, "%s", u->name);
+    if (path == RB_PATH_GEMM) {  // rb_f32_igemm_... -> rb_f32_gemm_...
+      const char *i = strstr(u->name, "igemm");
+      if (i) snprintf(p->ukernel, sizeof p->ukernel, "%.*s%s", (int)(i - u->name), u->name, i + 1);
+    }
+  }
+  p->tiles = (p->pixels + p->mr - 1) / p->mr;
+  p->packed = rb_aligned_alloc(packed_floats * sizeof(float));
+  p->zero = rb_aligned_alloc(((size_t)d->cin + 64) * sizeof(float));
+  if (path != RB_PATH_GEMM) p->ind = malloc(p->tiles * p->ks * p->mr * sizeof *p->ind);
+  if (!p->packed || !p->zero || (path != RB_PATH_GEMM && !p->ind)) {
+    rb_engine_plan_destroy(p);
+    return rb_fail(RB_ERR_NOMEM, "out of memory planning a %s convolution (%zu packed floats)",
+                   rb_engine_path_name(path), packed_floats);
+  }
+  memset(p->zero, 0, ((size_t)d->cin + 64) * sizeof(float));
+  if (path == RB_PATH_NGCONV) {
+    rb_pack_ngconv(p->ng->width, p->ng->cpg, d->cout, p->ks, w, bias, p->packed);
+  } else {
+    const size_t wg = (size_t)p->cout_g * p->cin_g * p->ks;
+    for (int g = 0; g < d->groups; g++)
+      rb_pack_gemm(cfg->gemm.nr, p->cout_g, p->cin_g, p->ks, w + g * wg, bias ? bias + g * p->cout_g : NULL,
+                   p->packed + g * p->group_stride);
+  }
+  *plan = p;
+  return RB_OK;
+}
+
+// Row pointers of every tile, tap-major within a tile; rows past the last pixel repeat it.
+static void build_indirection(rb_engine_plan *p, const float *in) {
+  const rb_conv_desc *d = &p->d;
+  const size_t mr = (size_t)p->mr;
+  for (size_t tile = 0; tile < p->tiles; tile++)
+    for (size_t m = 0; m < mr; m++) {
+      size_t px = tile * mr + m;
+      if (px >= p->pixels) px = p->pixels - 1;
+      const int b = (int)(px / ((size_t)p->oh * p->ow)), rem = (int)(px % ((size_t)p->oh * p->ow));
+      const int oy = rem / p->ow, ox = rem % p->ow;
+      for (int ky = 0; ky < d->kh; ky++)
+        for (int kx = 0; kx < d->kw; kx++) {
+          const int iy = oy * d->stride_h - d->pad_top + ky * d->dil_h;
+          const int ix = ox * d->stride_w - d->pad_left + kx * d->dil_w;
+          const int inside = iy >= 0 && iy < d->h && ix >= 0 && ix < d->w;
+          p->ind[(tile * p->ks + (size_t)(ky * d->kw + kx)) * mr + m] =
+              inside ? in + (((size_t)b * d->h + iy) * d->w + ix) * d->cin : p->zero;
+        }
+    }
+  p->ind_input = in;
+}
+
+void rb_engine_plan_run(rb_engine_plan *p, const float *in, const float *residual, int relu, float *out) {
+  const rb_conv_desc *d = &p->d;
+  if (p->path != RB_PATH_GEMM && p->ind_input != in) build_indirection(p, in);
+  const size_t mr = (size_t)p->mr, cout = (size_t)d->cout, tiles = p->tiles;
+  if (p->path == RB_PATH_NGCONV) {
+#pragma omp parallel for schedule(static) num_threads(p->threads) if (p->threads > 1 && tiles > 1)
+    for (size_t tile = 0; tile < tiles; tile++) {
+      const size_t px0 = tile * mr, rows = p->pixels - px0 < mr ? p->pixels - px0 : mr;
+      const rb_uk_epilogue e = {residual ? residual + px0 * cout : NULL, cout, relu};
+      p->ng->fn(rows, cout, (size_t)p->ks, p->ind + tile * p->ks * mr, p->packed, out + px0 * cout, cout, p->zero, 0,
+                &e);
+    }
+    return;
+  }
+  const rb_gemm_ukernel *u = &p->cfg->gemm;
+  const int nblocks = (p->cout_g + p->nc_block - 1) / p->nc_block;
+  const size_t block_floats = (size_t)p->nc_block * (1 + (size_t)p->ks * p->cin_g);
+  const long tasks = (long)d->groups * nblocks * (long)tiles;
+  // Tasks ordered group, channel block, pixel tile: a thread's consecutive tiles share weights.
+#pragma omp parallel for schedule(static) num_threads(p->threads) if (p->threads > 1 && tasks > 1)
+  for (long task = 0; task < tasks; task++) {
+    const size_t tile = (size_t)task % tiles;
+    const int nb = (int)((size_t)task / tiles % (size_t)nblocks), g = (int)((size_t)task / tiles / (size_t)nblocks);
+    const size_t px0 = tile * mr, rows = p->pixels - px0 < mr ? p->pixels - px0 : mr;
+    const int first = nb * p->nc_block, ncols = p->cout_g - first < p->nc_block ? p->cout_g - first : p->nc_block;
+    const size_t col0 = (size_t)g * p->cout_g + (size_t)first;
+    float *c = out + px0 * cout + col0;
+    const rb_uk_epilogue e = {residual ? residual + px0 * cout + col0 : NULL, cout, relu};
+    const float *w = p->packed + g * p->group_stride + nb * block_floats;
+    if (p->path == RB_PATH_GEMM)
+      u->gemm(rows, (size_t)ncols, (size_t)p->cin_g, in + px0 * d->cin + (size_t)g * p->cin_g, (size_t)d->cin, w, c,
+              cout, &e);
+    else
+      u->igemm(rows, (size_t)ncols, (size_t)p->cin_g, (size_t)p->ks, p->ind + tile * p->ks * mr, w, c, cout, p->zero,
+               (size_t)g * p->cin_g, &e);
+  }
+}
+
+rb_engine_path rb_engine_plan_path(const rb_engine_plan *p) { return p->path; }
+const char *rb_engine_plan_ukernel(const rb_engine_plan *p) { return p->ukernel; }
+const char *rb_engine_plan_path_name(const rb_engine_plan *p) { return rb_engine_path_name(p->path); }

@@ -1,0 +1,36 @@
+// The SIMD engine's convolution driver (ISA-independent): it chooses a path per layer by a rule
+// on the shape, packs the weights for that path's microkernel tile, builds the indirection
+// buffer (padding taps point at a shared zero row), tiles the output and runs OpenMP over
+// groups x channel blocks x pixel tiles. Each output is computed by one microkernel call, in a
+// fixed order: results are bit-identical for any thread count.
+#ifndef RESBENCH_KERNELS_ENGINE_H
+#define RESBENCH_KERNELS_ENGINE_H
+
+#include "resbench/conv.h"
+#include "ukernel.h"
+
+typedef enum rb_engine_path {
+  RB_PATH_AUTO = 0,  // by the rule below
+  RB_PATH_GEMM,      // 1x1, stride 1, no padding: a plain strided GEMM per group
+  RB_PATH_IGEMM,     // anything else: indirect GEMM per group (3x3, dilation, stride 2, the stems, 1x1 stride 2)
+  RB_PATH_NGCONV,    // groups of 4 or 8 channels in and out: the narrow-group kernel, several groups a vector
+} rb_engine_path;
+
+const char *rb_engine_path_name(rb_engine_path p);
+
+typedef struct rb_engine_plan rb_engine_plan;
+
+// The rule: NGCONV when cin/groups == cout/groups is 4 or 8 and the ISA has that kernel; else
+// GEMM for 1x1 stride-1 unpadded; else IGEMM. A forced path that cannot run d is
+// RB_ERR_UNSUPPORTED saying why. threads: what the plan runs with (0: OpenMP's default).
+rb_status rb_engine_plan_create(const rb_engine_config *cfg, const rb_conv_desc *d, rb_engine_path path, int threads,
+                                const float *w_oihw, const float *bias, rb_engine_plan **plan);
+// out = relu?(conv(in) + bias + residual?). One run at a time per plan (it caches the
+// indirection buffer for the last input pointer).
+void rb_engine_plan_run(rb_engine_plan *p, const float *in, const float *residual, int relu, float *out);
+rb_engine_path rb_engine_plan_path(const rb_engine_plan *p);
+const char *rb_engine_plan_ukernel(const rb_engine_plan *p);  // the microkernel's name
+const char *rb_engine_plan_path_name(const rb_engine_plan *p);
+void rb_engine_plan_destroy(rb_engine_plan *p);
+
+#endif

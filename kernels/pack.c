@@ -1,0 +1,39 @@
+// Weight packers of the engine (layouts in ukernel.h). Columns past the last channel are zero,
+// so a microkernel's masked tail never reads garbage into a stored lane.
+#include "pack.h"
+
+#include <string.h>
+
+static size_t blocks(int n, int b) { return (size_t)((n + b - 1) / b); }
+
+size_t rb_pack_gemm_size(int nr, int cout_g, int kc, int ks) {
+  return blocks(cout_g, nr) * (size_t)nr * (1 + (size_t)ks * kc);
+}
+
+void rb_pack_gemm(int nr, int cout_g, int kc, int ks, const float *w, const float *bias, float *packed) {
+  memset(packed, 0, rb_pack_gemm_size(nr, cout_g, kc, ks) * sizeof *packed);
+  for (int n0 = 0; n0 < cout_g; n0 += nr) {
+    const int cols = cout_g - n0 < nr ? cout_g - n0 : nr;
+    for (int n = 0; n < cols; n++) packed[n] = bias ? bias[n0 + n] : 0.0f;
+    packed += nr;
+    for (int t = 0; t < ks; t++)
+      for (int k = 0; k < kc; k++, packed += nr)
+        for (int n = 0; n < cols; n++) packed[n] = w[((size_t)(n0 + n) * kc + k) * ks + t];
+  }
+}
+
+size_t rb_pack_ngconv_size(int width, int cpg, int cout, int ks) {
+  return blocks(cout, width) * (size_t)width * (1 + (size_t)ks * cpg);
+}
+
+void rb_pack_ngconv(int width, int cpg, int cout, int ks, const float *w, const float *bias, float *packed) {
+  memset(packed, 0, rb_pack_ngconv_size(width, cpg, cout, ks) * sizeof *packed);
+  for (int c0 = 0; c0 < cout; c0 += width) {
+    const int lanes = cout - c0 < width ? cout - c0 : width;
+    for (int l = 0; l < lanes; l++) packed[l] = bias ? bias[c0 + l] : 0.0f;
+    packed += width;
+    for (int t = 0; t < ks; t++)
+      for (int i = 0; i < cpg; i++, packed += width)
+        for (int l = 0; l < lanes; l++) packed[l] = w[((size_t)(c0 + l) * cpg + i) * ks + t];  // input i -> c0 + l
+  }
+}

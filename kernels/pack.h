@@ -1,0 +1,17 @@
+// Weight packing for the engine's microkernels (one packer per layout, parameterised by the tile).
+#ifndef RESBENCH_KERNELS_PACK_H
+#define RESBENCH_KERNELS_PACK_H
+
+#include <stddef.h>
+
+// GEMM / indirect-GEMM layout (ukernel.h) of one group: ceil(cout_g / nr) blocks of nr biases,
+// then ks x kc rows of nr weights. w: the group's OIHW weights [cout_g][kc][ks] (ks = kh * kw).
+size_t rb_pack_gemm_size(int nr, int cout_g, int kc, int ks);
+void rb_pack_gemm(int nr, int cout_g, int kc, int ks, const float *w, const float *bias, float *packed);
+
+// Narrow-group layout over all cout channels (cin_g == cout_g == cpg): ceil(cout / width) blocks
+// of width biases, then ks x cpg rows of width weights. w: OIHW [cout][cpg][ks].
+size_t rb_pack_ngconv_size(int width, int cpg, int cout, int ks);
+void rb_pack_ngconv(int width, int cpg, int cout, int ks, const float *w, const float *bias, float *packed);
+
+#endif

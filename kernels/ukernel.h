@@ -1,0 +1,87 @@
+// Microkernel contracts of the SIMD engine: small, serial, trusted functions with a fixed tile,
+// one function-pointer type per kind. The drivers (kernels/conv_engine.c) validate, pack, build
+// the indirection buffers, tile and thread; every ISA's microkernels (kernels/<isa>/) and the
+// portable scalar ones at each SIMD tile geometry (kernels/scalar/, the test vehicle) plug in.
+#ifndef RESBENCH_KERNELS_UKERNEL_H
+#define RESBENCH_KERNELS_UKERNEL_H
+
+#include <stddef.h>
+
+#include "resbench/kernels.h"
+
+// Applied in the store, per output element, after the sum (bias comes packed with the weights):
+// + residual, then ReLU. ReLU passes NaN through (x > 0 ? x : 0 would not), as ref and PyTorch.
+// Extensible: a fusion adds a field here (a per-channel scale, per-channel sums), not a new kind.
+typedef struct rb_uk_epilogue {
+  const float *residual;   // row m, column n at residual[m * residual_stride + n]; NULL: none
+  size_t residual_stride;  // floats between rows
+  int relu;
+} rb_uk_epilogue;
+
+// Packed weights of one group for a tile of NR columns (kernels/pack.c): for each block of NR
+// output channels, NR biases, then ks x kc rows of NR weights (tap-major, then input channel);
+// columns past the group's last channel are zero.
+
+// Indirect GEMM: for rows m < mr and columns n < nc (all NR-blocks of the packed w),
+//   c[m * c_stride + n] = epilogue(bias[n] + sum_{t < ks} sum_{k < kc} A(t, m)[k] * W(t, k, n))
+// where A(t, m) = a[t * MR + m] + a_offset, or the zero row itself when a[t * MR + m] == zero (a
+// padding tap). a has MR pointers per tap whatever mr is (the driver repeats the last row); rows
+// m >= mr are computed but not stored (clamped row pointers). Columns past nc are masked.
+typedef void (*rb_f32_igemm_fn)(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w,
+                                float *c, size_t c_stride, const float *zero, size_t a_offset,
+                                const rb_uk_epilogue *e);
+
+// GEMM: the same with one tap and a plain strided A: row m at a + m * a_stride (rows m >= mr
+// read row mr - 1). 1x1 stride-1 convolutions (each group), FC layers.
+typedef void (*rb_f32_gemm_fn)(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride, const float *w,
+                               float *c, size_t c_stride, const rb_uk_epilogue *e);
+
+// Narrow-group convolution: groups of cpg input and cpg output channels (ResNeXt's 4 and 8), a
+// vector of `width` channels serving width / cpg groups at once (in-lane broadcasts). Over nc
+// channels (a multiple of cpg, from the tile's first group) and ks taps, with the indirection of
+// rb_f32_igemm_fn (a[t * MR + m] is the pixel's first channel; a_offset the tile's first one):
+//   c[m * c_stride + ch] = epilogue(bias[ch] + sum_t sum_{i < cpg} A(t, m)[ch - ch % cpg + i] * W)
+// Packed weights: per block of `width` channels, width biases, then ks x cpg rows of width weights
+// (row (t, i), lane ch: the weight from input channel i of ch's group to output channel ch).
+typedef void (*rb_f32_ngconv_fn)(size_t mr, size_t nc, size_t ks, const float *const *a, const float *w, float *c,
+                                 size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e);
+
+typedef struct rb_gemm_ukernel {
+  const char *name;   // rb_f32_igemm_6x16__avx2 (the gemm twin's name differs in "igemm")
+  rb_isa isa;         // whose CPU test it needs (scalar ones: ref)
+  int mr, nr;
+  rb_f32_igemm_fn igemm;
+  rb_f32_gemm_fn gemm;
+} rb_gemm_ukernel;
+
+typedef struct rb_ngconv_ukernel {
+  const char *name;   // rb_f32_ngconv_c4_4x8__avx2
+  rb_isa isa;
+  int mr, cpg, width;
+  rb_f32_ngconv_fn fn;
+} rb_ngconv_ukernel;
+
+// What the engine runs on one ISA: its GEMM tile and its narrow-group kernels (cpg 4 and 8;
+// fn NULL where the ISA has none: those layers take the per-group igemm).
+typedef struct rb_engine_config {
+  const char *name;  // "avx2", "scalar_6x16", ...
+  rb_isa isa;
+  rb_gemm_ukernel gemm;
+  rb_ngconv_ukernel ngconv4, ngconv8;
+} rb_engine_config;
+
+// Each SIMD ISA's configuration (kernels/<isa>/config.c; only its architecture's build has it).
+extern const rb_engine_config rb_engine_avx2, rb_engine_avx512, rb_engine_neon;
+
+// Every microkernel of every ISA, expanded from the ISAs' lists (kernels/<isa>/ukernels.inc):
+// for the testers and benchmarks, which skip those whose ISA the CPU lacks.
+extern const rb_gemm_ukernel rb_gemm_ukernels[];
+extern const size_t rb_gemm_ukernel_count;
+extern const rb_ngconv_ukernel rb_ngconv_ukernels[];
+extern const size_t rb_ngconv_ukernel_count;
+// Engine configurations at the scalar microkernels' geometries (each SIMD ISA's tiles), for
+// driver tests on any CPU.
+extern const rb_engine_config rb_engine_scalar_configs[];
+extern const size_t rb_engine_scalar_config_count;
+
+#endif

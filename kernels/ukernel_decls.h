@@ -1,0 +1,22 @@
+// Declarations of every listed microkernel (kernels/<isa>/ukernels.inc), for the registry and
+// the ISA configurations. A function exists only in its own architecture's build.
+#ifndef RESBENCH_KERNELS_UKERNEL_DECLS_H
+#define RESBENCH_KERNELS_UKERNEL_DECLS_H
+
+#include "ukernel.h"
+
+#define RB_GEMM_UKERNEL(isa, mr, nr, igemm_fn, gemm_fn)                                                         \
+  void igemm_fn(size_t, size_t, size_t, size_t, const float *const *, const float *, float *, size_t,          \
+                const float *, size_t, const rb_uk_epilogue *);                                                \
+  void gemm_fn(size_t, size_t, size_t, const float *, size_t, const float *, float *, size_t, const rb_uk_epilogue *);
+#define RB_NGCONV_UKERNEL(isa, mr, cpg, width, fn)                                                              \
+  void fn(size_t, size_t, size_t, const float *const *, const float *, float *, size_t, const float *, size_t,  \
+          const rb_uk_epilogue *);
+#include "scalar/ukernels.inc"
+#include "avx2/ukernels.inc"
+#include "avx512/ukernels.inc"
+#include "neon/ukernels.inc"
+#undef RB_GEMM_UKERNEL
+#undef RB_NGCONV_UKERNEL
+
+#endif

@@ -1,0 +1,45 @@
+// The registry of every microkernel this build has, expanded from each ISA's list
+// (kernels/<isa>/ukernels.inc), and the engine configurations at the scalar geometries.
+#include "ukernel_decls.h"
+
+#define RB_GEMM_UKERNEL(isa, mr, nr, igemm_fn, gemm_fn) {#igemm_fn, isa, mr, nr, igemm_fn, gemm_fn},
+#define RB_NGCONV_UKERNEL(isa, mr, cpg, width, fn)
+const rb_gemm_ukernel rb_gemm_ukernels[] = {
+#include "scalar/ukernels.inc"
+#if defined(__x86_64__)
+#include "avx2/ukernels.inc"
+#include "avx512/ukernels.inc"
+#elif defined(__aarch64__)
+#include "neon/ukernels.inc"
+#endif
+};
+const size_t rb_gemm_ukernel_count = sizeof rb_gemm_ukernels / sizeof rb_gemm_ukernels[0];
+#undef RB_GEMM_UKERNEL
+#undef RB_NGCONV_UKERNEL
+
+#define RB_GEMM_UKERNEL(isa, mr, nr, igemm_fn, gemm_fn)
+#define RB_NGCONV_UKERNEL(isa, mr, cpg, width, fn) {#fn, isa, mr, cpg, width, fn},
+const rb_ngconv_ukernel rb_ngconv_ukernels[] = {
+#include "scalar/ukernels.inc"
+#if defined(__x86_64__)
+#include "avx2/ukernels.inc"
+#include "avx512/ukernels.inc"
+#elif defined(__aarch64__)
+#include "neon/ukernels.inc"
+#endif
+};
+const size_t rb_ngconv_ukernel_count = sizeof rb_ngconv_ukernels / sizeof rb_ngconv_ukernels[0];
+#undef RB_GEMM_UKERNEL
+#undef RB_NGCONV_UKERNEL
+
+#define GEMM(mr, nr) {"rb_f32_igemm_" #mr "x" #nr "__scalar", RB_ISA_REF, mr, nr, rb_f32_igemm_##mr##x##nr##__scalar, \
+                      rb_f32_gemm_##mr##x##nr##__scalar}
+#define NG(mr, cpg, width) {"rb_f32_ngconv_c" #cpg "_" #mr "x" #width "__scalar", RB_ISA_REF, mr, cpg, width, \
+                            rb_f32_ngconv_c##cpg##_##mr##x##width##__scalar}
+// Each SIMD ISA's geometry: AVX2, AVX-512, NEON.
+const rb_engine_config rb_engine_scalar_configs[] = {
+    {"scalar_6x16", RB_ISA_REF, GEMM(6, 16), NG(8, 4, 8), NG(8, 8, 8)},
+    {"scalar_14x32", RB_ISA_REF, GEMM(14, 32), NG(16, 4, 16), NG(16, 8, 16)},
+    {"scalar_8x8", RB_ISA_REF, GEMM(8, 8), NG(16, 4, 4), NG(8, 8, 8)},
+};
+const size_t rb_engine_scalar_config_count = sizeof rb_engine_scalar_configs / sizeof rb_engine_scalar_configs[0];

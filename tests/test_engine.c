@@ -1,0 +1,242 @@
+// The SIMD engine's drivers (packing, indirection, tiling, threads, the path rule) on every
+// engine configuration this CPU runs: the scalar ones at each SIMD ISA's tile geometry (any CPU,
+// qemu included) and every available ISA's own. Whole convolutions against the fp64 oracle over
+// random shapes with tails: channels not multiples of 4 or 8, odd sizes, stride 2, dilation 2,
+// asymmetric padding, groups 1..64 with widths 4, 8, 16, 40, 64, batch 1 and 3; every path
+// forced where it applies; bit-identical results for 1, 2 and 3 threads.
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../kernels/engine.h"
+#include "oracle64.h"
+#include "resbench/probe.h"
+#include "resbench/resbench.h"
+#include "testutil.h"
+
+// Every engine configuration runnable here: scalar geometries, then each available ISA's.
+static int configs(const rb_engine_config *out[16]) {
+  int n = 0;
+  for (size_t i = 0; i < rb_engine_scalar_config_count; i++) out[n++] = &rb_engine_scalar_configs[i];
+  for (int i = 0; i < RB_ISA_COUNT; i++) {
+    const rb_kernels *k;
+    if (rb_kernels_get((rb_isa)i, &k) == RB_OK && k->engine) out[n++] = k->engine;
+  }
+  return n;
+}
+
+typedef struct tensors {
+  float *in, *w, *bias, *res, *out;
+  double *exact, *mag;
+  size_t nin, nw, nout;
+} tensors;
+
+static void make(tensors *t, const rb_conv_desc *d, int bias, int residual, uint64_t seed) {
+  o64_rng r;
+  o64_seed(&r, seed);
+  t->nin = rb_conv_in_count(d);
+  t->nout = rb_conv_out_count(d);
+  t->nw = rb_conv_weight_count(d);
+  t->in = rb_aligned_alloc(t->nin * 4), t->w = rb_aligned_alloc(t->nw * 4), t->out = rb_aligned_alloc(t->nout * 4);
+  t->bias = bias ? rb_aligned_alloc((size_t)d->cout * 4) : NULL;
+  t->res = residual ? rb_aligned_alloc(t->nout * 4) : NULL;
+  t->exact = malloc(t->nout * 8), t->mag = malloc(t->nout * 8);
+  o64_fill(&r, t->in, t->nin, -1, 1);
+  o64_fill(&r, t->w, t->nw, -1, 1);
+  if (t->bias) o64_fill(&r, t->bias, (size_t)d->cout, -1, 1);
+  if (t->res) o64_fill(&r, t->res, t->nout, -1, 1);
+}
+
+static void release(tensors *t) {
+  rb_aligned_free(t->in), rb_aligned_free(t->w), rb_aligned_free(t->out), rb_aligned_free(t->bias);
+  rb_aligned_free(t->res), free(t->exact), free(t->mag);
+}
+
+// One shape on one configuration and path (AUTO: the rule's), against fp64; returns the path.
+static rb_engine_path check_conv(const rb_engine_config *cfg, const rb_conv_desc *d, rb_engine_path path, int bias,
+                                 int residual, int relu, uint64_t seed) {
+  tensors t;
+  make(&t, d, bias, residual, seed);
+  o64_conv(d, t.in, t.w, t.bias, t.res, relu, t.exact, t.mag);
+  rb_engine_plan *p;
+  const int threads = 1 + (int)(seed % 2);
+  ck_assert_msg(rb_engine_plan_create(cfg, d, path, threads, t.w, t.bias, &p) == RB_OK, "%s: %s", cfg->name,
+                rb_last_error());
+  const double tol = o64_gamma((double)(d->cin / d->groups) * d->kh * d->kw + 2);
+  char shape[160];
+  rb_conv_desc_format(d, shape, sizeof shape);
+  for (int rep = 0; rep < 2; rep++) {  // the second run reuses the indirection buffer
+    o64_poison(t.out, t.nout);
+    rb_engine_plan_run(p, t.in, t.res, relu, t.out);
+    const o64_cmp c = o64_compare(t.out, t.exact, t.mag, t.nout, tol);
+    ck_assert_msg(c.pass,
+                  "%s %s (%s) %s pads t%d l%d b%d r%d bias %d res %d relu %d run %d: max rel err %.3g (tol %.3g), "
+                  "%zu NaN, worst %zu",
+                  cfg->name, rb_engine_plan_ukernel(p), rb_engine_path_name(rb_engine_plan_path(p)), shape, d->pad_top,
+                  d->pad_left, d->pad_bottom, d->pad_right, bias, residual, relu, rep, c.max_rel_err, tol, c.nan_count,
+                  c.worst);
+  }
+  const rb_engine_path chosen = rb_engine_plan_path(p);
+  rb_engine_plan_destroy(p);
+  release(&t);
+  return chosen;
+}
+
+static rb_conv_desc random_desc(o64_rng *r, int groups, int cin_g, int cout_g) {
+  const int k = (int[]){1, 1, 3, 3, 3, 5, 7}[o64_int(r, 0, 6)];
+  rb_conv_desc d = rb_conv_desc_make(o64_int(r, 0, 3) == 0 ? 3 : 1, o64_int(r, 3, 13), o64_int(r, 3, 13),
+                                     groups * cin_g, groups * cout_g, k, o64_int(r, 1, 2), 0, o64_int(r, 1, 2), groups);
+  if (k > 1 && d.dil_h > 1 && (d.h < 2 * k || d.w < 2 * k)) d.dil_h = d.dil_w = 1;
+  // Asymmetric padding, any of 0 .. k-1 on each side.
+  d.pad_top = o64_int(r, 0, k - 1), d.pad_left = o64_int(r, 0, k - 1);
+  d.pad_bottom = o64_int(r, 0, k - 1), d.pad_right = o64_int(r, 0, k - 1);
+  if (o64_int(r, 0, 2) == 0) d.stride_w = 3 - d.stride_h;
+  return d;
+}
+
+// Random shapes on every configuration, the rule choosing the path.
+START_TEST(random_shapes) {
+  const rb_engine_config *cfg[16];
+  const int nc = configs(cfg);
+  o64_rng r;
+  o64_seed(&r, 2024);
+  // Groups x widths (in, out a group): plain, ResNeSt-like wide groups, ResNeXt narrow ones, tails.
+  static const int shapes[][3] = {{1, 3, 64},  {1, 13, 21}, {1, 64, 40}, {2, 16, 16}, {4, 40, 40}, {8, 16, 8},
+                                  {32, 4, 4},  {64, 4, 4},  {32, 8, 8},  {8, 8, 8},   {2, 4, 4},   {4, 64, 64},
+                                  {16, 5, 7},  {1, 40, 17}, {64, 1, 1},  {3, 8, 4}};
+  for (int c = 0; c < nc; c++) {
+    int seen[4] = {0};
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
+      for (int rep = 0; rep < 3; rep++) {
+        const rb_conv_desc d = random_desc(&r, shapes[i][0], shapes[i][1], shapes[i][2]);
+        if (rb_conv_desc_check(&d) != RB_OK) continue;  // a kernel larger than a small padded input
+        seen[check_conv(cfg[c], &d, RB_PATH_AUTO, rep != 1, rep == 2, rep != 0, 100 * i + rep)]++;
+      }
+    ck_assert_msg(seen[RB_PATH_GEMM] && seen[RB_PATH_IGEMM] && seen[RB_PATH_NGCONV], "%s: paths %d %d %d", cfg[c]->name,
+                  seen[RB_PATH_GEMM], seen[RB_PATH_IGEMM], seen[RB_PATH_NGCONV]);
+  }
+}
+END_TEST
+
+// The ResNet family's layers (spatially small), each path forced where it applies.
+START_TEST(family_layers_every_path) {
+  const rb_engine_config *cfg[16];
+  const int nc = configs(cfg);
+  const rb_conv_desc layers[] = {
+      rb_conv_desc_make(1, 23, 23, 3, 64, 7, 2, 3, 1, 1),      // 7x7 s2 stem
+      rb_conv_desc_make(1, 17, 17, 3, 32, 3, 2, 1, 1, 1),      // deep stem 3x3 on 3 channels
+      rb_conv_desc_make(1, 9, 9, 64, 64, 3, 1, 1, 1, 1),       // basic 3x3
+      rb_conv_desc_make(3, 7, 7, 64, 256, 1, 1, 0, 1, 1),      // bottleneck 1x1, batch 3
+      rb_conv_desc_make(1, 11, 11, 64, 128, 1, 2, 0, 1, 1),    // downsample 1x1 s2, odd
+      rb_conv_desc_make(1, 10, 10, 128, 128, 3, 1, 1, 1, 32),  // ResNeXt 4 a group
+      rb_conv_desc_make(1, 9, 9, 256, 256, 3, 2, 1, 1, 32),    // ResNeXt 8 a group, stride 2
+      rb_conv_desc_make(1, 12, 12, 64, 64, 3, 1, 2, 2, 1),     // SK dilation 2
+      rb_conv_desc_make(1, 8, 8, 128, 128, 3, 1, 1, 1, 4),     // ResNeSt card 2 x radix 2: 32 a group
+      rb_conv_desc_make(1, 9, 9, 80, 80, 3, 1, 1, 1, 2),       // 40 a group
+  };
+  for (int c = 0; c < nc; c++)
+    for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++)
+      for (int path = RB_PATH_AUTO; path <= RB_PATH_NGCONV; path++) {
+        const rb_conv_desc *d = &layers[i];
+        const int cin_g = d->cin / d->groups, cout_g = d->cout / d->groups;
+        const int plain_1x1 = d->kh == 1 && d->kw == 1 && d->stride_h == 1 && d->stride_w == 1 && !d->pad_top;
+        const int applies = path == RB_PATH_GEMM     ? plain_1x1
+                            : path == RB_PATH_NGCONV ? cin_g == cout_g && (cin_g == 4 || cin_g == 8)
+                                                     : 1;
+        if (applies) {
+          check_conv(cfg[c], d, (rb_engine_path)path, 1, (int)(i % 2), 1, 7 * i + (size_t)path);
+        } else {
+          static float w[256 * 256 * 9];
+          rb_engine_plan *p;
+          ck_assert_int_eq(rb_engine_plan_create(cfg[c], d, (rb_engine_path)path, 1, w, NULL, &p), RB_ERR_UNSUPPORTED);
+          ck_assert(strstr(rb_last_error(), rb_engine_path_name((rb_engine_path)path)));
+        }
+      }
+}
+END_TEST
+
+// The rule, as the header states it.
+START_TEST(path_rule) {
+  const rb_engine_config *cfg = &rb_engine_scalar_configs[0];
+  static const struct {
+    rb_conv_desc d;
+    rb_engine_path want;
+  } cases[] = {
+      {{1, 8, 8, 64, 64, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1}, RB_PATH_GEMM},
+      {{1, 8, 8, 64, 64, 1, 1, 2, 2, 0, 0, 0, 0, 1, 1, 1}, RB_PATH_IGEMM},  // 1x1 stride 2: no subsampled copy
+      {{1, 8, 8, 64, 64, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, RB_PATH_IGEMM},  // padded 1x1
+      {{1, 8, 8, 64, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1}, RB_PATH_IGEMM},
+      {{1, 8, 8, 128, 128, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 32}, RB_PATH_NGCONV},  // 4 a group
+      {{1, 8, 8, 256, 256, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 32}, RB_PATH_NGCONV},  // 8 a group
+      {{1, 8, 8, 512, 512, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 32}, RB_PATH_IGEMM},   // 16 a group: wide
+      {{1, 8, 8, 128, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 32}, RB_PATH_IGEMM},    // 4 in, 2 out
+      {{1, 8, 8, 32, 32, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 8}, RB_PATH_NGCONV},     // grouped 1x1, 4 a group
+  };
+  static float w[512 * 16 * 9];  // the largest case's weights (zeros: only the plans are looked at)
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    rb_engine_plan *p;
+    ck_assert_int_eq(rb_engine_plan_create(cfg, &cases[i].d, RB_PATH_AUTO, 1, w, NULL, &p), RB_OK);
+    ck_assert_msg(rb_engine_plan_path(p) == cases[i].want, "case %zu: %s, want %s", i,
+                  rb_engine_path_name(rb_engine_plan_path(p)), rb_engine_path_name(cases[i].want));
+    rb_engine_plan_destroy(p);
+  }
+  // Forced paths that cannot run the shape, and bad arguments, are named errors.
+  rb_engine_plan *p = (rb_engine_plan *)1;
+  ASSERT_FAILS(rb_engine_plan_create(cfg, &cases[3].d, RB_PATH_GEMM, 1, w, NULL, &p), RB_ERR_UNSUPPORTED,
+               "gemm path needs a 1x1 stride-1 unpadded");
+  ck_assert_ptr_null(p);
+  ASSERT_FAILS(rb_engine_plan_create(cfg, &cases[6].d, RB_PATH_NGCONV, 1, w, NULL, &p), RB_ERR_UNSUPPORTED,
+               "16 in, 16 out a group");
+  ASSERT_FAILS(rb_engine_plan_create(cfg, &cases[0].d, RB_PATH_AUTO, -1, w, NULL, &p), RB_ERR_INVALID_ARG,
+               "threads must be >= 0, got -1");
+  ASSERT_FAILS(rb_engine_plan_create(cfg, &cases[0].d, (rb_engine_path)9, 1, w, NULL, &p), RB_ERR_INVALID_ARG,
+               "path 9");
+  ASSERT_FAILS(rb_engine_plan_create(cfg, &cases[0].d, RB_PATH_AUTO, 1, NULL, NULL, &p), RB_ERR_NULL, "NULL");
+}
+END_TEST
+
+// Each output is computed by one thread in a fixed order: 1, 2 and 3 threads agree bit for bit,
+// on every path (the tasks split pixel tiles, channel blocks and groups differently).
+START_TEST(threads_bit_identical) {
+  const rb_engine_config *cfg[16];
+  const int nc = configs(cfg);
+  const rb_conv_desc layers[] = {
+      rb_conv_desc_make(2, 13, 11, 96, 200, 1, 1, 0, 1, 1),   // gemm, several channel blocks
+      rb_conv_desc_make(1, 15, 15, 64, 72, 3, 2, 1, 1, 1),    // igemm
+      rb_conv_desc_make(1, 14, 14, 128, 128, 3, 1, 1, 1, 32), // ngconv
+      rb_conv_desc_make(1, 9, 9, 160, 160, 3, 1, 1, 1, 4),    // igemm per group
+  };
+  for (int c = 0; c < nc; c++)
+    for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++) {
+      tensors t;
+      make(&t, &layers[i], 1, 1, 5 + i);
+      float *first = rb_aligned_alloc(t.nout * 4);
+      for (int threads = 1; threads <= 3; threads++) {
+        rb_engine_plan *p;
+        ck_assert_int_eq(rb_engine_plan_create(cfg[c], &layers[i], RB_PATH_AUTO, threads, t.w, t.bias, &p), RB_OK);
+        o64_poison(t.out, t.nout);
+        rb_engine_plan_run(p, t.in, t.res, 1, t.out);
+        rb_engine_plan_destroy(p);
+        if (threads == 1)
+          memcpy(first, t.out, t.nout * 4);
+        else
+          ck_assert_msg(memcmp(first, t.out, t.nout * 4) == 0, "%s layer %zu: %d threads differ from 1", cfg[c]->name,
+                        i, threads);
+      }
+      rb_aligned_free(first);
+      release(&t);
+    }
+}
+END_TEST
+
+Suite *engine_suite(void) {
+  Suite *s = suite_create("engine");
+  TCase *tc = tcase_create("engine");
+  tcase_set_timeout(tc, 300);
+  tcase_add_test(tc, random_shapes);
+  tcase_add_test(tc, family_layers_every_path);
+  tcase_add_test(tc, path_rule);
+  tcase_add_test(tc, threads_bit_identical);
+  suite_add_tcase(s, tc);
+  return s;
+}

@@ -1,0 +1,273 @@
+// The microkernel tester (as XNNPACK's gemm tester): every GEMM / indirect-GEMM and narrow-group
+// microkernel of every ISA this CPU runs, and every scalar geometry, over all row counts m in
+// 1..MR, column counts n in 1..2*NR+1, k over primes and multiples of the unroll, ks of 1, 9 and
+// 49 taps, a padding (zero) pointer in each row, a_offset, strided output, residual and ReLU on
+// and off, and NaN propagation. The reference is computed here with double accumulators;
+// outputs are poisoned with a bit pattern before each run so unwritten and overwritten
+// elements are both caught.
+#include <check.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../kernels/pack.h"
+#include "../kernels/ukernel.h"
+#include "oracle64.h"
+#include "resbench/probe.h"
+#include "resbench/tensor.h"
+#include "testutil.h"
+
+#define POISON 0x7fc0dea1u  // a quiet NaN no kernel computes
+
+static float poison_value(void) {
+  float f;
+  const uint32_t u = POISON;
+  memcpy(&f, &u, 4);
+  return f;
+}
+
+static int is_poison(float f) {
+  uint32_t u;
+  memcpy(&u, &f, 4);
+  return u == POISON;
+}
+
+typedef struct gemm_case {
+  size_t m, n, k, ks;
+  size_t c_stride, a_offset;
+  int zero_row, zero_tap;  // this row's pointer at this tap is the padding (zero) row; -1: none
+  int residual, relu, nan_at;  // nan_at >= 0: that A element is NaN (it must reach the output)
+} gemm_case;
+
+// One case of one microkernel (gemm = 1: its plain-GEMM twin, ks must be 1). Returns nothing:
+// asserts with the kernel's name and the case.
+static void run_gemm_case(const rb_gemm_ukernel *u, int gemm, const gemm_case *c, uint64_t seed) {
+  const size_t MR = (size_t)u->mr, m = c->m, n = c->n, k = c->k, ks = c->ks;
+  o64_rng r;
+  o64_seed(&r, seed);
+  const size_t a_stride = k + 3 + c->a_offset;  // rows of A: a_offset floats, k used, slack after
+  const size_t rows = MR * ks;                  // one distinct A row per (tap, row)
+  float *a = rb_aligned_alloc(rows * a_stride * 4), *w = malloc(n * k * ks * 4), *bias = malloc(n * 4);
+  float *zero = rb_aligned_alloc((k + 64) * 4);
+  const size_t c_stride = c->c_stride;
+  float *out = rb_aligned_alloc(MR * c_stride * 4), *res = rb_aligned_alloc(MR * c_stride * 4);
+  float *packed = rb_aligned_alloc(rb_pack_gemm_size(u->nr, (int)n, (int)k, (int)ks) * 4);
+  o64_fill(&r, a, rows * a_stride, -1, 1);
+  o64_fill(&r, w, n * k * ks, -1, 1);
+  o64_fill(&r, bias, n, -1, 1);
+  o64_fill(&r, res, MR * c_stride, -1, 1);
+  memset(zero, 0, (k + 64) * 4);
+  // w in OIHW order [n][k][ks] as the packer takes it.
+  rb_pack_gemm(u->nr, (int)n, (int)k, (int)ks, w, bias, packed);
+  const float **ind = malloc(ks * MR * sizeof *ind);
+  for (size_t t = 0; t < ks; t++)
+    for (size_t i = 0; i < MR; i++) {
+      const size_t row = i < m ? i : m - 1;  // rows past m repeat the last, as the driver does
+      ind[t * MR + i] = (c->zero_row == (int)row && c->zero_tap == (int)t) ? zero : a + (t * MR + row) * a_stride;
+    }
+  if (c->nan_at >= 0) a[(size_t)c->nan_at % m * a_stride + c->a_offset + (size_t)c->nan_at % k] = NAN;
+  // residual 2: in place (the residual is the output, as a block's shortcut add may be); then the
+  // outside of the tile must keep the residual's values rather than the poison.
+  for (size_t i = 0; i < MR * c_stride; i++) out[i] = c->residual == 2 ? res[i] : poison_value();
+  const rb_uk_epilogue e = {c->residual == 2 ? out : c->residual ? res : NULL, c_stride, c->relu};
+  if (gemm)
+    u->gemm(m, n, k, a + c->a_offset, a_stride, packed, out, c_stride, &e);
+  else
+    u->igemm(m, n, k, ks, ind, packed, out, c_stride, zero, c->a_offset, &e);
+
+  for (size_t i = 0; i < MR; i++)
+    for (size_t j = 0; j < c_stride; j++) {
+      const float got = out[i * c_stride + j];
+      if (i >= m || j >= n) {
+        ck_assert_msg(c->residual == 2 ? got == res[i * c_stride + j] : is_poison(got),
+                      "%s%s m%zu n%zu k%zu ks%zu: wrote c[%zu][%zu] outside the tile", u->name, gemm ? " (gemm)" : "",
+                      m, n, k, ks, i, j);
+        continue;
+      }
+      double sum = bias[j], mag = fabs(bias[j]);
+      int nan = 0;
+      for (size_t t = 0; t < ks; t++) {
+        const float *row = ind[t * MR + i] == zero ? zero : ind[t * MR + i] + c->a_offset;
+        if (gemm) row = a + c->a_offset + i * a_stride;
+        for (size_t q = 0; q < k; q++) {
+          const double term = (double)row[q] * w[(j * k + q) * ks + t];
+          nan |= isnan(row[q]);
+          sum += term, mag += fabs(term);
+        }
+      }
+      if (c->residual) sum += res[i * c_stride + j], mag += fabs(res[i * c_stride + j]);
+      if (nan) {
+        ck_assert_msg(isnan(got) && !is_poison(got), "%s m%zu n%zu k%zu: NaN input lost at c[%zu][%zu] (relu %d)",
+                      u->name, m, n, k, i, j, c->relu);
+        continue;
+      }
+      const double want = c->relu && sum < 0 ? 0.0 : sum;
+      const double tol = o64_gamma((double)(k * ks + 2)) * mag;
+      ck_assert_msg(fabs(got - want) <= tol,
+                    "%s%s m%zu n%zu k%zu ks%zu off%zu zero(row %d tap %d) res%d relu%d: c[%zu][%zu] = %.9g, want %.9g",
+                    u->name, gemm ? " (gemm)" : "", m, n, k, ks, c->a_offset, c->zero_row, c->zero_tap, c->residual,
+                    c->relu, i, j, (double)got, want);
+    }
+  rb_aligned_free(a), free(w), free(bias), rb_aligned_free(zero), rb_aligned_free(out), rb_aligned_free(res);
+  rb_aligned_free(packed), free(ind);
+}
+
+// The microkernels whose ISA this CPU runs (scalar ones always); a skip says why, once.
+static int runnable(rb_isa isa, const char *name) {
+  if (rb_cpu_supports(isa)) return 1;
+  static char said[64][64];
+  static int nsaid;
+  for (int i = 0; i < nsaid; i++)
+    if (!strcmp(said[i], name)) return 0;
+  if (nsaid < 64) snprintf(said[nsaid++], sizeof said[0], "%s", name);
+  fprintf(stderr, "note: microkernel %s skipped: %s\n", name, rb_isa_unavailable_reason(isa));
+  return 0;
+}
+
+static const size_t ks_values[] = {1, 9, 49};
+
+START_TEST(gemm_ukernels) {
+  uint64_t seed = 1;
+  int tested = 0;
+  for (size_t u_i = 0; u_i < rb_gemm_ukernel_count; u_i++) {
+    const rb_gemm_ukernel *u = &rb_gemm_ukernels[u_i];
+    if (!runnable(u->isa, u->name)) continue;
+    tested++;
+    const size_t MR = (size_t)u->mr, NR = (size_t)u->nr;
+    const size_t ks_primes[] = {1, 2, 3, 5, 7, 11, 13, 17, 31, 37};
+    for (int gemm = 0; gemm < 2; gemm++) {
+      // k: primes and multiples of an unroll of up to 8, full tile.
+      for (size_t i = 0; i < sizeof ks_primes / sizeof ks_primes[0]; i++) {
+        gemm_case c = {MR, NR, ks_primes[i], 1, NR, 0, -1, -1, 0, 0, -1};
+        run_gemm_case(u, gemm, &c, seed++);
+        c.k = 8 * (i + 1);
+        run_gemm_case(u, gemm, &c, seed++);
+      }
+      // n: 1 .. 2 NR + 1 (masked tails, several column blocks), strided output, every m.
+      for (size_t n = 1; n <= 2 * NR + 1; n++)
+        for (size_t m = 1; m <= MR; m = n % 3 == 0 || m == MR ? m + 1 : MR) {  // every m at every third n
+          gemm_case c = {m, n, 1 + n % 13, 1, n + n % 5, 0, -1, -1, (int)(n % 2), (int)(n / 2 % 2), -1};
+          run_gemm_case(u, gemm, &c, seed++);
+        }
+      // every m with a tail n, the residual apart and in place.
+      for (size_t m = 1; m <= MR; m++)
+        for (int res = 1; res <= 2; res++) {
+          gemm_case c = {m, NR + 1 + m % NR, 5, 1, 2 * NR + 7, 0, -1, -1, res, 1, -1};
+          run_gemm_case(u, gemm, &c, seed++);
+        }
+      // NaN passes through the sum and ReLU.
+      for (int relu = 0; relu < 2; relu++) {
+        gemm_case c = {MR, NR, 7, 1, NR, 0, -1, -1, relu, relu, (int)(3 + MR * 7)};
+        run_gemm_case(u, gemm, &c, seed++);
+      }
+    }
+    // Indirect only: taps, a padding pointer in each row (and tap), a_offset.
+    for (size_t t = 0; t < sizeof ks_values / sizeof ks_values[0]; t++)
+      for (size_t m = 1; m <= MR; m += MR > 4 ? 3 : 1) {
+        const size_t ks = ks_values[t];
+        gemm_case c = {m, m % 2 ? NR : 2 * NR - 1, ks == 49 ? 3 : 6, ks, 2 * NR + 1, (size_t)(m % 3) * 4,
+                       (int)(m - 1), (int)((m * 7) % ks), (int)(m % 2), (int)((m + 1) % 2), -1};
+        run_gemm_case(u, 0, &c, seed++);
+      }
+  }
+  ck_assert_int_ge(tested, 3);  // the scalar geometries at least
+}
+END_TEST
+
+typedef struct ng_case {
+  size_t m, nc, ks, c_stride, a_offset;
+  int zero_row, zero_tap, residual, relu;
+} ng_case;
+
+static void run_ng_case(const rb_ngconv_ukernel *u, const ng_case *c, uint64_t seed) {
+  const size_t MR = (size_t)u->mr, cpg = (size_t)u->cpg, m = c->m, nc = c->nc, ks = c->ks;
+  o64_rng r;
+  o64_seed(&r, seed);
+  const size_t a_stride = c->a_offset + nc + (size_t)u->width + 5;  // the kernel may read a vector's width
+  const size_t rows = MR * ks;
+  float *a = rb_aligned_alloc(rows * a_stride * 4), *w = malloc(nc * cpg * ks * 4), *bias = malloc(nc * 4);
+  float *zero = rb_aligned_alloc((a_stride + 64) * 4);
+  float *out = rb_aligned_alloc(MR * c->c_stride * 4), *res = rb_aligned_alloc(MR * c->c_stride * 4);
+  float *packed = rb_aligned_alloc(rb_pack_ngconv_size(u->width, u->cpg, (int)nc, (int)ks) * 4);
+  o64_fill(&r, a, rows * a_stride, -1, 1);
+  o64_fill(&r, w, nc * cpg * ks, -1, 1);
+  o64_fill(&r, bias, nc, -1, 1);
+  o64_fill(&r, res, MR * c->c_stride, -1, 1);
+  memset(zero, 0, (a_stride + 64) * 4);
+  rb_pack_ngconv(u->width, u->cpg, (int)nc, (int)ks, w, bias, packed);
+  const float **ind = malloc(ks * MR * sizeof *ind);
+  for (size_t t = 0; t < ks; t++)
+    for (size_t i = 0; i < MR; i++) {
+      const size_t row = i < m ? i : m - 1;
+      ind[t * MR + i] = (c->zero_row == (int)row && c->zero_tap == (int)t) ? zero : a + (t * MR + row) * a_stride;
+    }
+  for (size_t i = 0; i < MR * c->c_stride; i++) out[i] = c->residual == 2 ? res[i] : poison_value();
+  const rb_uk_epilogue e = {c->residual == 2 ? out : c->residual ? res : NULL, c->c_stride, c->relu};
+  u->fn(m, nc, ks, ind, packed, out, c->c_stride, zero, c->a_offset, &e);
+  for (size_t i = 0; i < MR; i++)
+    for (size_t ch = 0; ch < c->c_stride; ch++) {
+      const float got = out[i * c->c_stride + ch];
+      if (i >= m || ch >= nc) {
+        ck_assert_msg(c->residual == 2 ? got == res[i * c->c_stride + ch] : is_poison(got),
+                      "%s m%zu nc%zu ks%zu: wrote c[%zu][%zu] outside the tile", u->name, m, nc, ks, i, ch);
+        continue;
+      }
+      double sum = bias[ch], mag = fabs(bias[ch]);
+      const size_t g0 = ch - ch % cpg;  // the group's first channel
+      for (size_t t = 0; t < ks; t++) {
+        const float *row = ind[t * MR + i] == zero ? zero : ind[t * MR + i] + c->a_offset;
+        for (size_t q = 0; q < cpg; q++) {
+          const double term = (double)row[g0 + q] * w[(ch * cpg + q) * ks + t];
+          sum += term, mag += fabs(term);
+        }
+      }
+      if (c->residual) sum += res[i * c->c_stride + ch], mag += fabs(res[i * c->c_stride + ch]);
+      const double want = c->relu && sum < 0 ? 0.0 : sum;
+      ck_assert_msg(fabs(got - want) <= o64_gamma((double)(cpg * ks + 2)) * mag,
+                    "%s m%zu nc%zu ks%zu off%zu zero(row %d tap %d) res%d relu%d: c[%zu][%zu] = %.9g, want %.9g",
+                    u->name, m, nc, ks, c->a_offset, c->zero_row, c->zero_tap, c->residual, c->relu, i, ch,
+                    (double)got, want);
+    }
+  rb_aligned_free(a), free(w), free(bias), rb_aligned_free(zero), rb_aligned_free(out), rb_aligned_free(res);
+  rb_aligned_free(packed), free(ind);
+}
+
+START_TEST(ngconv_ukernels) {
+  uint64_t seed = 77;
+  int tested = 0;
+  for (size_t u_i = 0; u_i < rb_ngconv_ukernel_count; u_i++) {
+    const rb_ngconv_ukernel *u = &rb_ngconv_ukernels[u_i];
+    if (!runnable(u->isa, u->name)) continue;
+    tested++;
+    const size_t MR = (size_t)u->mr, cpg = (size_t)u->cpg, W = (size_t)u->width;
+    // nc: every multiple of cpg up to 2 widths + one group (tails of whole groups), every m.
+    for (size_t nc = cpg; nc <= 2 * W + cpg; nc += cpg)
+      for (size_t m = 1; m <= MR; m = (nc / cpg) % 2 || m == MR ? m + 1 : MR) {
+        ng_case c = {m, nc, 1 + 8 * (nc / cpg % 2), nc + (nc / cpg) % 3, (nc / cpg % 4) * cpg, -1, -1,
+                     (int)(m % 2), (int)(nc / cpg / 2 % 2)};
+        run_ng_case(u, &c, seed++);
+      }
+    // taps 1, 9, 49 with a padding pointer in each row.
+    for (size_t t = 0; t < sizeof ks_values / sizeof ks_values[0]; t++)
+      for (size_t m = 1; m <= MR; m++) {
+        const size_t ks = ks_values[t];
+        ng_case c = {m, W + cpg, ks, W + cpg + 3, cpg, (int)(m - 1), (int)((m * 5) % ks), (int)(m % 3),
+                     (int)((m / 2) % 2)};  // residual none, apart, in place
+        run_ng_case(u, &c, seed++);
+      }
+  }
+  ck_assert_int_ge(tested, 3);
+}
+END_TEST
+
+Suite *ukernel_suite(void) {
+  Suite *s = suite_create("ukernel");
+  TCase *tc = tcase_create("ukernel");
+  tcase_set_timeout(tc, 300);  // scalar fmaf without hardware FMA, and qemu
+  tcase_add_test(tc, gemm_ukernels);
+  tcase_add_test(tc, ngconv_ukernels);
+  suite_add_tcase(s, tc);
+  return s;
+}
