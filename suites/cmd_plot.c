@@ -23,7 +23,7 @@ static const char help[] =
     "  pngcairo terminal, each plot the files have data for:\n"
     "    cardinality.png   throughput against cardinality (ResNeXt-style widths), per ISA/domain\n"
     "    radix.png         ResNeSt throughput against radix, per cardinality x width\n"
-    "    roofline-D.png    the roofline of domain D (measured FMA peak, triad bandwidth) with each\n"
+    "    roofline-I-D.png  the roofline of ISA I in domain D (measured FMA peak, triad bandwidth) with each\n"
     "                      convolution of 'bench conv' as a point\n"
     "    peers.png         speed-up of resbench over each peer, layer by layer\n"
     "    scaling.png       speed-up from one core to the machine\n"
@@ -243,18 +243,21 @@ static rb_status plot_roofline(plotctx *c) {
       for (int j = 0; j < ns; j++)
         for (int q = 0; q < s[j].n; q++) ymax = fmax(ymax, 2 * s[j].y[q]);
       char settings[900], name[64];
-      // roofline-<domain>.png; a second document with that domain gets -2, -3, ...
+      // roofline-<isa>-<domain>.png; a second document of that ISA and domain gets -2, -3, ...
+      const char *isa = rb_jstr(json_array_get(json_object_get(c->docs[d].doc, "points"), 0), "isa");
       int same = 0;
       for (int e = 0; e < d; e++) {
-        if (strcmp(c->docs[e].kind, "bench-conv")) continue;
+        if (strcmp(c->docs[e].kind, "bench-conv") ||
+            strcmp(rb_jstr(json_array_get(json_object_get(c->docs[e].doc, "points"), 0), "isa"), isa))
+          continue;
         size_t j;
         const json_t *q;
         json_array_foreach(json_object_get(c->docs[e].doc, "peaks"), j, q) same += !strcmp(rb_jstr(q, "domain"), dom);
       }
       if (same)
-        snprintf(name, sizeof name, "roofline-%s-%d", dom, same + 1);
+        snprintf(name, sizeof name, "roofline-%s-%s-%d", isa, dom, same + 1);
       else
-        snprintf(name, sizeof name, "roofline-%s", dom);
+        snprintf(name, sizeof name, "roofline-%s-%s", isa, dom);
       snprintf(settings, sizeof settings,
                "set title \"Roofline, %s domain (%.0f thread(s)): FMA peak %.0f GFLOP/s, triad %.1f GB/s (%s)\"\n"
                "set xlabel \"arithmetic intensity (FLOP per byte of input + weights + output, each once)\"\n"

@@ -228,7 +228,7 @@ START_TEST(plot_writes_pngs) {
   snprintf(args, sizeof args, "plot %s %s %s --out %s", fx("sweep_b.json"), fx("sweep_a.json"), fx("bench_conv.json"),
            dir);
   ck_assert_int_eq(tu_run_cli(args, out, sizeof out), 0);
-  static const char *const made[] = {"radix", "roofline-core", "peers-conv-ref-core", "scaling", "cost"};
+  static const char *const made[] = {"radix", "roofline-ref-core", "peers-conv-ref-core", "scaling", "cost"};
   for (int i = 0; i < 5; i++) {
     snprintf(path, sizeof path, "%s/%s.png", dir, made[i]);
     assert_png(path);

@@ -15,4 +15,10 @@ plot 'results/vm-intel-r-xeon-r-processor-f6m167/plots/radix.dat' index 0 using 
      'results/vm-intel-r-xeon-r-processor-f6m167/plots/radix.dat' index 2 using 1:2 with linespoints lw 2 pt 7 title "2x40d ref core 1t, blocks", \
      'results/vm-intel-r-xeon-r-processor-f6m167/plots/radix.dat' index 3 using 1:2 with linespoints lw 2 pt 7 title "2x40d ref machine 2t, blocks", \
      'results/vm-intel-r-xeon-r-processor-f6m167/plots/radix.dat' index 4 using 1:2 with linespoints lw 2 pt 7 title "4x24d ref core 1t, blocks", \
-     'results/vm-intel-r-xeon-r-processor-f6m167/plots/radix.dat' index 5 using 1:2 with linespoints lw 2 pt 7 title "4x24d ref machine 2t, blocks"
+     'results/vm-intel-r-xeon-r-processor-f6m167/plots/radix.dat' index 5 using 1:2 with linespoints lw 2 pt 7 title "4x24d ref machine 2t, blocks", \
+     'results/vm-intel-r-xeon-r-processor-f6m167/plots/radix.dat' index 6 using 1:2 with linespoints lw 2 pt 7 title "1x64d avx2 core 1t, blocks", \
+     'results/vm-intel-r-xeon-r-processor-f6m167/plots/radix.dat' index 7 using 1:2 with linespoints lw 2 pt 7 title "1x64d avx2 machine 2t, blocks", \
+     'results/vm-intel-r-xeon-r-processor-f6m167/plots/radix.dat' index 8 using 1:2 with linespoints lw 2 pt 7 title "2x40d avx2 core 1t, blocks", \
+     'results/vm-intel-r-xeon-r-processor-f6m167/plots/radix.dat' index 9 using 1:2 with linespoints lw 2 pt 7 title "2x40d avx2 machine 2t, blocks", \
+     'results/vm-intel-r-xeon-r-processor-f6m167/plots/radix.dat' index 10 using 1:2 with linespoints lw 2 pt 7 title "4x24d avx2 core 1t, blocks", \
+     'results/vm-intel-r-xeon-r-processor-f6m167/plots/radix.dat' index 11 using 1:2 with linespoints lw 2 pt 7 title "4x24d avx2 machine 2t, blocks"

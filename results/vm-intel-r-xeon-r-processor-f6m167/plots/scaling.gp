@@ -13,4 +13,5 @@ set xtics 1
 set key font ',8'
 
 plot x with lines dt 2 lw 2 lc rgb 'gray' title "ideal", \
-     'results/vm-intel-r-xeon-r-processor-f6m167/plots/scaling.dat' index 0 using 1:2 with linespoints lw 2 pt 7 title "resnet d50 c1 w64 network r224 auto ref"
+     'results/vm-intel-r-xeon-r-processor-f6m167/plots/scaling.dat' index 0 using 1:2 with linespoints lw 2 pt 7 title "resnet d50 c1 w64 network r224 auto ref", \
+     'results/vm-intel-r-xeon-r-processor-f6m167/plots/scaling.dat' index 1 using 1:2 with linespoints lw 2 pt 7 title "resnet d50 c1 w64 network r224 auto avx2"
