@@ -442,6 +442,25 @@ START_TEST(shard_parse_and_filter) {
 }
 END_TEST
 
+// Accuracy rows: grouped per kernel, ISA and reference; a row repeated by a later file counts once.
+START_TEST(table_accuracy_groups) {
+  char path[128], args[512];
+  snprintf(path, sizeof path, "%s/check.jsonl", tmpdir);
+  const char *row = "{\"kernel\": \"k\", \"isa\": \"ref\", \"against\": \"fp64\", \"shape\": \"%s\", "
+                    "\"max_rel_err\": %s, \"tol\": 1e-6, \"pass\": %s}\n";
+  FILE *f = fopen(path, "w");
+  ck_assert_ptr_nonnull(f);
+  fprintf(f, row, "s1", "1e-7", "true");
+  fprintf(f, row, "s2", "4e-7", "true");
+  fprintf(f, row, "s1", "2e-6", "false");  // s1 again, worse: the later one counts
+  fclose(f);
+  // Only the published tables need the published figures.
+  snprintf(args, sizeof args, "table %s --section accuracy --published %s/none.json", path, tmpdir);
+  ck_assert_int_eq(tu_run_cli(args, out, sizeof out), 0);
+  ck_assert_msg(strstr(out, "| k | ref | fp64 | 2 | 2.000e-06 | 1.000e-06 | 2.000 | 1/2 |"), "%s", out);
+}
+END_TEST
+
 START_TEST(conditions_warnings) {
   char w[256];
   json_t *c = json_pack("{s:[f, f, f]}", "loadavg", 1.2, 0.5, 0.1);
@@ -475,6 +494,7 @@ Suite *report_suite(void) {
   tcase_add_test(tc, merge_shards);
   tcase_add_test(tc, shard_parse_and_filter);
   tcase_add_test(tc, conditions_warnings);
+  tcase_add_test(tc, table_accuracy_groups);
   suite_add_tcase(s, tc);
   return s;
 }
