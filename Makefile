@@ -6,6 +6,7 @@
 #   make ARCH=aarch64     cross build with aarch64-linux-gnu-gcc; `make test ARCH=aarch64` runs under qemu
 #                         (whole-network golden tests on 3 models of 7: RESBENCH_FORWARD_QUICK=1)
 #   make SANITIZE=1 test  ASan + UBSan build of the tests (x86-64), in build/<arch>-san/
+#   make report REPORT_DIR=results/<host>-<cpu>   tables and plots from that directory's result files
 #   CI=true / WERROR=1    warnings are errors
 
 ARCH ?= $(shell uname -m)
@@ -88,7 +89,7 @@ CLI := $(BUILD)/resbench
 GBENCH_BIN := $(BUILD)/resbench-gbench
 TESTS := $(BUILD)/tests/run_tests
 
-.PHONY: all test run bench clean deps
+.PHONY: all test run bench clean deps report
 all: $(LIB) $(CLI)
 
 deps:
@@ -165,6 +166,16 @@ else
 bench:
 	@echo "make bench: Google Benchmark is built for x86-64 only here (ARCH=$(ARCH))" >&2; exit 1
 endif
+
+# Tables (Markdown, CSV, LaTeX) and plots from every result file of one directory (JSON documents
+# and check --json output saved as *.jsonl): make report REPORT_DIR=results/<host>-<cpu>
+report: | deps
+	@test -n "$(REPORT_DIR)" || { echo "make report: give REPORT_DIR=results/<host>-<cpu>" >&2; exit 2; }
+	$(MAKE) --no-print-directory $(CLI)
+	$(RUN) $(CLI) table $(sort $(wildcard $(REPORT_DIR)/*.json $(REPORT_DIR)/*.jsonl)) > $(REPORT_DIR)/tables.md
+	$(RUN) $(CLI) table $(sort $(wildcard $(REPORT_DIR)/*.json $(REPORT_DIR)/*.jsonl)) --format csv > $(REPORT_DIR)/tables.csv
+	$(RUN) $(CLI) table $(sort $(wildcard $(REPORT_DIR)/*.json $(REPORT_DIR)/*.jsonl)) --format latex > $(REPORT_DIR)/tables.tex
+	$(RUN) $(CLI) plot $(sort $(wildcard $(REPORT_DIR)/*.json)) --out $(REPORT_DIR)/plots
 
 clean:
 	rm -rf build

@@ -2,6 +2,7 @@
 #include "bench.h"
 
 #include <math.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,7 +254,9 @@ void rb_timing_json(json_t *o, const char *prefix, const rb_timing *t) {
   const struct {
     const char *name;
     double v;
-  } f[] = {{"median_ms", t->median_ms}, {"min_ms", t->min_ms}, {"max_ms", t->max_ms}, {"mean_ms", t->mean_ms}};
+  } f[] = {{"median_ms", t->median_ms}, {"min_ms", t->min_ms},   {"max_ms", t->max_ms},
+           {"mean_ms", t->mean_ms},     {"q1_ms", t->q1_ms},     {"q3_ms", t->q3_ms},
+           {"iqr_ms", t->q3_ms - t->q1_ms}};
   for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
     snprintf(key, sizeof key, "%s%s", prefix, f[i].name);
     json_object_set_new(o, key, json_real(f[i].v));
@@ -275,9 +278,9 @@ void rb_bench_peak_json(json_t *point, const rb_peak *peak, rb_isa isa, double g
 
 double rb_bench_graph_json(json_t *point, const rb_graph *g, const rb_timing *t, const rb_peak *peak, rb_isa isa) {
   const double flops = 2 * g->macs, gflops = flops / (t->median_ms * 1e6);
-  json_object_set_new(point, "params", json_real(g->params));
-  json_object_set_new(point, "macs", json_real(g->macs));
-  json_object_set_new(point, "flops", json_real(flops));
+  json_object_set_new(point, "params", json_integer((json_int_t)g->params));  // exact counts: integers
+  json_object_set_new(point, "macs", json_integer((json_int_t)g->macs));
+  json_object_set_new(point, "flops", json_integer((json_int_t)flops));
   rb_timing_json(point, "", t);
   json_object_set_new(point, "images_per_s", json_real(g->batch / (t->median_ms / 1e3)));
   json_object_set_new(point, "gflops", json_real(gflops));
@@ -318,23 +321,46 @@ rb_status rb_bench_graph_peers(const rb_graph *g, const rb_kernels *k, rb_conv_a
   if (s != RB_OK) return s;
   double ours_ms = 0, peer_ms[RB_BENCH_MAX_PEERS] = {0}, flops = 0;
   char missing[RB_BENCH_MAX_PEERS][200] = {{0}};
+  json_t *layers = json_array();
+  // A carriage-return counter on a terminal; whole lines in a log file.
+  const int tty = progress && isatty(fileno(stderr));
   for (int i = 0; i < n && s == RB_OK; i++) {
-    if (progress) fprintf(stderr, "\rconvolutions beside the peers: %d/%d", i + 1, n);
+    if (tty)
+      fprintf(stderr, "\rconvolutions beside the peers: %d/%d", i + 1, n);
+    else if (progress && (i % 8 == 0 || i == n - 1))
+      fprintf(stderr, "convolutions beside the peers: %d/%d\n", i + 1, n);
     rb_bench_conv_result ours, pr[RB_BENCH_MAX_PEERS];
     s = rb_bench_conv(k, &uses[i].d, rb_bench_layer_algo(&uses[i].d, algo), threads, peers, npeers, opts, &ours, pr);
     if (s != RB_OK) break;
     ours_ms += uses[i].count * ours.t.median_ms;
     flops += uses[i].count * 2 * rb_conv_macs(&uses[i].d);
+    char problem[160];
+    rb_conv_desc_format(&uses[i].d, problem, sizeof problem);
+    json_t *l = json_pack("{s:s, s:s, s:i, s:s, s:f}", "layer", uses[i].first_layer, "problem", problem, "count",
+                          uses[i].count, "algo", rb_conv_algo_name(ours.algo), "ours_ms", ours.t.median_ms);
     for (int j = 0; j < npeers; j++) {
-      if (pr[j].status == RB_OK)
+      char key[96];
+      if (pr[j].status == RB_OK) {
         peer_ms[j] += uses[i].count * pr[j].t.median_ms;
-      else if (!missing[j][0])
-        snprintf(missing[j], sizeof missing[j], "%s: %s", uses[i].first_layer, pr[j].message);
+        snprintf(key, sizeof key, "%s_ms", peers[j]->name);
+        json_object_set_new(l, key, json_real(pr[j].t.median_ms));
+        snprintf(key, sizeof key, "%s_ratio", peers[j]->name);
+        json_object_set_new(l, key, json_real(pr[j].t.median_ms / ours.t.median_ms));
+      } else {
+        snprintf(key, sizeof key, "%s_error", peers[j]->name);
+        json_object_set_new(l, key, json_string(pr[j].message));
+        if (!missing[j][0]) snprintf(missing[j], sizeof missing[j], "%s: %s", uses[i].first_layer, pr[j].message);
+      }
     }
+    json_array_append_new(layers, l);
   }
-  if (progress) fputc('\n', stderr);
+  if (tty) fputc('\n', stderr);
   free(uses);
-  if (s != RB_OK) return s;
+  if (s != RB_OK) {
+    json_decref(layers);
+    return s;
+  }
+  json_object_set_new(point, "layers", layers);
   json_object_set_new(point, "conv_median_ms", json_real(ours_ms));
   json_object_set_new(point, "conv_gflops", json_real(flops / (ours_ms * 1e6)));
   json_object_set_new(point, "peers_scope",

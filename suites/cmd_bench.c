@@ -11,11 +11,12 @@
 #include "commands.h"
 #include "peak.h"
 #include "record.h"
+#include "report.h"
 #include "resbench/resbench.h"
 
 typedef struct bench_opts {
   const char *cmd;  // "bench conv" / "bench model"
-  const char *isa, *algo, *domain, *peers, *results, *block;
+  const char *isa, *algo, *domain, *peers, *results, *block, *problems;
   int threads, batch, res, json, save, quick, no_peak, rounds;
   double min_time;
   // resolved
@@ -29,7 +30,24 @@ typedef struct bench_opts {
   rb_timing_opts timing;
 } bench_opts;
 
-static int parse(bench_opts *o, int argc, char **argv, const char **positional) {
+static const char help_conv[] =
+    "usage: resbench bench conv PROBLEM... [--problems FILE] [--algo direct|winograd|auto] [--isa ISA]\n"
+    "         [--threads N] [--domain D] [--peers onednn,libxsmm,libxsmm_gemm|none] [--json] [--save]\n"
+    "         [--results DIR] [--min-time S] [--rounds N] [--quick] [--no-peak]\n"
+    "  Times each convolution (benchdnn syntax: mb1ic64ih56oc64oh56kh3ph1) beside the peers, on the same\n"
+    "  data and threads. --problems FILE: more problems, one per line; '#' starts a comment (benchdnn's\n"
+    "  --batch=FILE; resbench's --batch is the minibatch of 'bench model'). A problem without mb has\n"
+    "  minibatch 2, benchdnn's default (said on stderr). --save: one result document with a point each.\n";
+static const char help_model[] =
+    "usage: resbench bench model MODEL [--block layerS.I] [--batch N] [--res R] [--algo A] [--isa ISA]\n"
+    "         [--threads N] [--domain D] [--peers LIST] [--json] [--save] [--results DIR] [--min-time S]\n"
+    "         [--rounds N] [--quick] [--no-peak]\n"
+    "  The forward pass of a network or one block: median time, images/s, GFLOP/s, % of peak. --batch N:\n"
+    "  the minibatch. --peers: each convolution, layer by layer, beside each peer (ms and ratio), and the\n"
+    "  sums weighted by occurrences (convolutions only).\n";
+
+// 1: parsed; 0: bad arguments (said); -1: --help printed.
+static int parse(bench_opts *o, int argc, char **argv, char ***positional, int *npositional) {
   static const struct option opts[] = {
       {"isa", required_argument, NULL, 'I'},     {"algo", required_argument, NULL, 'a'},
       {"threads", required_argument, NULL, 't'}, {"domain", required_argument, NULL, 'd'},
@@ -38,7 +56,8 @@ static int parse(bench_opts *o, int argc, char **argv, const char **positional) 
       {"block", required_argument, NULL, 'B'},   {"min-time", required_argument, NULL, 'm'},
       {"save", no_argument, NULL, 's'},          {"results", required_argument, NULL, 'R'},
       {"quick", no_argument, NULL, 'q'},         {"no-peak", no_argument, NULL, 'P'},
-      {"rounds", required_argument, NULL, 'n'},  {0}};
+      {"rounds", required_argument, NULL, 'n'},  {"problems", required_argument, NULL, 'F'},
+      {"help", no_argument, NULL, 'h'},          {0}};
   int c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -52,6 +71,12 @@ static int parse(bench_opts *o, int argc, char **argv, const char **positional) 
       case 'p': o->peers = optarg; break;
       case 'j': o->json = 1; break;
       case 'b':
+        if (!strcmp(o->cmd, "bench conv")) {  // benchdnn's --batch=FILE is our --problems FILE
+          fputs("resbench bench conv: --batch is the minibatch of 'bench model' (the PROBLEM's mb gives it here); "
+                "--problems FILE reads problems from a file (benchdnn's --batch=FILE)\n",
+                stderr);
+          return 0;
+        }
         if (!rb_cli_int(o->cmd, "--batch", optarg, 1, 65536, &o->batch)) return 0;
         break;
       case 'r':
@@ -68,16 +93,13 @@ static int parse(bench_opts *o, int argc, char **argv, const char **positional) 
       case 'n':
         if (!rb_cli_int(o->cmd, "--rounds", optarg, 1, RB_BENCH_MAX_ROUNDS, &o->rounds)) return 0;
         break;
-      default: fprintf(stderr, "resbench %s: see 'resbench help'\n", o->cmd); return 0;
+      case 'F': o->problems = optarg; break;
+      case 'h': fputs(strcmp(o->cmd, "bench conv") == 0 ? help_conv : help_model, stdout); return -1;
+      default: fprintf(stderr, "resbench %s: see 'resbench %s --help'\n", o->cmd, o->cmd); return 0;
     }
   }
-  if (optind != argc - 1) {
-    fprintf(stderr, "resbench %s: give exactly one %s\n", o->cmd,
-            strcmp(o->cmd, "bench conv") == 0 ? "PROBLEM (benchdnn syntax, e.g. mb1ic64ih56oc64oh56kh3ph1)"
-                                              : "MODEL (see 'resbench models')");
-    return 0;
-  }
-  *positional = argv[optind];
+  *positional = argv + optind;
+  *npositional = argc - optind;
   return 1;
 }
 
@@ -114,24 +136,19 @@ static int resolve(bench_opts *o) {
 
 // The common head of both records: what ran where.
 static json_t *point_head(const bench_opts *o) {
-  return json_pack("{s:s, s:s, s:i, s:o}", "isa", o->k->isa_name, "domain", o->dom.name, "threads", o->dom.threads,
-                   "pus", rb_domain_pus_json(&o->dom));
+  return json_pack("{s:s, s:s, s:i, s:o, s:b}", "isa", o->k->isa_name, "domain", o->dom.name, "threads",
+                   o->dom.threads, "pus", rb_domain_pus_json(&o->dom), "quick", o->quick);
 }
 
-static int finish(bench_opts *o, json_t *point, const char *kind, int argc, char **argv) {
+// With --save, one document holding the points (not consumed).
+static int finish(bench_opts *o, json_t *points, const char *kind, int argc, char **argv) {
   int ret = 0;
-  if (o->json) {
-    char *text = json_dumps(point, JSON_COMPACT | JSON_PRESERVE_ORDER);
-    puts(text);
-    free(text);
-  }
   if (o->save) {
     rb_record rec;
     rb_status s = rb_record_begin(&rec, o->results, kind, argc, argv, o->topo);
-    if (s == RB_OK) {
-      rb_record_add_peak(&rec, &o->dom, &o->peak);
-      s = rb_record_add_point(&rec, json_incref(point));
-    }
+    if (s == RB_OK) rb_record_add_peak(&rec, &o->dom, &o->peak);
+    for (size_t i = 0; s == RB_OK && i < json_array_size(points); i++)
+      s = rb_record_add_point(&rec, json_incref(json_array_get(points, i)));
     if (s != RB_OK) {
       fprintf(stderr, "resbench %s: saving the result: %s\n", o->cmd, rb_last_error());
       ret = 1;
@@ -140,7 +157,6 @@ static int finish(bench_opts *o, json_t *point, const char *kind, int argc, char
     }
     rb_record_close(&rec);
   }
-  json_decref(point);
   return ret;
 }
 
@@ -156,11 +172,11 @@ static void print_header(const bench_opts *o, const char *what, double flops) {
            o->peak.fma_isa, o->k->isa_name, o->peak.isa_gflops[o->k->isa]);
   printf(
       "times: median of %s runs after warm-up; Winograd GFLOP/s are direct-equivalent (can pass the peak);\n"
-      "speed-up: the median over %d alternated rounds of the peer's median over ours (> 1: resbench is faster);\n"
-      "max_rel_diff: vs our output\n\n",
+      "resbench is: how much faster or slower resbench is than that peer (the median over %d alternated rounds\n"
+      "of the peer's median over ours); max_rel_diff: the peer's output vs ours\n\n",
       o->quick ? "a few (--quick)" : "repeated", o->npeers && o->timing.rounds > 1 ? o->timing.rounds : 1);
-  printf("%-10s %-30s %-14s %10s %10s %10s %5s %9s %7s %7s %9s %12s\n", "impl", "kernel", "algo", "median_ms", "min_ms",
-         "max_ms", "runs", "GFLOP/s", "%peak", "%isa", "speed-up", "max_rel_diff");
+  printf("%-10s %-30s %-14s %10s %10s %10s %5s %9s %7s %7s %-13s %12s\n", "impl", "kernel", "algo", "median_ms", "min_ms",
+         "max_ms", "runs", "GFLOP/s", "%peak", "%isa", "resbench is", "max_rel_diff");
 }
 
 // "12.3%", or "-" when the peak was not measured (NAN).
@@ -179,8 +195,8 @@ static void print_row(const char *who, const rb_bench_conv_result *r, const rb_p
     printf("%-10s %s\n", who, r->message);
     return;
   }
-  char speedup[16] = "-";
-  if (ours_ms > 0) snprintf(speedup, sizeof speedup, "%.2fx", r->speedup);
+  char speedup[32] = "-";
+  if (ours_ms > 0) rb_fmt_speed(1, r->speedup, speedup, sizeof speedup);  // speedup = peer / ours
   char algo[40];
   if (r->path[0] && strcmp(r->path, "winograd"))
     snprintf(algo, sizeof algo, "direct/%s", r->path);  // ours: the engine path (or ref's loops) that ran
@@ -189,61 +205,100 @@ static void print_row(const char *who, const rb_bench_conv_result *r, const rb_p
   char diff[16] = "-";
   if (ours_ms > 0) snprintf(diff, sizeof diff, "%.1e", r->max_rel_diff);
   char pct[16], isa_pct[16];
-  printf("%-10s %-30.30s %-14s %10.3f %10.3f %10.3f %5d %9.2f %7s %7s %9s %12s\n", who, r->kernel, algo, r->t.median_ms, r->t.min_ms, r->t.max_ms, r->t.count,
+  printf("%-10s %-30.30s %-14s %10.3f %10.3f %10.3f %5d %9.2f %7s %7s %-13s %12s\n", who, r->kernel, algo, r->t.median_ms, r->t.min_ms, r->t.max_ms, r->t.count,
          r->gflops, pct_text(rb_peak_pct(peak, r->gflops), pct, sizeof pct),
          pct_text(rb_peak_isa_pct(peak, isa, r->gflops), isa_pct, sizeof isa_pct), speedup, diff);
   if (r->message[0]) printf("%-10s (%s)\n", "", r->message);
 }
 
-static int bench_conv(int argc, char **argv) {
-  bench_opts o = {.cmd = "bench conv", .algo = "auto", .domain = "machine", .peers = NULL};
-  const char *problem;
-  if (!parse(&o, argc, argv, &problem)) return 2;
-  if (o.batch || o.res || o.block) {
-    fputs("resbench bench conv: --batch/--res/--block are for 'bench model'; the PROBLEM gives the shape (mb...)\n",
-          stderr);
-    return 2;
+// The problems of the command line and of --problems FILE (one per line, '#' comments).
+static int read_problems(const bench_opts *o, char **pos, int npos, rb_conv_desc **descs, int *n) {
+  int cap = npos + 16;
+  *descs = malloc((size_t)cap * sizeof **descs);
+  *n = 0;
+  FILE *f = NULL;
+  if (o->problems && !(f = fopen(o->problems, "r"))) {
+    fprintf(stderr, "resbench bench conv: cannot open --problems '%s'\n", o->problems);
+    return 0;
   }
-  rb_conv_desc d;
-  if (rb_conv_desc_parse(problem, &d) != RB_OK) {
-    fprintf(stderr, "resbench bench conv: %s\n", rb_last_error());
-    return 2;
+  char line[512];
+  int lineno = 0;
+  for (int i = 0; *descs; i++) {
+    const char *p;
+    if (i < npos) {
+      p = pos[i];
+    } else if (f && fgets(line, sizeof line, f)) {
+      lineno++;
+      char *hash = strchr(line, '#');
+      if (hash) *hash = 0;
+      char *b = line + strspn(line, " \t\r\n");
+      b[strcspn(b, " \t\r\n")] = 0;
+      if (!*b) continue;
+      p = b;
+    } else {
+      break;
+    }
+    if (*n == cap) {
+      rb_conv_desc *d = realloc(*descs, (size_t)(cap *= 2) * sizeof *d);
+      if (!d) break;
+      *descs = d;
+    }
+    if (rb_conv_desc_parse(p, &(*descs)[*n]) != RB_OK) {
+      if (i < npos)
+        fprintf(stderr, "resbench bench conv: %s\n", rb_last_error());
+      else
+        fprintf(stderr, "resbench bench conv: %s:%d: %s\n", o->problems, lineno, rb_last_error());
+      if (f) fclose(f);
+      return 0;
+    }
+    if (!strstr(p, "mb"))  // benchdnn's default, unlike every other resbench command's batch 1
+      fprintf(stderr, "resbench bench conv: note: '%s' gives no mb: minibatch 2 (benchdnn's default)\n", p);
+    (*n)++;
   }
-  if (!o.peers) o.peers = rb_peer_count() ? "onednn" : "none";
-  int r = resolve(&o);
-  if (r <= 0) {
-    rb_topology_destroy(o.topo);
-    return r == 0 ? 2 : 1;
+  if (f) fclose(f);
+  if (!*descs) {
+    fputs("resbench bench conv: out of memory\n", stderr);
+    return 0;
   }
+  if (!*n) {
+    fprintf(stderr, "resbench bench conv: give a PROBLEM (benchdnn syntax, e.g. mb1ic64ih56oc64oh56kh3ph1)%s\n",
+            o->problems ? " or problems in the --problems file" : " or --problems FILE");
+    return 0;
+  }
+  return 1;
+}
+
+// One problem measured, printed and turned into a point (NULL on failure, said on stderr).
+static json_t *bench_one_conv(bench_opts *o, const rb_conv_desc *d) {
   rb_bench_conv_result ours, peer[RB_BENCH_MAX_PEERS];
-  if (rb_bench_conv(o.k, &d, o.a, o.dom.threads, o.peer, o.npeers, &o.timing, &ours, peer) != RB_OK) {
+  if (rb_bench_conv(o->k, d, o->a, o->dom.threads, o->peer, o->npeers, &o->timing, &ours, peer) != RB_OK) {
     fprintf(stderr, "resbench bench conv: %s\n", rb_last_error());
-    rb_topology_destroy(o.topo);
-    return 1;
+    return NULL;
   }
   char name[160];
-  rb_conv_desc_format(&d, name, sizeof name);
-  const double flops = 2 * rb_conv_macs(&d);
-  if (!o.json) {
+  rb_conv_desc_format(d, name, sizeof name);
+  const double flops = 2 * rb_conv_macs(d);
+  if (!o->json) {
     char what[200];
     snprintf(what, sizeof what, "conv %s", name);
-    print_header(&o, what, flops);
-    print_row("resbench", &ours, &o.peak, o.k->isa, 0);
-    for (int i = 0; i < o.npeers; i++) print_row(o.peer[i]->name, &peer[i], &o.peak, RB_ISA_COUNT, ours.t.median_ms);
+    print_header(o, what, flops);
+    print_row("resbench", &ours, &o->peak, o->k->isa, 0);
+    for (int i = 0; i < o->npeers; i++) print_row(o->peer[i]->name, &peer[i], &o->peak, RB_ISA_COUNT, ours.t.median_ms);
+    putchar('\n');
   }
   json_t *p = json_pack("{s:s, s:s, s:s, s:s, s:i}", "problem", name, "algo", rb_conv_algo_name(ours.algo), "kernel",
                         ours.kernel, "path", ours.path, "rounds", ours.rounds);
-  json_t *head = point_head(&o);
+  json_t *head = point_head(o);
   json_object_update(p, head);
   json_decref(head);
-  json_object_set_new(p, "macs", json_real(rb_conv_macs(&d)));
-  json_object_set_new(p, "flops", json_real(flops));
+  json_object_set_new(p, "macs", json_integer((json_int_t)rb_conv_macs(d)));
+  json_object_set_new(p, "flops", json_integer((json_int_t)flops));
   rb_timing_json(p, "", &ours.t);
   json_object_set_new(p, "gflops", json_real(ours.gflops));
-  rb_bench_peak_json(p, &o.peak, o.k->isa, ours.gflops);
-  for (int i = 0; i < o.npeers; i++) {
+  rb_bench_peak_json(p, &o->peak, o->k->isa, ours.gflops);
+  for (int i = 0; i < o->npeers; i++) {
     char key[96], prefix[48];
-    const char *pn = o.peer[i]->name;
+    const char *pn = o->peer[i]->name;
     snprintf(prefix, sizeof prefix, "%s_", pn);
     if (peer[i].status != RB_OK) {
       snprintf(key, sizeof key, "%s_error", pn);
@@ -264,15 +319,116 @@ static int bench_conv(int argc, char **argv) {
       json_object_set_new(p, key, f[j].v);
     }
   }
-  const int ret = finish(&o, p, "bench-conv", argc, argv);
+  if (o->json) {
+    char *text = json_dumps(p, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    puts(text);
+    free(text);
+  }
+  return p;
+}
+
+static int bench_conv(int argc, char **argv) {
+  bench_opts o = {.cmd = "bench conv", .algo = "auto", .domain = "machine", .peers = NULL};
+  char **pos;
+  int npos;
+  const int pr = parse(&o, argc, argv, &pos, &npos);
+  if (pr <= 0) return pr < 0 ? 0 : 2;
+  if (o.batch || o.res || o.block) {
+    fputs("resbench bench conv: --batch/--res/--block are for 'bench model' (--batch N is the minibatch); the "
+          "PROBLEM gives the shape (mb...), and --problems FILE reads problems from a file (benchdnn's --batch=FILE)\n",
+          stderr);
+    return 2;
+  }
+  rb_conv_desc *descs = NULL;
+  int n = 0;
+  if (!read_problems(&o, pos, npos, &descs, &n)) {
+    free(descs);
+    return 2;
+  }
+  if (!o.peers) o.peers = rb_peer_count() ? "onednn" : "none";
+  int r = resolve(&o);
+  if (r <= 0) {
+    free(descs);
+    rb_topology_destroy(o.topo);
+    return r == 0 ? 2 : 1;
+  }
+  json_t *points = json_array();
+  int ret = 0;
+  for (int i = 0; i < n && !ret; i++) {
+    if (n > 1) fprintf(stderr, "resbench bench conv: problem %d/%d\n", i + 1, n);
+    json_t *p = bench_one_conv(&o, &descs[i]);
+    if (p)
+      json_array_append_new(points, p);
+    else
+      ret = 1;
+  }
+  if (!ret) ret = finish(&o, points, "bench-conv", argc, argv);
+  json_decref(points);
+  free(descs);
   rb_topology_destroy(o.topo);
   return ret;
 }
 
+// The per-layer breakdown of bench model --peers and the sums, ours against each peer.
+static void print_layers(const bench_opts *o, const json_t *p) {
+  char a[32], b[32], w[48];
+  printf("\nconvolutions, layer by layer (each unique shape timed once; x: occurrences):\n%-28s %-44s %3s %11s",
+         "first layer", "problem", "x", "ours ms");
+  for (int j = 0; j < o->npeers; j++) printf(" %11.11s %-22s", o->peer[j]->name, "resbench is");
+  putchar('\n');
+  size_t i;
+  const json_t *l;
+  json_array_foreach(json_object_get(p, "layers"), i, l) {
+    printf("%-28s %-44s %3.0f %11s", rb_jstr(l, "layer"), rb_jstr(l, "problem"), rb_jnum(l, "count"),
+           rb_fmt_grouped(rb_jnum(l, "ours_ms"), 3, a, sizeof a));
+    for (int j = 0; j < o->npeers; j++) {
+      char key[96];
+      snprintf(key, sizeof key, "%s_ms", o->peer[j]->name);
+      const double pms = rb_jnum(l, key);
+      if (isnan(pms))
+        printf(" %11s %-22s", "-", "(peer cannot run it)");
+      else
+        printf(" %11s %-22s", rb_fmt_grouped(pms, 3, b, sizeof b), rb_fmt_speed(rb_jnum(l, "ours_ms"), pms, w, sizeof w));
+    }
+    putchar('\n');
+  }
+  const double ms = rb_jnum(p, "conv_median_ms");
+  printf("\nconvolutions only (sum of per-layer medians x occurrences):\n%-10s %12s ms %9.2f GFLOP/s\n", "resbench",
+         rb_fmt_grouped(ms, 3, a, sizeof a), rb_jnum(p, "conv_gflops"));
+  for (int j = 0; j < o->npeers; j++) {
+    char key[96];
+    const char *pn = o->peer[j]->name;
+    snprintf(key, sizeof key, "%s_error", pn);
+    const char *err = json_string_value(json_object_get(p, key));
+    if (err) {
+      printf("%-10s incomplete: %s\n", pn, err);
+      continue;
+    }
+    snprintf(key, sizeof key, "%s_median_ms", pn);
+    const double pms = rb_jnum(p, key);
+    snprintf(key, sizeof key, "%s_gflops", pn);
+    printf("%-10s %12s ms %9.2f GFLOP/s  resbench is %s than %s\n", pn, rb_fmt_grouped(pms, 3, a, sizeof a),
+           rb_jnum(p, key), rb_fmt_speed(ms, pms, w, sizeof w), pn);
+  }
+  printf("(the sum can differ from the forward pass: each layer is timed alone, in a loop, with its input and\n"
+         " weights hot in cache; in the network each layer reads what the previous one just wrote)\n");
+}
+
 static int bench_model(int argc, char **argv) {
   bench_opts o = {.cmd = "bench model", .algo = "auto", .domain = "machine", .peers = "none"};
-  const char *name;
-  if (!parse(&o, argc, argv, &name)) return 2;
+  char **pos;
+  int npos;
+  const int pr = parse(&o, argc, argv, &pos, &npos);
+  if (pr <= 0) return pr < 0 ? 0 : 2;
+  if (o.problems) {
+    fputs("resbench bench model: --problems is for 'bench conv'\n", stderr);
+    return 2;
+  }
+  if (npos != 1) {
+    fputs("resbench bench model: give exactly one MODEL (see 'resbench models')\n", stderr);
+    return 2;
+  }
+  const char *name = pos[0];
   rb_model_spec spec;
   if (rb_model_find(name, &spec) != RB_OK) {
     fprintf(stderr, "resbench bench model: %s\n", rb_last_error());
@@ -294,6 +450,8 @@ static int bench_model(int argc, char **argv) {
   int ret = 1;
   json_t *p = NULL;
   rb_timing t;
+  fprintf(stderr, "resbench bench model: timing the forward pass of %s%s%s (%s runs)...\n", name, o.block ? " " : "",
+          o.block ? o.block : "", o.quick ? "a few" : "repeated");
   if (rb_bench_graph(g, o.k, o.a, &o.timing, &t) != RB_OK) goto fail;
   p = json_pack("{s:s, s:s?, s:i, s:i, s:s}", "model", name, "block", o.block, "batch", batch, "res", res, "algo",
                 rb_conv_algo_name(o.a));
@@ -315,29 +473,16 @@ static int bench_model(int argc, char **argv) {
   }
   if (o.npeers) {  // peers beside us on the network's convolutions, layer by layer
     if (rb_bench_graph_peers(g, o.k, o.a, o.dom.threads, o.peer, o.npeers, &o.timing, p, !o.json) != RB_OK) goto fail;
-    if (!o.json) {
-      const double ms = json_real_value(json_object_get(p, "conv_median_ms"));
-      printf("\nconvolutions only (sum of per-layer medians x occurrences):\n%-10s %10.3f ms %9.2f GFLOP/s\n",
-             "resbench", ms, json_real_value(json_object_get(p, "conv_gflops")));
-      for (int j = 0; j < o.npeers; j++) {
-        char key[96];
-        const char *pn = o.peer[j]->name;
-        snprintf(key, sizeof key, "%s_error", pn);
-        const char *err = json_string_value(json_object_get(p, key));
-        if (err) {
-          printf("%-10s incomplete: %s\n", pn, err);
-          continue;
-        }
-        snprintf(key, sizeof key, "%s_median_ms", pn);
-        const double pms = json_real_value(json_object_get(p, key));
-        snprintf(key, sizeof key, "%s_gflops", pn);
-        printf("%-10s %10.3f ms %9.2f GFLOP/s  speed-up of resbench over it %.2fx\n", pn, pms,
-               json_real_value(json_object_get(p, key)), pms / ms);
-      }
-    }
+    if (!o.json) print_layers(&o, p);
   }
-  ret = finish(&o, p, "bench-model", argc, argv);
-  p = NULL;
+  if (o.json) {
+    char *text = json_dumps(p, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    puts(text);
+    free(text);
+  }
+  json_t *points = json_pack("[O]", p);
+  ret = finish(&o, points, "bench-model", argc, argv);
+  json_decref(points);
   goto done;
 fail:
   fprintf(stderr, "resbench bench model: %s\n", rb_last_error());

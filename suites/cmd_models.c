@@ -1,33 +1,14 @@
 // `resbench models` and `resbench count MODEL`: the registry and exact cost accounting.
 #include <getopt.h>
+#include <math.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "commands.h"
+#include "report.h"
 #include "resbench/model.h"
-
-// Published figures (params, G multiply-adds at 224x224) with their sources (../shared/PUBLISHED.md).
-static const struct published {
-  const char *model;
-  double params_m, gmacs;
-  const char *source;
-} published[] = {
-    {"resnet50", 25.6, 4.1, "He et al. 2016; facebookresearch/ResNeXt README (~25M / ~4.1G)"},
-    {"resnet101", 44.5, 7.8, "facebookresearch/ResNeXt README (~44M / ~7.8G)"},
-    {"resnext50_32x4d", 25.0, 4.24, "facebookresearch/ResNeXt README; implus/SKNet README"},
-    {"resnext101_32x4d", 44.3, 7.99, "implus/SKNet README"},
-    {"seresnext50_32x4d", 27.7, 4.25, "implus/SKNet README"},
-    {"skresnext50_32x4d", 27.5, 4.47, "implus/SKNet README (SKNet-50)"},
-    {"resnest50d", 27.5, 5.39, "Zhang et al. 2020 (ResNeSt-50; their tool also counted element ops)"},
-};
-
-static const struct published *find_published(const char *model) {
-  for (size_t i = 0; i < sizeof published / sizeof published[0]; i++)
-    if (strcmp(published[i].model, model) == 0) return &published[i];
-  return NULL;
-}
 
 int rb_cli_int(const char *cmd, const char *opt, const char *s, int lo, int hi, int *out) {
   char *end;
@@ -119,15 +100,32 @@ int rb_cmd_count(int argc, char **argv) {
     fprintf(stderr, "resbench count: %s: %s\n", name, rb_last_error());
     return 2;
   }
-  const struct published *pub = block ? NULL : find_published(name);
+  // Published figures come from the one sourced data file (results/published.json, or
+  // $RESBENCH_PUBLISHED); without it the count is printed alone.
+  const char *pub_path = getenv("RESBENCH_PUBLISHED");
+  if (!pub_path || !*pub_path) pub_path = "results/published.json";
+  json_t *pubs = NULL;
+  const json_t *pub = NULL;
+  if (!block && rb_published_load(pub_path, &pubs) == RB_OK) pub = rb_published_find(pubs, "models", "model", name);
+  char pub_text[512] = "";
+  if (pub) {
+    const json_t *src = json_array_get(json_object_get(pubs, "sources"), (size_t)rb_published_source(pubs, pub) - 1);
+    const double err = rb_jnum(pub, "top1_err"), acc = rb_jnum(pub, "top1_acc");
+    snprintf(pub_text, sizeof pub_text, "%s: top-1 %s %.2f %%", rb_jstr(pub, "label"), isnan(err) ? "accuracy" : "error",
+             isnan(err) ? acc : err);
+    if (!isnan(rb_jnum(pub, "params_m")))
+      snprintf(pub_text + strlen(pub_text), sizeof pub_text - strlen(pub_text), ", %.1f M params, %.2f GFLOPs",
+               rb_jnum(pub, "params_m"), rb_jnum(pub, "gflops"));
+    snprintf(pub_text + strlen(pub_text), sizeof pub_text - strlen(pub_text), " (%s)", rb_jstr(src, "text"));
+  }
   if (json) {
     json_t *layers = json_array();
     for (int i = 0; i < g->count; i++) {
       const rb_layer *l = &g->layers[i];
-      json_t *e = json_pack("{s:s, s:s, s:[iiii], s:f, s:f, s:f, s:f}", "name", l->name, "kind",
+      json_t *e = json_pack("{s:s, s:s, s:[iiii], s:I, s:I, s:I, s:I}", "name", l->name, "kind",
                             rb_layer_kind_name(l->kind), "output_shape", l->out.n, l->out.c, l->out.h, l->out.w,
-                            "params", l->params, "macs", l->macs, "bn_elements", l->bn_elements, "elem_ops",
-                            l->elem_ops);
+                            "params", (json_int_t)l->params, "macs", (json_int_t)l->macs, "bn_elements",
+                            (json_int_t)l->bn_elements, "elem_ops", (json_int_t)l->elem_ops);
       if (l->kind == RB_LAYER_CONV) {  // its benchdnn problem, for `resbench bench conv`
         char problem[160];
         rb_conv_desc_format(&l->conv, problem, sizeof problem);
@@ -135,12 +133,18 @@ int rb_cmd_count(int argc, char **argv) {
       }
       json_array_append_new(layers, e);
     }
-    json_t *o = json_pack("{s:s, s:s?, s:i, s:i, s:f, s:f, s:f, s:f, s:o}", "model", name, "block", block, "res",
-                          res, "batch", batch, "params", g->params, "macs", g->macs, "bn_elements", g->bn_elements,
-                          "elem_ops", g->elem_ops, "layers", layers);
-    if (pub)
-      json_object_set_new(o, "published", json_pack("{s:f, s:f, s:s}", "params_m", pub->params_m, "gmacs_224",
-                                                    pub->gmacs, "source", pub->source));
+    json_t *o = json_pack("{s:s, s:s?, s:i, s:i, s:I, s:I, s:I, s:I, s:o}", "model", name, "block", block, "res",
+                          res, "batch", batch, "params", (json_int_t)g->params, "macs", (json_int_t)g->macs,
+                          "bn_elements", (json_int_t)g->bn_elements, "elem_ops", (json_int_t)g->elem_ops, "layers",
+                          layers);
+    if (pub) {
+      json_t *pc = json_deep_copy(pub);
+      json_object_set_new(pc, "source",
+                          json_incref(json_object_get(
+                              json_array_get(json_object_get(pubs, "sources"), (size_t)rb_published_source(pubs, pub) - 1),
+                              "text")));
+      json_object_set_new(o, "published", pc);
+    }
     char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
     puts(text);
     free(text);
@@ -158,15 +162,18 @@ int rb_cmd_count(int argc, char **argv) {
       const rb_layer *l = &g->layers[i];
       char shape[32];
       snprintf(shape, sizeof shape, "%dx%dx%dx%d", l->out.n, l->out.c, l->out.h, l->out.w);
-      printf("%-36s %-11s %-20s %12.0f %16.0f %14.0f\n", l->name, rb_layer_kind_name(l->kind), shape, l->params,
-             l->macs, l->elem_ops);
+      char a[32], b[32], e[32];
+      printf("%-36s %-11s %-20s %12s %16s %14s\n", l->name, rb_layer_kind_name(l->kind), shape,
+             rb_fmt_grouped(l->params, 0, a, sizeof a), rb_fmt_grouped(l->macs, 0, b, sizeof b),
+             rb_fmt_grouped(l->elem_ops, 0, e, sizeof e));
     }
-    printf("\ntotal: %.0f params (%.2f M), %.0f MACs (%.3f G), %.0f BN elements (folded), %.0f element ops\n",
-           g->params, g->params / 1e6, g->macs, g->macs / 1e9, g->bn_elements, g->elem_ops);
-    if (pub)
-      printf("published: %.1f M params, %.2f G multiply-adds at 224x224 (%s)\n", pub->params_m, pub->gmacs,
-             pub->source);
+    char a[32], b[32], e[32], f[32];
+    printf("\ntotal: %s params (%.2f M), %s MACs (%.3f G), %s BN elements (folded), %s element ops\n",
+           rb_fmt_grouped(g->params, 0, a, sizeof a), g->params / 1e6, rb_fmt_grouped(g->macs, 0, b, sizeof b),
+           g->macs / 1e9, rb_fmt_grouped(g->bn_elements, 0, e, sizeof e), rb_fmt_grouped(g->elem_ops, 0, f, sizeof f));
+    if (pub) printf("published: %s\n", pub_text);
   }
+  json_decref(pubs);
   rb_graph_destroy(g);
   return 0;
 }

@@ -12,18 +12,22 @@
 #include "peak.h"
 #include "record.h"
 #include "resbench/resbench.h"
+#include "report.h"
 #include "results.h"
+#include "shard.h"
 #include "sweep.h"
 
 typedef struct sweep_opts {
   rb_sweep_grid grid;
   const char *algo, *peers, *results, *resume_path;
   int resume, quick, no_peak, max_points, json;
+  int shard_k, shard_n;  // --shard K/N (0: not sharded)
+  const char *shard;
   double min_time;
 } sweep_opts;
 
 static int parse(sweep_opts *o, int argc, char **argv) {
-  enum { O_ALGO = 256, O_PEERS, O_RESULTS, O_RESUME, O_QUICK, O_NO_PEAK, O_MIN_TIME, O_MAX_POINTS };
+  enum { O_ALGO = 256, O_PEERS, O_RESULTS, O_RESUME, O_QUICK, O_NO_PEAK, O_MIN_TIME, O_MAX_POINTS, O_SHARD };
   static const struct option opts[] = {{"family", required_argument, NULL, 'f'},
                                        {"depth", required_argument, NULL, 'd'},
                                        {"cardinality", required_argument, NULL, 'c'},
@@ -45,6 +49,7 @@ static int parse(sweep_opts *o, int argc, char **argv) {
                                        {"no-peak", no_argument, NULL, O_NO_PEAK},
                                        {"min-time", required_argument, NULL, O_MIN_TIME},
                                        {"max-points", required_argument, NULL, O_MAX_POINTS},
+                                       {"shard", required_argument, NULL, O_SHARD},
                                        {0}};
   static const char *const grid_names[128] = {
       ['f'] = "family", ['d'] = "depth",        ['c'] = "cardinality", ['r'] = "radix",
@@ -72,6 +77,13 @@ static int parse(sweep_opts *o, int argc, char **argv) {
         break;
       case O_MAX_POINTS:
         if (!rb_cli_int("sweep", "--max-points", optarg, 1, 1 << 30, &o->max_points)) return 0;
+        break;
+      case O_SHARD:
+        if (rb_shard_parse(optarg, &o->shard_k, &o->shard_n) != RB_OK) {
+          fprintf(stderr, "resbench sweep: %s\n", rb_last_error());
+          return 0;
+        }
+        o->shard = optarg;
         break;
       default: fputs("resbench sweep: see 'resbench help'\n", stderr); return 0;
     }
@@ -140,11 +152,13 @@ static const char *pct_cell(const json_t *p, const char *key, char *buf, size_t 
 
 // The document's points as a Markdown table (to f).
 static void markdown(FILE *f, const json_t *doc, const rb_peer *const *peers, int npeers) {
+  rb_md_run_header(f, json_object_get(doc, "context"), json_object_get(doc, "peaks"),
+                   json_is_true(json_object_get(json_object_get(doc, "grid"), "quick")));
   fprintf(f,
           "| point | model | level | isa | domain | threads | params (M) | G MACs | median ms | images/s | "
           "GFLOP/s | %% peak | %% ISA peak |");
   if (npeers) fprintf(f, " conv ms |");
-  for (int j = 0; j < npeers; j++) fprintf(f, " %s conv ms | speed-up over %s |", peers[j]->name, peers[j]->name);
+  for (int j = 0; j < npeers; j++) fprintf(f, " %s conv ms | resbench vs %s |", peers[j]->name, peers[j]->name);
   fprintf(f, "\n|---|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
   if (npeers) fprintf(f, "---:|");
   for (int j = 0; j < npeers; j++) fprintf(f, "---:|---:|");
@@ -165,11 +179,11 @@ static void markdown(FILE *f, const json_t *doc, const rb_peer *const *peers, in
             pct_cell(p, "peak_pct", pct, sizeof pct), pct_cell(p, "isa_peak_pct", isa_pct, sizeof isa_pct));
     if (npeers) fprintf(f, " %.3f |", num(p, "conv_median_ms"));
     for (int j = 0; j < npeers; j++) {
-      char ms[96], speedup[96];
+      char ms[96], speedup[96], words[48];
       snprintf(ms, sizeof ms, "%s_median_ms", peers[j]->name);
       snprintf(speedup, sizeof speedup, "%s_speedup", peers[j]->name);
       if (json_object_get(p, speedup))
-        fprintf(f, " %.3f | %.2fx |", num(p, ms), num(p, speedup));
+        fprintf(f, " %.3f | %s |", num(p, ms), rb_fmt_speed(num(p, "conv_median_ms"), num(p, ms), words, sizeof words));
       else
         fprintf(f, " - | - |");
     }
@@ -181,8 +195,8 @@ static void markdown(FILE *f, const json_t *doc, const rb_peer *const *peers, in
           "peak: of the point's own ISA's FMA probe. Times: median ms of one forward pass.\n");
   if (npeers)
     fprintf(f,
-            "Peers: convolutions only (each unique shape timed once, x occurrences), ours in 'conv ms'; speed-up = "
-            "the peer's time over ours (> 1: resbench is faster).\n");
+            "Peers: convolutions only (each unique shape timed once, x occurrences), ours in 'conv ms'; 'resbench vs "
+            "X': how much faster or slower our convolutions are than X's.\n");
 }
 
 static rb_status save_markdown(const char *json_path, const json_t *doc, const rb_peer *const *peers, int npeers,
@@ -224,6 +238,16 @@ int rb_cmd_sweep(int argc, char **argv) {
     return 2;
   }
   if (notes[0]) fprintf(stderr, "resbench sweep: note: %s\n", notes);
+  if (o.shard_n) {  // every N-th point of the grid, so N hosts split it without talking to each other
+    const int all = npoints;
+    rb_shard_filter(points, &npoints, o.shard_k, o.shard_n);
+    fprintf(stderr, "resbench sweep: shard %s: %d of the grid's %d point(s)\n", o.shard, npoints, all);
+    if (!npoints) {
+      fprintf(stderr, "resbench sweep: shard %s has no points (the grid has %d)\n", o.shard, all);
+      free(points);
+      return 2;
+    }
+  }
   for (int i = 0; i < npoints; i++) {
     const rb_kernels *k;
     if (rb_kernels_get(points[i].isa, &k) != RB_OK) {
@@ -240,6 +264,7 @@ int rb_cmd_sweep(int argc, char **argv) {
   json_object_set_new(grid, "algo", json_string(rb_conv_algo_name(algo)));
   json_object_set_new(grid, "peers", json_string(o.peers));
   json_object_set_new(grid, "quick", json_boolean(o.quick));
+  if (o.shard_n) json_object_set_new(grid, "shard", json_string(o.shard));
   if (o.no_peak) json_object_set_new(grid, "no_peak", json_true());
   rb_domain doms[RB_DOMAIN_COUNT];
   rb_peak peaks[RB_DOMAIN_COUNT];

@@ -14,5 +14,9 @@ int rb_cmd_run(int argc, char **argv);
 int rb_cmd_info(int argc, char **argv);
 int rb_cmd_bench(int argc, char **argv);
 int rb_cmd_sweep(int argc, char **argv);
+int rb_cmd_compare(int argc, char **argv);
+int rb_cmd_table(int argc, char **argv);
+int rb_cmd_plot(int argc, char **argv);
+int rb_cmd_merge(int argc, char **argv);
 
 #endif

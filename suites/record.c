@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conditions.h"
 #include "results.h"
 
 json_t *rb_peak_json(const rb_domain *d, const rb_peak *p) {
@@ -45,6 +46,17 @@ rb_status rb_record_begin(rb_record *r, const char *root, const char *kind, int 
   for (size_t i = 0; libs && i < rb_peer_count(); i++)
     json_object_set_new(libs, rb_peer_at(i)->name, json_string(rb_peer_at(i)->version()));
   json_object_set_new(ctx, "cpu_model_hwloc", json_string(rb_topology_cpu_model(t)));
+  // The machine's state at the start (and, updated at each save, the end) of the run.
+  json_t *start = rb_conditions_now();
+  char warn[256];
+  const int cpus = (int)json_integer_value(json_object_get(json_object_get(ctx, "cpu"), "logical_cpus"));
+  json_t *warnings = json_array();
+  if (rb_conditions_busy(start, cpus, warn, sizeof warn)) {
+    fprintf(stderr, "resbench: warning: %s\n", warn);
+    json_array_append_new(warnings, json_string(warn));
+  }
+  json_object_set_new(ctx, "conditions", json_pack("{s:o, s:n}", "start", start, "end"));
+  json_object_set_new(ctx, "warnings", warnings);
   r->doc = json_pack("{s:s, s:o, s:s, s:[], s:[]}", "kind", kind, "context", ctx, "topology_xml", xml_name, "peaks",
                      "points");
   return r->doc ? RB_OK : rb_fail(RB_ERR_NOMEM, "out of memory building the result document");
@@ -70,11 +82,23 @@ void rb_record_add_peak(rb_record *r, const rb_domain *d, const rb_peak *p) {
 }
 
 rb_status rb_record_add_point(rb_record *r, json_t *point) {
+  char warn[256];
+  if (rb_point_noisy(point, "", warn, sizeof warn)) {  // said, and kept with the point
+    const char *key = json_string_value(json_object_get(point, "key"));
+    if (!key) key = json_string_value(json_object_get(point, "problem"));
+    if (!key) key = json_string_value(json_object_get(point, "model"));
+    fprintf(stderr, "resbench: warning: %s: %s\n", key ? key : "point", warn);
+    json_object_set_new(point, "warning", json_string(warn));
+  }
   json_array_append_new(json_object_get(r->doc, "points"), point);
   return rb_record_save(r);
 }
 
-rb_status rb_record_save(const rb_record *r) { return rb_json_save_atomic(r->doc, r->path); }
+rb_status rb_record_save(const rb_record *r) {
+  json_t *cond = json_object_get(json_object_get(r->doc, "context"), "conditions");
+  if (json_is_object(cond)) json_object_set_new(cond, "end", rb_conditions_now());
+  return rb_json_save_atomic(r->doc, r->path);
+}
 
 void rb_record_close(rb_record *r) {
   json_decref(r->doc);

@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "commands.h"
+#include "results.h"
 #include "resbench/resbench.h"
 
 static const char usage[] =
@@ -46,7 +48,7 @@ static const char usage[] =
     "      write-allocate not counted). --quick: short, rough runs. --no-peak: no probes (\"not\n"
     "      measured\"). --xml: saves the hwloc topology (atomically).\n"
     "      HWLOC_SYNTHETIC / HWLOC_XMLFILE describe another machine (then peaks are not measured).\n"
-    "  bench conv PROBLEM [--algo direct|winograd|auto] [--isa ISA] [--threads N] [--domain D]\n"
+    "  bench conv PROBLEM... [--problems FILE] [--algo direct|winograd|auto] [--isa ISA] [--threads N] [--domain D]\n"
     "             [--peers onednn,libxsmm,libxsmm_gemm|none] [--json] [--save] [--results DIR]\n"
     "             [--min-time S] [--quick] [--no-peak]\n"
     "      One convolution in benchdnn's syntax (mb1ic64ih56oc64oh56kh3ph1, g32mb1ic128ih56oc128oh56kh3ph1)\n"
@@ -65,13 +67,26 @@ static const char usage[] =
     "        [--radix L]\n"
     "        [--se-reduction L] [--sk-paths L] [--level block,network] [--isa L] [--domains L]\n"
     "        [--batch N] [--res R] [--algo A] [--peers LIST] [--results DIR] [--resume[=FILE]]\n"
-    "        [--max-points N] [--min-time S] [--quick] [--no-peak]\n"
+    "        [--max-points N] [--min-time S] [--quick] [--no-peak] [--shard K/N]\n"
     "      Measures every point of the grid (L: comma-separated values; block level = the first block\n"
     "      of each stage at its real input size), saving each point as it is measured to\n"
     "      results/<host>-<cpu>/sweep-<stamp>.json (+ .md); --resume measures only the missing\n"
     "      points of the newest sweep with the same grid. Defaults: resnet, depth 50, network, best\n"
     "      ISA, core. Invalid grids are errors before anything runs. See suites/sweep.h.\n"
-    "  help\n"
+    "      --shard K/N: only every N-th point (index K-1 modulo N), to split a grid over N hosts.\n"
+    "  compare BASE.json OTHER.json... [--json]\n"
+    "      Points matched by configuration across files (hosts, ISAs, commits): the ratio of time,\n"
+    "      GFLOP/s, % of peak and bandwidth per point, the geometric mean per group, and a flag on\n"
+    "      points measured under other settings (threads, batch, build, quick).\n"
+    "  table FILE... [--format md|csv|latex] [--section LIST] [--published FILE]\n"
+    "      Paper-style tables (cost, ResNeXt cardinality x width, ResNeSt ablation, kernel accuracy\n"
+    "      from check --json, per-kernel GFLOP/s against the peers), with published figures and sources.\n"
+    "  plot FILE... --out DIR [--gnuplot PROGRAM]\n"
+    "      PNGs drawn by gnuplot: throughput against cardinality and radix, rooflines, peers per\n"
+    "      layer, scaling, block time against multiply-adds.\n"
+    "  merge SHARD.json... --out FILE\n"
+    "      Joins the documents of sweep --shard K/N runs, refusing mismatched or incomplete shards.\n"
+    "  help [COMMAND], COMMAND --help, --version\n"
     "\n"
     "ISAs: ref (portable C, always), avx2 and avx512 (x86-64), neon (aarch64). The environment variable\n"
     "RESBENCH_ISA sets the default; asking for an ISA this build or CPU lacks is an error.\n";
@@ -138,9 +153,38 @@ static int cmd_check(int argc, char **argv) {
            "max_rel_err", "mean_rel_err", "tol", "result");
   const rb_check_sink sink = {print_row, &tp};
   int failed = 0;
-  for (int i = 0; i < count; i++) failed += rb_check_all(tables[i], &sink);
+  // Progress on the terminal while the rows go to a file (none into logs: the rows are the record).
+  const int progress = !isatty(fileno(stdout)) && isatty(fileno(stderr));
+  for (int i = 0; i < count; i++) {
+    if (progress) fprintf(stderr, "resbench check: %s kernels (%d/%d)...\n", tables[i]->isa_name, i + 1, count);
+    failed += rb_check_all(tables[i], &sink);
+  }
   if (!tp.json) printf("%s: %d row(s) failed\n", failed ? "FAILED" : "all passed", failed);
   return failed ? 1 : 0;
+}
+
+// The usage of one command: its heading lines ("  cmd ...") and their indented continuations.
+static int print_section(const char *cmd) {
+  const size_t n = strlen(cmd);
+  int in = 0, found = 0;
+  for (const char *l = usage; *l;) {
+    const char *e = strchr(l, '\n');
+    const size_t len = e ? (size_t)(e - l) : strlen(l);
+    if (len > 2 && l[0] == ' ' && l[1] == ' ' && l[2] != ' ')
+      in = strncmp(l + 2, cmd, n) == 0 && (l[2 + n] == ' ' || l[2 + n] == '\n');
+    else if (!(len > 4 && !strncmp(l, "    ", 4)))
+      in = 0;
+    if (in) printf("%.*s\n", (int)len, l), found = 1;
+    l += len + (e != NULL);
+  }
+  return found;
+}
+
+// --help or -h among a command's arguments (before a "--").
+static int wants_help(int argc, char **argv) {
+  for (int i = 2; i < argc && strcmp(argv[i], "--"); i++)
+    if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) return 1;
+  return 0;
 }
 
 int main(int argc, char **argv) {
@@ -150,9 +194,26 @@ int main(int argc, char **argv) {
   }
   const char *cmd = argv[1];
   if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+    if (argc > 2 && strcmp(cmd, "help") == 0 && print_section(argv[2])) return 0;
     fputs(usage, stdout);
     return 0;
   }
+  if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+    json_t *ctx = rb_results_context(0, NULL);
+    printf("resbench %s (result schema %lld; %s)\n", json_string_value(json_object_get(ctx, "git_revision")),
+           (long long)json_integer_value(json_object_get(ctx, "resbench_schema")),
+           json_string_value(json_object_get(json_object_get(ctx, "compiler"), "version")));
+    json_decref(ctx);
+    return 0;
+  }
+  // Commands with a help of their own parse it; the others print their part of the usage.
+  static const char *const own_help[] = {"compare", "table", "plot", "merge", "bench"};
+  int own = 0;
+  for (size_t i = 0; i < sizeof own_help / sizeof *own_help; i++) own |= !strcmp(cmd, own_help[i]);
+  if (!strcmp(cmd, "bench") && argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) own = 0;
+  if (!own && wants_help(argc, argv) && print_section(cmd)) return 0;
+  // The command as typed, before getopt reorders argv: result documents record it re-runnable.
+  rb_results_set_command(argc, argv);
   if (strcmp(cmd, "check") == 0) return cmd_check(argc - 1, argv + 1);
   if (strcmp(cmd, "models") == 0) return rb_cmd_models(argc - 1, argv + 1);
   if (strcmp(cmd, "count") == 0) return rb_cmd_count(argc - 1, argv + 1);
@@ -160,6 +221,10 @@ int main(int argc, char **argv) {
   if (strcmp(cmd, "info") == 0) return rb_cmd_info(argc - 1, argv + 1);
   if (strcmp(cmd, "bench") == 0) return rb_cmd_bench(argc - 1, argv + 1);
   if (strcmp(cmd, "sweep") == 0) return rb_cmd_sweep(argc - 1, argv + 1);
+  if (strcmp(cmd, "compare") == 0) return rb_cmd_compare(argc - 1, argv + 1);
+  if (strcmp(cmd, "table") == 0) return rb_cmd_table(argc - 1, argv + 1);
+  if (strcmp(cmd, "plot") == 0) return rb_cmd_plot(argc - 1, argv + 1);
+  if (strcmp(cmd, "merge") == 0) return rb_cmd_merge(argc - 1, argv + 1);
   fprintf(stderr, "resbench: unknown command '%s' (see 'resbench help')\n", cmd);
   return 2;
 }

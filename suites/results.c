@@ -85,6 +85,32 @@ static void read_cpuinfo(char *model, size_t len, json_t *flags) {
     snprintf(model, len, "arm implementer %s part %s", *implementer ? implementer : "?", part);
 }
 
+// x86's "cpu family" and "model" as "f26m17": the model name alone ("AMD EPYC") is the same for an
+// AVX2 Zen 2 and an AVX-512 Zen 5, whose results must not share a directory. "" when absent (arm:
+// its implementer and part are in the model string already).
+static void cpu_id(char *buf, size_t len) {
+  buf[0] = '\0';
+  FILE *f = fopen("/proc/cpuinfo", "r");
+  if (!f)
+    return;
+  char line[512];
+  long fam = -1, mod = -1;
+  while (fgets(line, sizeof line, f) && (fam < 0 || mod < 0)) {
+    char *colon = strchr(line, ':');
+    if (!colon)
+      continue;
+    *colon = '\0';
+    const char *key = trim(line);
+    if (fam < 0 && strcmp(key, "cpu family") == 0)
+      fam = strtol(colon + 1, NULL, 10);
+    else if (mod < 0 && strcmp(key, "model") == 0)
+      mod = strtol(colon + 1, NULL, 10);
+  }
+  fclose(f);
+  if (fam >= 0 && mod >= 0)
+    snprintf(buf, len, "f%ldm%ld", fam, mod);
+}
+
 static void utc_format(char *buf, size_t len, const char *fmt) {
   time_t now = time(NULL);
   struct tm tm;
@@ -94,6 +120,37 @@ static void utc_format(char *buf, size_t len, const char *fmt) {
 }
 
 void rb_results_timestamp(char *buf, size_t len) { utc_format(buf, len, "%Y%m%dT%H%M%SZ"); }
+
+static char *command_line;
+
+// argv[0] becomes "resbench"; an argument with characters a shell treats specially is single-quoted.
+void rb_results_set_command(int argc, char **argv) {
+  free(command_line);
+  command_line = NULL;
+  size_t len = 16;
+  for (int i = 1; i < argc; i++) len += 4 * strlen(argv[i]) + 3;
+  char *s = malloc(len);
+  if (!s) return;
+  strcpy(s, "resbench");
+  char *o = s + strlen(s);
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    const int plain = *a && strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./:=,+-@%") == strlen(a);
+    *o++ = ' ';
+    if (!plain) *o++ = '\'';
+    for (; *a; a++) {
+      if (*a == '\'' && !plain) {
+        memcpy(o, "'\\''", 4);
+        o += 4;
+      } else {
+        *o++ = *a;
+      }
+    }
+    if (!plain) *o++ = '\'';
+  }
+  *o = 0;
+  command_line = s;
+}
 
 json_t *rb_results_context(int argc, char **argv) {
   json_t *ctx = json_object();
@@ -107,8 +164,10 @@ json_t *rb_results_context(int argc, char **argv) {
   json_t *flags = json_array();
   read_cpuinfo(model, sizeof model, flags);
   long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-  json_object_set_new(ctx, "cpu", json_pack("{s:s, s:o, s:I}", "model", model, "flags", flags, "logical_cpus",
-                                            (json_int_t)(ncpu > 0 ? ncpu : 0)));
+  char id[48];
+  cpu_id(id, sizeof id);
+  json_object_set_new(ctx, "cpu", json_pack("{s:s, s:s, s:o, s:I}", "model", model, "id", id, "flags", flags,
+                                            "logical_cpus", (json_int_t)(ncpu > 0 ? ncpu : 0)));
 
   json_t *avail = json_array();
   for (int i = 0; i < RB_ISA_COUNT; i++)
@@ -134,10 +193,14 @@ json_t *rb_results_context(int argc, char **argv) {
   utc_format(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ");
   json_object_set_new(ctx, "date", json_string(date));
 
+  if (command_line) {
+    json_object_set_new(ctx, "command", json_string(command_line));
+    argc = 0;  // the typed command line wins
+  }
   size_t clen = 1;
   for (int i = 0; i < argc; i++)
     clen += strlen(argv[i]) + 1;
-  char *cmd = malloc(clen);
+  char *cmd = argc ? malloc(clen) : NULL;
   if (cmd) {
     cmd[0] = '\0';
     for (int i = 0; i < argc; i++) {
@@ -195,7 +258,13 @@ rb_status rb_results_dir(const char *root, char *buf, size_t len) {
   json_t *flags = json_array();
   read_cpuinfo(model, sizeof model, flags);
   json_decref(flags);
-  return rb_results_dir_for(root, host, model, buf, len);
+  rb_status st = rb_results_dir_for(root, host, model, buf, len);
+  char id[48];
+  cpu_id(id, sizeof id);
+  const size_t n = strlen(buf);
+  if (st == RB_OK && *id && (size_t)snprintf(buf + n, len - n, "-%s", id) >= len - n)
+    st = rb_fail(RB_ERR_INVALID_ARG, "results directory '%s-%s' does not fit in %zu bytes", buf, id, len);
+  return st;
 }
 
 rb_status rb_results_mkdir(const char *dir) {

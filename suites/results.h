@@ -13,6 +13,10 @@
 // jansson), git revision (RESBENCH_GIT_REV or `git rev-parse` at build time; "unknown"),
 // date (UTC, ISO 8601), command line. New reference; extra fields may be added by the caller.
 json_t *rb_results_context(int argc, char **argv);
+// The whole command line as the user typed it ("resbench bench conv ..."), shell-quoted where needed;
+// the context's "command" is then this instead of the argc/argv it is given. The CLI's main sets it
+// before getopt reorders argv.
+void rb_results_set_command(int argc, char **argv);
 
 // "results/<host>-<cpu>" with the CPU model reduced to [a-z0-9-] ("results/c1-amd-epyc-9r14").
 // root: the results directory ("results" when NULL).

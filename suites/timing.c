@@ -14,6 +14,13 @@ double rb_now_ms(void) {
   return ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
 }
 
+double rb_quantile(const double *sorted, int n, double q) {
+  if (n <= 0) return 0;
+  const double pos = q * (n - 1);
+  const int lo = (int)pos, hi = lo + 1 < n ? lo + 1 : lo;
+  return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+}
+
 static int cmp_double(const void *a, const void *b) {
   const double x = *(const double *)a, y = *(const double *)b;
   return (x > y) - (x < y);
@@ -54,7 +61,9 @@ rb_status rb_time_runs(rb_status (*fn)(void *ctx), void *ctx, const rb_timing_op
   t->count = n;
   t->min_ms = ms[0];
   t->max_ms = ms[n - 1];
-  t->median_ms = n % 2 ? ms[n / 2] : 0.5 * (ms[n / 2 - 1] + ms[n / 2]);
+  t->median_ms = rb_quantile(ms, n, 0.5);
+  t->q1_ms = rb_quantile(ms, n, 0.25);
+  t->q3_ms = rb_quantile(ms, n, 0.75);
   t->mean_ms = total / n;
   free(ms);
   return RB_OK;

@@ -6,6 +6,7 @@
 
 typedef struct rb_timing {
   double median_ms, min_ms, max_ms, mean_ms;
+  double q1_ms, q3_ms;  // quartiles: the interquartile range q3 - q1 is the spread beside the median
   int count;  // timed runs (warm-up runs excluded)
 } rb_timing;
 
@@ -26,5 +27,9 @@ rb_timing_opts rb_timing_defaults(void);  // warmup 2 and 0.2 s, min_runs 5, max
 rb_status rb_time_runs(rb_status (*fn)(void *ctx), void *ctx, const rb_timing_opts *opts, rb_timing *t);
 
 double rb_now_ms(void);  // CLOCK_MONOTONIC in ms
+
+// The q-quantile (0 <= q <= 1) of n sorted values, linearly interpolated between the closest ranks
+// (numpy's default): q = 0.5 is the median, 0.25 / 0.75 the quartiles.
+double rb_quantile(const double *sorted, int n, double q);
 
 #endif

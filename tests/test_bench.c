@@ -126,7 +126,10 @@ START_TEST(bench_bad_arguments) {
   } cases[] = {
       {"bench", "conv PROBLEM"},
       {"bench gemm x", "unknown target 'gemm'"},
-      {"bench conv", "exactly one PROBLEM"},
+      {"bench conv", "give a PROBLEM"},
+      {"bench conv --problems /nonexistent/problems.txt", "/nonexistent/problems.txt"},
+      {"bench conv --batch=tests/problems.txt", "--problems FILE reads problems from a file"},
+      {"bench model resnet50 resnet18", "exactly one MODEL"},
       {"bench conv mb1ic64zz56", "zz"},
       {"bench conv mb1ic64ih56oc64oh56kh3ph1 --domain l2", "l2"},
       {"bench conv mb1ic64ih56oc64oh56kh3ph1 --domain core --threads 64", "--threads 64"},
@@ -196,6 +199,49 @@ static int find_files(const char *root, const char *prefix, const char *suffix, 
   closedir(d);
   return n;
 }
+
+// Several problems, from the command line and a file (comments, blank lines), in order, one
+// document; a problem without mb says it gets benchdnn's minibatch 2; a bad line names file:line.
+START_TEST(bench_conv_problems) {
+  char dir[] = "/tmp/resbench-problems-XXXXXX", args[1024], file[256], path[1024];
+  ck_assert_ptr_nonnull(mkdtemp(dir));
+  snprintf(file, sizeof file, "%s/problems.txt", dir);
+  FILE *f = fopen(file, "w");
+  ck_assert_ptr_nonnull(f);
+  fputs("# resnet-like layers\n\n  ic8ih8oc8oh8kh3ph1   # no mb\nmb1ic8ih8oc16oh4kh1sh2\n", f);
+  fclose(f);
+  snprintf(args, sizeof args,
+           "bench conv mb1ic8ih8oc8oh8kh1 --problems %s --quick --peers none --domain core --json --results %s", file,
+           dir);
+  ck_assert_msg(tu_run_cli(args, buf, sizeof buf) == 0, "%s", buf);
+  ck_assert_msg(strstr(buf, "note: 'ic8ih8oc8oh8kh3ph1' gives no mb: minibatch 2 (benchdnn's default)"), "%s", buf);
+  static const char *const want[] = {"mb1ic8ih8oc8oh8kh1", "mb2ic8ih8oc8oh8kh3ph1", "mb1ic8ih8oc16oh4kh1sh2"};
+  ck_assert_int_eq(find_files(dir, "bench-conv-", ".json", path, sizeof path), 1);
+  json_error_t err;
+  json_t *doc = json_load_file(path, 0, &err);
+  ck_assert_msg(doc != NULL, "%s: %s", path, err.text);
+  const json_t *pts = json_object_get(doc, "points");
+  ck_assert_int_eq(json_array_size(pts), 3);
+  for (int i = 0; i < 3; i++) {
+    const json_t *p = json_array_get(pts, (size_t)i);
+    ck_assert_str_eq(json_string_value(json_object_get(p, "problem")), want[i]);
+    ck_assert(json_is_integer(json_object_get(p, "macs")) && json_is_true(json_object_get(p, "quick")));
+    ck_assert(json_number_value(json_object_get(p, "iqr_ms")) >= 0);
+  }
+  // The command as typed, re-runnable: "resbench bench conv" and the arguments in their order.
+  char cmd[1200];
+  snprintf(cmd, sizeof cmd, "resbench %s", args);
+  ck_assert_str_eq(json_string_value(json_object_get(json_object_get(doc, "context"), "command")), cmd);
+  json_decref(doc);
+  f = fopen(file, "a");
+  fputs("mb1ic8zz8\n", f);
+  fclose(f);
+  snprintf(args, sizeof args, "bench conv --problems %s --quick --peers none", file);
+  ck_assert_int_eq(tu_run_cli(args, buf, sizeof buf), 2);
+  ck_assert_msg(strstr(buf, "problems.txt:5: ") && strstr(buf, "zz"), "%s", buf);
+  tu_rm_rf(dir);
+}
+END_TEST
 
 START_TEST(bench_save) {
   char dir[] = "/tmp/resbench-bench-XXXXXX", args[512], path[1024];
@@ -333,6 +379,7 @@ Suite *bench_suite(void) {
   tcase_add_test(tc, bench_bad_arguments);
   tcase_add_test(tc, bench_model_json);
   tcase_add_test(tc, bench_save);
+  tcase_add_test(tc, bench_conv_problems);
   tcase_add_test(tc, sweep_bad_grids);
   tcase_add_test(tc, sweep_resume);
   suite_add_tcase(s, tc);

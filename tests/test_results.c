@@ -99,6 +99,12 @@ START_TEST(dir_naming) {
   ck_assert_int_eq(strncmp(buf, "results/", 8), 0);
   for (const char *p = buf + 8; *p; p++)
     ck_assert_msg((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-', "bad char in %s", buf);
+#if defined(__x86_64__)
+  // x86: CPU family and model end the name, so two CPUs sold under one model name stay apart.
+  const char *tail = strrchr(buf, '-');
+  int fam, mod, used = 0;
+  ck_assert_msg(tail && sscanf(tail, "-f%dm%d%n", &fam, &mod, &used) == 2 && tail[used] == 0, "%s", buf);
+#endif
 }
 END_TEST
 

@@ -94,6 +94,27 @@ START_TEST(defaults_and_errors) {
 }
 END_TEST
 
+// Quantiles by linear interpolation between closest ranks, worked by hand (numpy's default).
+START_TEST(quantiles) {
+  const double v[] = {1, 2, 3, 4, 10};
+  ck_assert_double_eq_tol(rb_quantile(v, 5, 0.5), 3, 1e-12);
+  ck_assert_double_eq_tol(rb_quantile(v, 5, 0.25), 2, 1e-12);
+  ck_assert_double_eq_tol(rb_quantile(v, 5, 0.75), 4, 1e-12);
+  ck_assert_double_eq_tol(rb_quantile(v, 4, 0.5), 2.5, 1e-12);   // 1 2 3 4: between 2 and 3
+  ck_assert_double_eq_tol(rb_quantile(v, 4, 0.25), 1.75, 1e-12);  // pos 0.75
+  ck_assert_double_eq_tol(rb_quantile(v, 4, 0.75), 3.25, 1e-12);  // pos 2.25
+  ck_assert_double_eq_tol(rb_quantile(v, 1, 0.75), 1, 1e-12);
+  ck_assert_double_eq_tol(rb_quantile(v, 5, 1), 10, 1e-12);
+  // The timing record carries them: q1 <= median <= q3 within min..max.
+  fake f = {.sleep_ms = {0.2, 0.2, 1.5, 0.2, 0.6, 0.2, 0.2, 0.2}};
+  rb_timing_opts o = {.warmup = 0, .min_runs = 8, .max_runs = 8};
+  rb_timing t;
+  ck_assert_int_eq(rb_time_runs(fake_run, &f, &o, &t), RB_OK);
+  // (Only the order: on a loaded machine any of these spins can be preempted.)
+  ck_assert(t.min_ms <= t.q1_ms && t.q1_ms <= t.median_ms && t.median_ms <= t.q3_ms && t.q3_ms <= t.max_ms);
+}
+END_TEST
+
 Suite *timing_suite(void) {
   Suite *s = suite_create("timing");
   TCase *tc = tcase_create("core");
@@ -101,6 +122,7 @@ Suite *timing_suite(void) {
   tcase_add_test(tc, warmup_seconds);
   tcase_add_test(tc, min_seconds_and_min_runs);
   tcase_add_test(tc, defaults_and_errors);
+  tcase_add_test(tc, quantiles);
   suite_add_tcase(s, tc);
   return s;
 }

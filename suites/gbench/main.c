@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "gbench/shim.h"
+#include "results.h"
 #include "resbench/conv.h"
 #include "../../kernels/table.h"
 #include "resbench/model.h"
@@ -289,7 +290,9 @@ static int winograd_applies(const rb_conv_desc *d) {
   return d->kh == 3 && d->kw == 3 && d->stride_h == 1 && d->stride_w == 1 && d->dil_h == 1 && d->dil_w == 1;
 }
 
-// The unique layers of one model, for every ISA (missing ones included: they skip with the reason).
+// The unique layers of one model, for every ISA this build and CPU run. Absent ISAs are not
+// registered (1.7.1 can skip only with an error, and error rows drop compare.py's OVERALL_GEOMEAN):
+// main() lists them, with the reason, in the context.
 static rb_status register_model(const char *model) {
   rb_model_spec spec;
   rb_graph *g;
@@ -305,6 +308,8 @@ static rb_status register_model(const char *model) {
   }
   static const rb_conv_algo algos[] = {RB_CONV_DIRECT, RB_CONV_WINOGRAD_F4, RB_CONV_WINOGRAD_F2};
   for (int isa = 0; s == RB_OK && isa < RB_ISA_COUNT; isa++) {
+    const rb_kernels *k;
+    if (rb_kernels_get((rb_isa)isa, &k) != RB_OK) continue;
     nseen = 0;
     for (int li = 0; s == RB_OK && li < g->count; li++) {
       bench proto = {0};
@@ -349,6 +354,20 @@ int main(int argc, char **argv) {
     if (rb_isa_available((rb_isa)i))
       snprintf(buf + strlen(buf), sizeof buf - strlen(buf), "%s%s", buf[0] ? "," : "", rb_isa_name((rb_isa)i));
   rb_gb_add_context("resbench_isas_available", buf);
+  char skipped[1024] = "";
+  for (int i = 0; i < RB_ISA_COUNT; i++) {
+    const rb_kernels *k;
+    if (rb_kernels_get((rb_isa)i, &k) != RB_OK)
+      snprintf(skipped + strlen(skipped), sizeof skipped - strlen(skipped), "%s%s: %s", skipped[0] ? "; " : "",
+               rb_isa_name((rb_isa)i), rb_last_error());
+  }
+  rb_gb_add_context("resbench_isas_skipped", skipped[0] ? skipped : "none");
+  json_t *ctx = rb_results_context(0, NULL);  // the same build facts as the result documents
+  rb_gb_add_context("resbench_git_revision", json_string_value(json_object_get(ctx, "git_revision")));
+  rb_gb_add_context("resbench_compiler",
+                    json_string_value(json_object_get(json_object_get(ctx, "compiler"), "version")));
+  rb_gb_add_context("resbench_cpu_model", json_string_value(json_object_get(json_object_get(ctx, "cpu"), "model")));
+  json_decref(ctx);
   for (size_t m = 0; m < sizeof kModels / sizeof kModels[0]; m++) {
     if (register_model(kModels[m]) != RB_OK) {
       fprintf(stderr, "resbench-gbench: %s: %s\n", kModels[m], rb_last_error());

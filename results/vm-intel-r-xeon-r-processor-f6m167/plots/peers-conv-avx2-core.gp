@@ -1,0 +1,16 @@
+# resbench plot: peers-conv-avx2-core (data in peers-conv-avx2-core.dat)
+set terminal pngcairo size 900,600 noenhanced font ',11'
+set output 'results/vm-intel-r-xeon-r-processor-f6m167/plots/peers-conv-avx2-core.png'
+set key below
+set grid
+set offsets graph 0.02, graph 0.02, 0, 0
+set title "Speed-up of resbench over the peers, layer by layer: bench conv problems, avx2, core domain (1 thread(s))\n(peer time / resbench time: > 1 means resbench is faster)"
+set ylabel "peer time / resbench time"
+set logscale y
+set xtics rotate by -40 font ',8'
+set xrange [-0.5:6.5]
+set bmargin 11
+
+plot 'results/vm-intel-r-xeon-r-processor-f6m167/plots/peers-conv-avx2-core.dat' index 0 using 1:2:xtic(3) with points pt 7 ps 1.5 title "over onednn", \
+     'results/vm-intel-r-xeon-r-processor-f6m167/plots/peers-conv-avx2-core.dat' index 1 using 1:2:xtic(3) with points pt 7 ps 1.5 title "over libxsmm", \
+     'results/vm-intel-r-xeon-r-processor-f6m167/plots/peers-conv-avx2-core.dat' index 2 using 1:2:xtic(3) with points pt 7 ps 1.5 title "over libxsmm_gemm"
