@@ -3,6 +3,7 @@
 // saved (atomically, the whole document) as soon as it is measured, so an interrupted sweep keeps
 // every finished point and --resume measures only the rest.
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,14 +141,15 @@ static void markdown(FILE *f, const json_t *doc, const rb_peer *const *peers, in
   size_t i;
   json_t *p;
   json_array_foreach(json_object_get(doc, "points"), i, p) {
+    // %g, not (int): a resumed document is input, and 1e300 must not reach a float-to-int conversion.
     char spec[96];
-    snprintf(spec, sizeof spec, "%s d%d c%d r%d w%d", str(p, "family"), (int)num(p, "depth"),
-             (int)num(p, "cardinality"), (int)num(p, "radix"), (int)num(p, "width"));
+    snprintf(spec, sizeof spec, "%s d%g c%g r%g w%g", str(p, "family"), num(p, "depth"), num(p, "cardinality"),
+             num(p, "radix"), num(p, "width"));
     const char *model = json_string_value(json_object_get(p, "model"));
     char level[48];
     snprintf(level, sizeof level, "%s%s%s", str(p, "level"), str(p, "block")[0] ? " " : "", str(p, "block"));
-    fprintf(f, "| %s | %s | %s | %s | %s | %d | %.2f | %.3f | %.3f | %.1f | %.2f | %.1f |", spec, model ? model : "-",
-            level, str(p, "isa"), str(p, "domain"), (int)num(p, "threads"), num(p, "params") / 1e6,
+    fprintf(f, "| %s | %s | %s | %s | %s | %g | %.2f | %.3f | %.3f | %.1f | %.2f | %.1f |", spec, model ? model : "-",
+            level, str(p, "isa"), str(p, "domain"), num(p, "threads"), num(p, "params") / 1e6,
             num(p, "macs") / 1e9, num(p, "median_ms"), num(p, "images_per_s"), num(p, "gflops"), num(p, "peak_pct"));
     if (npeers) fprintf(f, " %.3f |", num(p, "conv_median_ms"));
     for (int j = 0; j < npeers; j++) {
@@ -170,9 +172,19 @@ static void markdown(FILE *f, const json_t *doc, const rb_peer *const *peers, in
             "the peer's time over ours (> 1: resbench is faster).\n");
 }
 
+// The Markdown beside a document: NAME.json -> NAME.md, any other name gets .md appended.
+static rb_status markdown_path(const char *json_path, char *md, size_t len) {
+  const size_t n = strlen(json_path);
+  const int base = n >= 5 && strcmp(json_path + n - 5, ".json") == 0 ? (int)n - 5 : (int)n;
+  const int w = snprintf(md, len, "%.*s.md", base, json_path);
+  if (w < 0 || (size_t)w >= len) return rb_fail(RB_ERR_INVALID_ARG, "%.64s...: path too long for its .md", json_path);
+  return RB_OK;
+}
+
 static rb_status save_markdown(const char *json_path, const json_t *doc, const rb_peer *const *peers, int npeers,
                                char *md, size_t len) {
-  snprintf(md, len, "%.*s.md", (int)(strlen(json_path) - 5), json_path);  // sweep-<stamp>.json -> .md
+  const rb_status ps = markdown_path(json_path, md, len);
+  if (ps != RB_OK) return ps;
   char *text = NULL;
   size_t n = 0;
   FILE *f = open_memstream(&text, &n);
@@ -231,8 +243,13 @@ int rb_cmd_sweep(int argc, char **argv) {
   if (rb_topology_load(&topo) != RB_OK) goto fail;
 
   char *resume_from = NULL;
+  ret = 2;  // a missing or unusable resume document, or no results directory name, is bad input
+  if (o.results && !*o.results) {
+    rb_fail(RB_ERR_INVALID_ARG, "--results: empty directory name (use . for this directory)");
+    goto fail;
+  }
   if (o.resume) {
-    char dir[400];
+    char dir[PATH_MAX];
     if (o.resume_path) {
       resume_from = strdup(o.resume_path);
     } else if (rb_results_dir(o.results, dir, sizeof dir) == RB_OK) {
@@ -248,7 +265,9 @@ int rb_cmd_sweep(int argc, char **argv) {
       s = rb_fail(RB_ERR_INVALID_ARG, "--resume: %s was a sweep over another grid", resume_from);
     free(resume_from);
     if (s != RB_OK) goto fail;
+    ret = 1;
   } else {
+    ret = 1;
     if (rb_record_begin(&rec, o.results, "sweep", argc, argv, topo) != RB_OK) goto fail;
     json_object_set(rec.doc, "grid", grid);
   }
@@ -266,7 +285,9 @@ int rb_cmd_sweep(int argc, char **argv) {
     fprintf(stderr, "peak of %s (%d thread(s)): FMA %.1f GFLOP/s (%s), stream %.1f GB/s\n", doms[dk].name,
             doms[dk].threads, peaks[dk].fma_gflops, peaks[dk].fma_isa, peaks[dk].stream_gbs);
   }
-  if (rb_record_save(&rec) != RB_OK) goto fail;
+  char md[PATH_MAX + 8];
+  if (rb_record_save(&rec) != RB_OK || save_markdown(rec.path, rec.doc, peers, npeers, md, sizeof md) != RB_OK)
+    goto fail;
   fprintf(stderr, "resbench sweep: %d point(s); results in %s\n", npoints, rec.path);
 
   rb_timing_opts topts = rb_timing_defaults();
@@ -275,6 +296,8 @@ int rb_cmd_sweep(int argc, char **argv) {
   const double t0 = rb_now_ms();
   for (int i = 0; i < npoints; i++) {
     const rb_sweep_point *pt = &points[i];
+    // Another sweep or resume on this document may have measured it meanwhile.
+    if (!point_done(rec.doc, pt->key) && rb_record_sync(&rec) != RB_OK) goto fail;
     if (point_done(rec.doc, pt->key)) {
       skipped++;
       continue;
@@ -304,10 +327,12 @@ int rb_cmd_sweep(int argc, char **argv) {
       if (npeers) s = rb_bench_graph_peers(g, k, algo, doms[pt->domain].threads, peers, npeers, &topts, p, 0);
     }
     rb_graph_destroy(g);
-    if (s == RB_OK)
-      s = rb_record_add_point(&rec, p);
-    else
+    if (s == RB_OK) {
+      s = rb_record_add_point(&rec, p);  // then the Markdown, so an interrupted sweep has both
+      if (s == RB_OK) s = save_markdown(rec.path, rec.doc, peers, npeers, md, sizeof md);
+    } else {
       json_decref(p);
+    }
     if (s != RB_OK) {
       char msg[512];
       snprintf(msg, sizeof msg, "%s", rb_last_error());
@@ -321,8 +346,8 @@ int rb_cmd_sweep(int argc, char **argv) {
             gflops, (int)eta / 60, (int)eta % 60);
   }
   if (skipped) fprintf(stderr, "resbench sweep: %d point(s) already measured in %s: skipped\n", skipped, rec.path);
-  char md[600];
-  if (save_markdown(rec.path, rec.doc, peers, npeers, md, sizeof md) != RB_OK) goto fail;
+  if (rb_record_sync(&rec) != RB_OK || save_markdown(rec.path, rec.doc, peers, npeers, md, sizeof md) != RB_OK)
+    goto fail;
   markdown(stdout, rec.doc, peers, npeers);
   fprintf(stderr, "resbench sweep: saved %s and %s\n", rec.path, md);
   ret = 0;
