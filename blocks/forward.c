@@ -110,6 +110,9 @@ static rb_status plan_conv(rb_model *m, const rb_layer *l, layer_rt *rt, rb_conv
   if (!wf || !bias) {
     s = rb_fail(RB_ERR_NOMEM, "out of memory folding BN into %s", l->name);
   } else if ((s = rb_bn_fold(d->cout, per_out, w[0], NULL, w[1], w[2], w[3], w[4], BN_EPS, wf, bias)) != RB_OK) {
+    char msg[400];  // name the tensors: var[i] means <bn>.running_var
+    snprintf(msg, sizeof msg, "%s", rb_last_error());
+    s = rb_fail(s, "folding BN %s into %s: %s (var = %s.running_var)", l->bn, l->name, msg, l->bn);
   } else {
     rb_conv_algo a = algo;
     const int wino = algo == RB_CONV_WINOGRAD_F2 || algo == RB_CONV_WINOGRAD_F4 || algo == RB_CONV_WINOGRAD_F6;
@@ -144,7 +147,11 @@ static rb_status plan_attention(const rb_layer *l, layer_rt *rt, const float *co
     return rb_fail(RB_ERR_NOMEM, "out of memory planning %s", l->name);
   if (l->attn_bn[0]) {
     rb_status s = rb_bn_fold(r, n1 / r, rt->w1, b1, bn[0], bn[1], bn[2], bn[3], BN_EPS, rt->w1, rt->b1);
-    if (s != RB_OK) return s;
+    if (s != RB_OK) {
+      char msg[400];
+      snprintf(msg, sizeof msg, "%s", rb_last_error());
+      return rb_fail(s, "folding BN %s into %s: %s (var = %s.running_var)", l->attn_bn, l->name, msg, l->attn_bn);
+    }
   } else if (b1) {
     memcpy(rt->b1, b1, (size_t)r * sizeof(float));
   } else {

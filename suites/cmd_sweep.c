@@ -20,11 +20,11 @@ typedef struct sweep_opts {
   rb_sweep_grid grid;
   const char *algo, *peers, *results, *resume_path;
   int resume, quick, max_points, json;
-  double min_time;
+  double min_time, max_memory;
 } sweep_opts;
 
 static int parse(sweep_opts *o, int argc, char **argv) {
-  enum { O_ALGO = 256, O_PEERS, O_RESULTS, O_RESUME, O_QUICK, O_MIN_TIME, O_MAX_POINTS };
+  enum { O_ALGO = 256, O_PEERS, O_RESULTS, O_RESUME, O_QUICK, O_MIN_TIME, O_MAX_POINTS, O_MAX_MEMORY };
   static const struct option opts[] = {{"family", required_argument, NULL, 'f'},
                                        {"depth", required_argument, NULL, 'd'},
                                        {"cardinality", required_argument, NULL, 'c'},
@@ -45,6 +45,7 @@ static int parse(sweep_opts *o, int argc, char **argv) {
                                        {"quick", no_argument, NULL, O_QUICK},
                                        {"min-time", required_argument, NULL, O_MIN_TIME},
                                        {"max-points", required_argument, NULL, O_MAX_POINTS},
+                                       {"max-memory", required_argument, NULL, O_MAX_MEMORY},
                                        {0}};
   static const char *const grid_names[128] = {
       ['f'] = "family", ['d'] = "depth",        ['c'] = "cardinality", ['r'] = "radix",
@@ -71,6 +72,9 @@ static int parse(sweep_opts *o, int argc, char **argv) {
         break;
       case O_MAX_POINTS:
         if (!rb_cli_int("sweep", "--max-points", optarg, 1, 1 << 30, &o->max_points)) return 0;
+        break;
+      case O_MAX_MEMORY:
+        if (!rb_cli_bytes("sweep", "--max-memory", optarg, &o->max_memory)) return 0;
         break;
       default: fputs("resbench sweep: see 'resbench help'\n", stderr); return 0;
     }
@@ -228,6 +232,35 @@ int rb_cmd_sweep(int argc, char **argv) {
       free(points);
       return 2;
     }
+  }
+
+  // The largest point's plan, estimated before anything is built: a grid that cannot fit is bad input.
+  double need = 0;
+  const char *biggest = NULL;
+  for (int i = 0; i < npoints; i++) {
+    const rb_sweep_point *pt = &points[i];
+    const rb_kernels *k;
+    rb_graph *g = NULL;
+    double b = 0;
+    rb_status s = rb_kernels_get(pt->isa, &k);
+    if (s == RB_OK)
+      s = pt->level == RB_SWEEP_BLOCK ? rb_graph_build_block(&pt->spec, pt->block, pt->batch, pt->res, pt->res, &g)
+                                      : rb_graph_build(&pt->spec, pt->batch, pt->res, pt->res, &g);
+    if (s == RB_OK) s = rb_model_plan_bytes(g, k, algo, &b);
+    rb_graph_destroy(g);
+    if (s != RB_OK) {
+      fprintf(stderr, "resbench sweep: point %s: %s\n", pt->key, rb_last_error());
+      free(points);
+      return 2;
+    }
+    if (b > need) need = b, biggest = pt->key;
+  }
+  char what[RB_SWEEP_KEY_LEN + 16];
+  snprintf(what, sizeof what, "point %s", biggest ? biggest : "?");
+  if (!rb_cli_memory_fits("sweep", what, need, o.max_memory ? o.max_memory : rb_available_memory(),
+                          o.max_memory > 0)) {
+    free(points);
+    return 2;
   }
 
   int ret = 1, measured = 0, skipped = 0;
