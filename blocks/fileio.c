@@ -201,6 +201,20 @@ rb_status rb_file_save_atomic(const char *path, const void *data, size_t len) {
   return rb_file_save_parts(path, &part, 1, 0, NULL);
 }
 
+rb_status rb_file_check_output(const char *path) {
+  if (!path) return rb_fail(RB_ERR_NULL, "rb_file_check_output: NULL path");
+  if (!*path) return rb_fail(RB_ERR_IO, "cannot write a file with an empty name");
+  if (strcmp(path, "-") == 0) return RB_OK;
+  char *target;
+  rb_status st = resolve_links(path, &target);
+  if (st != RB_OK) return st;
+  struct stat sb;
+  if (stat(target, &sb) == 0 && !S_ISREG(sb.st_mode))
+    st = rb_fail(RB_ERR_IO, "%s: is a %s, not a regular file: refusing to replace it", path, kind_of(sb.st_mode));
+  free(target);
+  return st;
+}
+
 int rb_file_same(const char *a, const char *b) {
   struct stat sa, sb;
   if (!a || !b || stat(a, &sa) != 0 || stat(b, &sb) != 0) return 0;

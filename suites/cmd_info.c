@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "peak.h"
 #include "resbench/probe.h"
+#include "resbench/fileio.h"
 #include "topology.h"
 
 #define MIB (1024.0 * 1024.0)
@@ -73,6 +74,10 @@ int rb_cmd_info(int argc, char **argv) {
   }
   if (xml && !*xml) {
     fputs("resbench info: --xml needs a file name\n", stderr);
+    return 2;
+  }
+  if (xml && rb_file_check_output(xml) != RB_OK) {  // a device node or FIFO is refused, never replaced
+    fprintf(stderr, "resbench info: --xml: %s\n", rb_last_error());
     return 2;
   }
   rb_topology *t;

@@ -82,6 +82,10 @@ int rb_cmd_run(int argc, char **argv) {
               i ? "--input" : "--weights");
       return 2;
     }
+  if (output && rb_file_check_output(output) != RB_OK) {
+    fprintf(stderr, "resbench run: --output %s\n", rb_last_error());
+    return 2;
+  }
   if (threads) omp_set_num_threads(threads);
   // With the tensors on stdout, the report goes to stderr.
   FILE *report = output && strcmp(output, "-") == 0 ? stderr : stdout;

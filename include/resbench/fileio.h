@@ -39,6 +39,9 @@ typedef struct rb_file_part {
 rb_status rb_file_save_parts(const char *path, const rb_file_part *parts, size_t n, int exclusive, int *taken);
 // One buffer, replacing path.
 rb_status rb_file_save_atomic(const char *path, const void *data, size_t len);
+// The checks rb_file_save_parts makes before writing (a non-regular target is refused), to fail
+// before the work whose result it would hold.
+rb_status rb_file_check_output(const char *path);
 // 1 when both paths name the same existing file (after symlinks), else 0.
 int rb_file_same(const char *a, const char *b);
 
