@@ -184,16 +184,19 @@ END_TEST
 
 // ---- 3. concurrent sweeps and resumes ------------------------------------------------------
 
-START_TEST(concurrent_sweeps_keep_both) {
+// Four sweeps started together (two nearly always shared a name before names were claimed with link).
+START_TEST(concurrent_sweeps_keep_all) {
   const char *grid = "--family resnet --depth 18 --level network --domains core --isa ref --res 64 --quick";
   const char *c = cli_path();
-  ck_assert_int_eq(shell("(%s sweep %s --results %s >%s 2>&1 & %s sweep %s --results %s >%s 2>&1 & wait)", c, grid,
-                         dir, at("o1"), c, grid, dir, at("o2")),
-                   0);
+  char cmd[4096] = "(";
+  for (int i = 0; i < 4; i++)
+    snprintf(cmd + strlen(cmd), sizeof cmd - strlen(cmd), "%s sweep %s --results %s >%s 2>&1 & ", c, grid, dir,
+             at("o%d", i));
+  ck_assert_int_eq(shell("%s wait)", cmd), 0);
   const char *rd = results_dir(dir);
   char path[1024];
-  ck_assert_int_eq(find(rd, "sweep-", ".json", path, sizeof path), 2);
-  ck_assert_int_eq(find(rd, "sweep-", ".md", path, sizeof path), 2);
+  ck_assert_int_eq(find(rd, "sweep-", ".json", path, sizeof path), 4);
+  ck_assert_int_eq(find(rd, "sweep-", ".md", path, sizeof path), 4);
   char **paths;
   int n;
   ck_assert_int_eq(rb_results_list(rd, "sweep-", &paths, &n), RB_OK);
@@ -206,28 +209,10 @@ START_TEST(concurrent_sweeps_keep_both) {
 }
 END_TEST
 
-// A slow resume that started from one point must not wipe what a fast one saved meanwhile.
-START_TEST(concurrent_resumes_lose_nothing) {
-  ck_assert_msg(cli("sweep " GRID " --results %s --max-points 1", dir) == 0, "%s", out);
-  const char *c = cli_path();
-  ck_assert_int_eq(shell("(%s sweep " GRID " --results %s --resume --max-points 1 --min-time 5 >%s 2>&1 & "
-                         "%s sweep " GRID " --results %s --resume >%s 2>&1 & wait)",
-                         c, dir, at("slow"), c, dir, at("fast")),
-                   0);
-  char path[1024];
-  ck_assert_int_eq(find(results_dir(dir), "sweep-", ".json", path, sizeof path), 1);
-  json_t *p = points_of(path);
-  ck_assert_msg(json_array_size(p) == 5, "%zu points of 5 kept", json_array_size(p));
-  ck_assert(unique_keys(p));
-  json_decref(p);
-}
-END_TEST
-
-// ---- runs: interrupted sweeps ----------------------------------------------------------------
-
-static pid_t spawn(const char *args) {
+// Spawns the CLI with args, output to log; returns its pid (the CLI itself: exec).
+static pid_t spawn(const char *args, const char *log) {
   char cmd[4096];
-  snprintf(cmd, sizeof cmd, "exec %s %s >/dev/null 2>&1", cli_path(), args);
+  snprintf(cmd, sizeof cmd, "exec %s %s >%s 2>&1", cli_path(), args, log);
   const pid_t pid = fork();
   ck_assert_int_ge(pid, 0);
   if (pid == 0) {
@@ -236,6 +221,56 @@ static pid_t spawn(const char *args) {
   }
   return pid;
 }
+
+static void wait_for_text(const char *log, const char *needle) {
+  for (int t = 0;; t++) {
+    ck_assert_msg(t < 6000, "'%s' not in %s within 300 s", needle, log);
+    FILE *f = fopen(log, "r");
+    char line[4096];
+    int found = 0;
+    while (f && !found && fgets(line, sizeof line, f)) found = strstr(line, needle) != NULL;
+    if (f) fclose(f);
+    if (found) return;
+    usleep(50000);
+  }
+}
+
+// A slow resume (loaded when the document had one point) must not wipe what a fast one saved
+// while it measured.
+START_TEST(concurrent_resumes_lose_nothing) {
+  ck_assert_msg(cli("sweep " GRID " --results %s --max-points 1", dir) == 0, "%s", out);
+  char args[1024];
+  snprintf(args, sizeof args, "sweep " GRID " --results %s --resume --max-points 1 --min-time 10", dir);
+  const pid_t slow = spawn(args, at("slow.log"));
+  wait_for_text(at("slow.log"), "point(s); results in");  // loaded, now measuring its point for 10 s
+  ck_assert_msg(cli("sweep " GRID " --results %s --resume", dir) == 0, "%s", out);
+  int st;
+  ck_assert_int_eq(waitpid(slow, &st, 0), slow);
+  ck_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+  char path[1024];
+  ck_assert_int_eq(find(results_dir(dir), "sweep-", ".json", path, sizeof path), 1);
+  json_t *p = points_of(path);
+  ck_assert_msg(json_array_size(p) == 5, "%zu points of 5 kept", json_array_size(p));
+  ck_assert(unique_keys(p));
+  json_decref(p);
+  // Two resumes started together split the rest and both finish.
+  ck_assert_msg(cli("sweep " GRID " --results %s/two --max-points 1", dir) == 0, "%s", out);
+  const char *c = cli_path();
+  ck_assert_int_eq(shell("(%s sweep " GRID " --results %s/two --resume >%s 2>&1 & %s sweep " GRID
+                         " --results %s/two --resume >%s 2>&1 & wait)",
+                         c, dir, at("a.log"), c, dir, at("b.log")),
+                   0);
+  char two[1024];
+  snprintf(two, sizeof two, "%s/two", dir);
+  ck_assert_int_eq(find(results_dir(two), "sweep-", ".json", path, sizeof path), 1);
+  p = points_of(path);
+  ck_assert_int_eq(json_array_size(p), 5);
+  ck_assert(unique_keys(p));
+  json_decref(p);
+}
+END_TEST
+
+// ---- runs: interrupted sweeps ----------------------------------------------------------------
 
 static size_t saved_points(const char *rd) {
   char path[1024];
@@ -276,7 +311,7 @@ START_TEST(interrupted_sweep_resumes) {
   const int sig = sigs[_i];
   char args[1024];
   snprintf(args, sizeof args, "sweep " GRID " --results %s", dir);
-  const pid_t pid = spawn(args);
+  const pid_t pid = spawn(args, "/dev/null");
   const char *rd = results_dir(dir);
   for (int t = 0; saved_points(rd) < 1; t++) {  // stopped once a point is saved, mid-sweep
     ck_assert_msg(t < 6000, "no point saved within 300 s");
@@ -714,7 +749,7 @@ Suite *reliability_suite(void) {
   tcase_add_test(tc, fail_formats_its_own_message);
   tcase_add_test(tc, too_large_is_not_too_small);
   tcase_add_test(tc, fifo_inputs_refused);
-  tcase_add_test(tc, concurrent_sweeps_keep_both);
+  tcase_add_test(tc, concurrent_sweeps_keep_all);
   tcase_add_test(tc, concurrent_resumes_lose_nothing);
   tcase_add_loop_test(tc, interrupted_sweep_resumes, 0, 3);
   tcase_add_test(tc, output_symlink_followed);
