@@ -5,6 +5,7 @@
 #   make bench            Google Benchmark microbenchmarks (resbench-gbench; x86-64)
 #   make ARCH=aarch64     cross build with aarch64-linux-gnu-gcc; `make test ARCH=aarch64` runs under qemu
 #   make SANITIZE=1 test  ASan + UBSan build of the tests (x86-64), in build/<arch>-san/
+#   make fuzz             libFuzzer targets (clang, ASan + UBSan) on their seed corpora, FUZZ_SECONDS each
 #   CI=true / WERROR=1    warnings are errors
 
 ARCH ?= $(shell uname -m)
@@ -87,7 +88,7 @@ CLI := $(BUILD)/resbench
 GBENCH_BIN := $(BUILD)/resbench-gbench
 TESTS := $(BUILD)/tests/run_tests
 
-.PHONY: all test run bench clean deps
+.PHONY: all test run bench clean deps fuzz
 all: $(LIB) $(CLI)
 
 deps:
@@ -162,6 +163,39 @@ else
 bench:
 	@echo "make bench: Google Benchmark is built for x86-64 only here (ARCH=$(ARCH))" >&2; exit 1
 endif
+
+# libFuzzer targets tests/fuzz/fuzz_<name>.c, built with clang, ASan and UBSan in build/fuzz/ (the
+# library and suites without peers). Each runs FUZZ_SECONDS on its committed seed corpus
+# tests/fuzz/corpus/<name>/ (read only: new inputs go to build/fuzz/corpus/<name>/); FUZZ_ARGS adds
+# libFuzzer flags (FUZZ_ARGS=-runs=1000000). A crash stops make with the input in build/fuzz/.
+FUZZ_SECONDS ?= 60
+FUZZ_ARGS ?=
+FUZZ_CC ?= clang
+FUZZ_DIR := build/fuzz
+FUZZ_CFLAGS := -std=gnu17 -g -O1 -fopenmp -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
+  -fno-omit-frame-pointer -Wall -Wno-unknown-pragmas
+FUZZ_SRCS := $(LIB_SRCS) $(filter-out suites/resbench.c,$(wildcard suites/*.c)) suites/peers/none.c
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+fuzzobj = $(patsubst %.c,$(FUZZ_DIR)/%.o,$(1))
+
+$(FUZZ_DIR)/kernels/avx512/%.o: FUZZ_CFLAGS += $(ISA_FLAGS)
+$(FUZZ_DIR)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) -iquote tests/fuzz $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_DIR)/libresbench_fuzz.a: $(call fuzzobj,$(FUZZ_SRCS))
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/tests/fuzz/fuzz_%.o $(FUZZ_DIR)/libresbench_fuzz.a
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -fopenmp -o $@ $^ $(JANSSON_LIBS) -lhwloc -lm
+
+fuzz: | deps
+	$(MAKE) --no-print-directory $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
+	@for t in $(FUZZ_NAMES); do \
+	  mkdir -p $(FUZZ_DIR)/corpus/$$t && echo "== fuzz $$t ($(FUZZ_SECONDS) s)" && \
+	  (cd $(FUZZ_DIR) && ./fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=20 -rss_limit_mb=4096 \
+	     -print_final_stats=1 $(FUZZ_ARGS) corpus/$$t ../../tests/fuzz/corpus/$$t) || exit 1; \
+	done
 
 clean:
 	rm -rf build

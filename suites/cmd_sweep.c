@@ -131,8 +131,7 @@ static const char *str(const json_t *o, const char *key) {
   return s ? s : "";
 }
 
-// The document's points as a Markdown table (to f).
-static void markdown(FILE *f, const json_t *doc, const rb_peer *const *peers, int npeers) {
+void rb_sweep_markdown(FILE *f, const json_t *doc, const rb_peer *const *peers, int npeers) {
   fprintf(f,
           "| point | model | level | isa | domain | threads | params (M) | G MACs | median ms | images/s | "
           "GFLOP/s | %% peak |");
@@ -193,7 +192,7 @@ static rb_status save_markdown(const char *json_path, const json_t *doc, const r
   size_t n = 0;
   FILE *f = open_memstream(&text, &n);
   if (!f) return rb_fail(RB_ERR_NOMEM, "out of memory for %s", md);
-  markdown(f, doc, peers, npeers);
+  rb_sweep_markdown(f, doc, peers, npeers);
   fclose(f);
   const rb_status s = rb_file_save_atomic(md, text, n);
   free(text);
@@ -381,7 +380,7 @@ int rb_cmd_sweep(int argc, char **argv) {
   if (skipped) fprintf(stderr, "resbench sweep: %d point(s) already measured in %s: skipped\n", skipped, rec.path);
   if (rb_record_sync(&rec) != RB_OK || save_markdown(rec.path, rec.doc, peers, npeers, md, sizeof md) != RB_OK)
     goto fail;
-  markdown(stdout, rec.doc, peers, npeers);
+  rb_sweep_markdown(stdout, rec.doc, peers, npeers);
   fprintf(stderr, "resbench sweep: saved %s and %s\n", rec.path, md);
   ret = 0;
 fail:
