@@ -173,7 +173,7 @@ FUZZ_ARGS ?=
 FUZZ_CC ?= clang
 FUZZ_DIR := build/fuzz
 FUZZ_CFLAGS := -std=gnu17 -g -O1 -fopenmp -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
-  -fno-omit-frame-pointer -Wall -Wno-unknown-pragmas
+  -fno-omit-frame-pointer -Wall -Wno-unknown-pragmas -Wno-pass-failed
 FUZZ_SRCS := $(LIB_SRCS) $(filter-out suites/resbench.c,$(wildcard suites/*.c)) suites/peers/none.c
 FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 fuzzobj = $(patsubst %.c,$(FUZZ_DIR)/%.o,$(1))
@@ -194,7 +194,7 @@ fuzz: | deps
 	@for t in $(FUZZ_NAMES); do \
 	  mkdir -p $(FUZZ_DIR)/corpus/$$t && echo "== fuzz $$t ($(FUZZ_SECONDS) s)" && \
 	  (cd $(FUZZ_DIR) && ./fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=20 -rss_limit_mb=4096 \
-	     -print_final_stats=1 $(FUZZ_ARGS) corpus/$$t ../../tests/fuzz/corpus/$$t) || exit 1; \
+	     -close_fd_mask=2 -print_final_stats=1 $(FUZZ_ARGS) corpus/$$t ../../tests/fuzz/corpus/$$t) || exit 1; \
 	done
 
 clean:

@@ -1,9 +1,9 @@
 // libFuzzer target: the result-document reader behind `sweep --resume` (rb_json_load,
 // rb_record_open's checks) and the Markdown table rendered from a resumed document.
+#include "fuzz_util.h"  // first: it defines _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "fuzz_util.h"
 #include "record.h"
 #include "sweep.h"
 

@@ -1,8 +1,8 @@
 // libFuzzer target: the safetensors reader (rb_st_open and the accessors) on arbitrary files.
+#include "fuzz_util.h"  // first: it defines _GNU_SOURCE
 #include <math.h>
 #include <string.h>
 
-#include "fuzz_util.h"
 #include "resbench/safetensors.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
