@@ -106,6 +106,35 @@ static rb_status resolve_links(const char *path, char **out) {
   return rb_fail(RB_ERR_NOMEM, "%s: out of memory", path);
 }
 
+// A stop signal (SIGINT, SIGTERM, SIGHUP) while a temporary file exists removes it, then acts as it
+// would have: any thread may take a process-directed signal, so masking one thread is not enough.
+// One save at a time per process (resbench saves from its main thread).
+static char in_flight[PATH_MAX + 16];
+static volatile sig_atomic_t in_flight_set;
+
+static void on_stop_signal(int sig) {
+  if (in_flight_set) unlink(in_flight);  // async-signal-safe; ENOENT after the rename is harmless
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+// Installed once, for the signals still at their default action (a program's own handlers stay).
+static void watch_stop_signals(void) {
+  static int done;
+  if (done) return;
+  done = 1;
+  static const int sigs[] = {SIGINT, SIGTERM, SIGHUP};
+  for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+    struct sigaction old;
+    if (sigaction(sigs[i], NULL, &old) == 0 && old.sa_handler == SIG_DFL) {
+      struct sigaction sa = {0};
+      sa.sa_handler = on_stop_signal;
+      sigemptyset(&sa.sa_mask);
+      sigaction(sigs[i], &sa, NULL);
+    }
+  }
+}
+
 static rb_status save_stdout(const rb_file_part *parts, size_t n) {
   fflush(stdout);  // what was printed before comes first
   for (size_t i = 0; i < n; i++)
@@ -138,29 +167,31 @@ rb_status rb_file_save_parts(const char *path, const rb_file_part *parts, size_t
     }
   }
   const char *slash = strrchr(target, '/');
-  const size_t dl = slash ? (size_t)(slash - target) + 1 : 0, tl = strlen(target) + 9;
-  if (!(tmp = malloc(tl))) {
+  const size_t dl = slash ? (size_t)(slash - target) + 1 : 0, tl = strlen(target) + 32;
+  if (!(tmp = malloc(tl)) || tl > sizeof in_flight) {
     st = rb_fail(RB_ERR_NOMEM, "%s: out of memory", path);
     goto out;
   }
-  snprintf(tmp, tl, "%.*s.%s.XXXXXX", (int)dl, target, target + dl);  // same directory: rename is atomic
-
-  // Hold the usual stop signals while the temporary file exists: they act once it is gone.
-  sigset_t hold, old;
-  sigemptyset(&hold);
-  sigaddset(&hold, SIGINT);
-  sigaddset(&hold, SIGTERM);
-  sigaddset(&hold, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &hold, &old);
-  const int fd = mkstemp(tmp);
+  watch_stop_signals();
+  // Not mkstemp: the name must be known (to the signal handler) before the file exists, since a
+  // signal is taken right when the creating open() returns. Same directory: rename is atomic.
+  static unsigned serial;
+  int fd = -1;
+  for (int tries = 0; fd < 0 && tries < 100; tries++) {
+    snprintf(tmp, tl, "%.*s.%s.%ld.%u", (int)dl, target, target + dl, (long)getpid(), serial++);
+    memcpy(in_flight, tmp, strlen(tmp) + 1);
+    in_flight_set = 1;
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) in_flight_set = 0;
+    if (fd < 0 && errno != EEXIST) break;
+  }
   if (fd < 0) {
     st = rb_fail(RB_ERR_IO, "%s: cannot create a temporary file in %.*s: %s", path, dl ? (int)dl : 1,
                  dl ? target : ".", strerror(errno));
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
     goto out;
   }
   const char *what = "write";
-  // mkstemp makes the file 0600; an output is for everyone to read, like any other.
+  // Created 0600 (nobody reads it half-written); an output is for everyone to read, like any other.
   int err = fchmod(fd, 0644) != 0 ? (what = "chmod", 1) : 0;
   for (size_t i = 0; i < n && !err; i++) err = write_all(fd, parts[i].data, parts[i].len) != 0;
   if (!err && fsync(fd) != 0) err = 1, what = "fsync";
@@ -175,7 +206,7 @@ rb_status rb_file_save_parts(const char *path, const rb_file_part *parts, size_t
     err = 1, what = "rename", e = errno;
   }
   if (err || exclusive) unlink(tmp);
-  pthread_sigmask(SIG_SETMASK, &old, NULL);
+  in_flight_set = 0;
   if (err) {
     st = rb_fail(RB_ERR_IO, "%s: %s failed (temporary file removed): %s", path, what, strerror(e));
     goto out;

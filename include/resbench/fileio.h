@@ -4,13 +4,13 @@
 // Output paths:
 //   "-"                  standard output (written as is: not atomic, never replaced)
 //   a symlink            followed (up to 40 links); its final target is written atomically
-//   a regular file       replaced atomically: hidden temporary .NAME.XXXXXX in the same directory
+//   a regular file       replaced atomically: hidden temporary .NAME.<pid>.<n> in the same directory
 //                        (mode 0644), fsync, rename, fsync of the directory
 //   a new name           created the same way
 //   a directory, FIFO, device node or socket: refused (RB_ERR_IO naming the path and what it is)
-// SIGINT, SIGTERM and SIGHUP are held while the temporary file exists, so a run stopped by one
-// leaves no temporary file behind (the signal acts as soon as the file is complete). SIGKILL can
-// leave a hidden .NAME.XXXXXX, never a partial NAME.
+// A SIGINT, SIGTERM or SIGHUP (still at its default action) that arrives while the temporary file
+// exists removes it before it ends the process, so a stopped run leaves only whole files. SIGKILL
+// can leave a hidden .NAME.<pid>.<n>, never a partial NAME. One save at a time per process.
 #ifndef RESBENCH_FILEIO_H
 #define RESBENCH_FILEIO_H
 
