@@ -7,6 +7,7 @@
 #                         (whole-network golden tests on 3 models of 7: RESBENCH_FORWARD_QUICK=1)
 #   make SANITIZE=1 test  ASan + UBSan build of the tests (x86-64), in build/<arch>-san/
 #   make report REPORT_DIR=results/<host>-<cpu>   tables and plots from that directory's result files
+#   make fuzz             libFuzzer targets (clang, ASan + UBSan) on their seed corpora, FUZZ_SECONDS each
 #   CI=true / WERROR=1    warnings are errors
 
 ARCH ?= $(shell uname -m)
@@ -89,7 +90,7 @@ CLI := $(BUILD)/resbench
 GBENCH_BIN := $(BUILD)/resbench-gbench
 TESTS := $(BUILD)/tests/run_tests
 
-.PHONY: all test run bench clean deps report
+.PHONY: all test run bench clean deps report fuzz
 all: $(LIB) $(CLI)
 
 deps:
@@ -176,6 +177,40 @@ report: | deps
 	$(RUN) $(CLI) table $(sort $(wildcard $(REPORT_DIR)/*.json $(REPORT_DIR)/*.jsonl)) --format csv > $(REPORT_DIR)/tables.csv
 	$(RUN) $(CLI) table $(sort $(wildcard $(REPORT_DIR)/*.json $(REPORT_DIR)/*.jsonl)) --format latex > $(REPORT_DIR)/tables.tex
 	$(RUN) $(CLI) plot $(sort $(wildcard $(REPORT_DIR)/*.json)) --out $(REPORT_DIR)/plots
+
+# libFuzzer targets tests/fuzz/fuzz_<name>.c, built with clang, ASan and UBSan in build/fuzz/ (the
+# library and suites without peers). Each runs FUZZ_SECONDS on its committed seed corpus
+# tests/fuzz/corpus/<name>/ (read only: new inputs go to build/fuzz/corpus/<name>/); FUZZ_ARGS adds
+# libFuzzer flags (FUZZ_ARGS=-runs=1000000). A crash stops make with the input in build/fuzz/.
+FUZZ_SECONDS ?= 60
+FUZZ_ARGS ?=
+FUZZ_CC ?= clang
+FUZZ_DIR := build/fuzz
+FUZZ_CFLAGS := -std=gnu17 -g -O1 -fopenmp -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined \
+  -fno-omit-frame-pointer -Wall -Wno-unknown-pragmas -Wno-pass-failed
+FUZZ_SRCS := $(LIB_SRCS) $(filter-out suites/resbench.c,$(wildcard suites/*.c)) suites/peers/none.c
+FUZZ_NAMES := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+fuzzobj = $(patsubst %.c,$(FUZZ_DIR)/%.o,$(1))
+
+$(FUZZ_DIR)/kernels/avx2/%.o: FUZZ_CFLAGS += $(AVX2_FLAGS)
+$(FUZZ_DIR)/kernels/avx512/%.o: FUZZ_CFLAGS += $(AVX512_FLAGS)
+$(FUZZ_DIR)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) -iquote tests/fuzz $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_DIR)/libresbench_fuzz.a: $(call fuzzobj,$(FUZZ_SRCS))
+	rm -f $@ && ar rcs $@ $^
+
+$(FUZZ_DIR)/fuzz_%: $(FUZZ_DIR)/tests/fuzz/fuzz_%.o $(FUZZ_DIR)/libresbench_fuzz.a
+	$(FUZZ_CC) -fsanitize=fuzzer,address,undefined -fopenmp -o $@ $^ $(JANSSON_LIBS) -lhwloc -lm
+
+fuzz: | deps
+	$(MAKE) --no-print-directory $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
+	@for t in $(FUZZ_NAMES); do \
+	  mkdir -p $(FUZZ_DIR)/corpus/$$t && echo "== fuzz $$t ($(FUZZ_SECONDS) s)" && \
+	  (cd $(FUZZ_DIR) && ./fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -timeout=20 -rss_limit_mb=4096 \
+	     -close_fd_mask=2 -print_final_stats=1 $(FUZZ_ARGS) corpus/$$t ../../tests/fuzz/corpus/$$t) || exit 1; \
+	done
 
 clean:
 	rm -rf build

@@ -44,17 +44,9 @@ static float *copy_floats(const float *src, size_t n) {
 // after the last layer that reads it, and the next tensor takes the smallest free buffer that
 // fits (or the largest one, grown). The input (tensor 0) and the output stay live throughout.
 // A layer's output never shares a buffer with its inputs: kernels do not run in place.
-static rb_status assign_buffers(rb_model *m) {
-  const rb_graph *g = &m->g;
+// owner[t]: tensor t's buffer; cap[b]: buffer b's floats; *nbufs of them (both arrays tensor_count long).
+static void plan_buffers(const rb_graph *g, int *last, int *owner, int *free_list, size_t *cap, int *nbufs) {
   const int nt = g->tensor_count;
-  int *last = malloc((size_t)nt * sizeof *last), *owner = malloc((size_t)nt * sizeof *owner);
-  int *free_list = malloc((size_t)nt * sizeof *free_list);
-  size_t *cap = calloc((size_t)nt, sizeof *cap);
-  m->bufs = calloc((size_t)nt, sizeof *m->bufs);
-  if (!last || !owner || !free_list || !cap || !m->bufs) {
-    free(last), free(owner), free(free_list), free(cap);
-    return rb_fail(RB_ERR_NOMEM, "out of memory planning activation buffers");
-  }
   for (int t = 0; t < nt; t++) last[t] = t == 0 || t == g->output ? g->count : -1;
   for (int li = 0; li < g->count; li++) {
     const rb_layer *l = &g->layers[li];
@@ -65,7 +57,8 @@ static rb_status assign_buffers(rb_model *m) {
     if (l->kind != RB_LAYER_SK_SELECT && l->src[1] >= 0 && last[l->src[1]] < li) last[l->src[1]] = li;
   }
   int nfree = 0;
-  owner[0] = m->nbufs++, cap[0] = shape_count(g->tensors[0]);
+  *nbufs = 0;
+  owner[0] = (*nbufs)++, cap[0] = shape_count(g->tensors[0]);
   for (int li = 0; li < g->count; li++) {
     const int t = g->layers[li].dst;
     const size_t need = shape_count(g->tensors[t]);
@@ -78,13 +71,27 @@ static rb_status assign_buffers(rb_model *m) {
       owner[t] = free_list[pick];
       free_list[pick] = free_list[--nfree];
     } else {
-      owner[t] = m->nbufs++;
+      owner[t] = (*nbufs)++;
     }
     if (cap[owner[t]] < need) cap[owner[t]] = need;
     for (int u = 0; u < nt; u++)  // tensors read for the last time by this layer
       if (last[u] == li) free_list[nfree++] = owner[u];
     if (last[t] < 0) free_list[nfree++] = owner[t];  // written, never read (cannot happen in these graphs)
   }
+}
+
+static rb_status assign_buffers(rb_model *m) {
+  const rb_graph *g = &m->g;
+  const int nt = g->tensor_count;
+  int *last = malloc((size_t)nt * sizeof *last), *owner = malloc((size_t)nt * sizeof *owner);
+  int *free_list = malloc((size_t)nt * sizeof *free_list);
+  size_t *cap = calloc((size_t)nt, sizeof *cap);
+  m->bufs = calloc((size_t)nt, sizeof *m->bufs);
+  if (!last || !owner || !free_list || !cap || !m->bufs) {
+    free(last), free(owner), free(free_list), free(cap);
+    return rb_fail(RB_ERR_NOMEM, "out of memory planning activation buffers");
+  }
+  plan_buffers(g, last, owner, free_list, cap, &m->nbufs);
   rb_status s = RB_OK;
   for (int b = 0; b < m->nbufs && s == RB_OK; b++)
     if (!(m->bufs[b] = rb_aligned_alloc(cap[b] * sizeof(float))))
@@ -103,6 +110,9 @@ static rb_status plan_conv(rb_model *m, const rb_layer *l, layer_rt *rt, rb_conv
   if (!wf || !bias) {
     s = rb_fail(RB_ERR_NOMEM, "out of memory folding BN into %s", l->name);
   } else if ((s = rb_bn_fold(d->cout, per_out, w[0], NULL, w[1], w[2], w[3], w[4], BN_EPS, wf, bias)) != RB_OK) {
+    char msg[400];  // name the tensors: var[i] means <bn>.running_var
+    snprintf(msg, sizeof msg, "%s", rb_last_error());
+    s = rb_fail(s, "folding BN %s into %s: %s (var = %s.running_var)", l->bn, l->name, msg, l->bn);
   } else {
     rb_conv_algo a = algo;
     const int wino = algo == RB_CONV_WINOGRAD_F2 || algo == RB_CONV_WINOGRAD_F4 || algo == RB_CONV_WINOGRAD_F6;
@@ -137,7 +147,11 @@ static rb_status plan_attention(const rb_layer *l, layer_rt *rt, const float *co
     return rb_fail(RB_ERR_NOMEM, "out of memory planning %s", l->name);
   if (l->attn_bn[0]) {
     rb_status s = rb_bn_fold(r, n1 / r, rt->w1, b1, bn[0], bn[1], bn[2], bn[3], BN_EPS, rt->w1, rt->b1);
-    if (s != RB_OK) return s;
+    if (s != RB_OK) {
+      char msg[400];
+      snprintf(msg, sizeof msg, "%s", rb_last_error());
+      return rb_fail(s, "folding BN %s into %s: %s (var = %s.running_var)", l->attn_bn, l->name, msg, l->attn_bn);
+    }
   } else if (b1) {
     memcpy(rt->b1, b1, (size_t)r * sizeof(float));
   } else {
@@ -150,6 +164,50 @@ static size_t attention_work(const rb_layer *l) {
   const size_t n = (size_t)l->out.n, c = (size_t)l->channels, rc = (size_t)l->radix * c;
   // pooled (n*radix*c) + summed (n*c) + hidden (n*reduced) + logits (n*radix*c) + att/softmax (n*radix*c)
   return n * rc * 3 + n * c + n * (size_t)l->reduced + 64;
+}
+
+rb_status rb_model_plan_bytes(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, double *bytes) {
+  if (!g || !k || !bytes) return rb_fail(RB_ERR_NULL, "rb_model_plan_bytes: NULL argument");
+  const int nt = g->tensor_count;
+  int *last = malloc((size_t)nt * sizeof *last), *owner = malloc((size_t)nt * sizeof *owner);
+  int *free_list = malloc((size_t)nt * sizeof *free_list), nbufs = 0;
+  size_t *cap = calloc((size_t)nt, sizeof *cap);
+  if (!last || !owner || !free_list || !cap) {
+    free(last), free(owner), free(free_list), free(cap);
+    return rb_fail(RB_ERR_NOMEM, "out of memory estimating the plan");
+  }
+  plan_buffers(g, last, owner, free_list, cap, &nbufs);
+  double total = 0, fold = 0, work = 0;  // fold: the largest BN-folded copy, alive while its conv is packed
+  for (int b = 0; b < nbufs; b++) total += (double)cap[b] * sizeof(float);
+  free(last), free(owner), free(free_list), free(cap);
+  for (int li = 0; li < g->count; li++) {
+    const rb_layer *l = &g->layers[li];
+    if (l->kind == RB_LAYER_CONV) {
+      const rb_conv_desc *d = &l->conv;
+      rb_conv_algo a = algo;
+      const int wino = algo == RB_CONV_WINOGRAD_F2 || algo == RB_CONV_WINOGRAD_F4 || algo == RB_CONV_WINOGRAD_F6;
+      if (wino && !(d->kh == 3 && d->kw == 3 && d->stride_h == 1 && d->stride_w == 1 && d->dil_h == 1 && d->dil_w == 1))
+        a = RB_CONV_DIRECT;
+      double pb;
+      const rb_status s = rb_conv_plan_bytes(k, d, a, &pb);
+      if (s != RB_OK) return s;
+      total += pb;
+      const double f = ((double)d->cout * (d->cin / d->groups) * d->kh * d->kw + d->cout) * sizeof(float);
+      if (f > fold) fold = f;
+    } else {
+      total += l->params * sizeof(float);
+      if (l->kind == RB_LAYER_SE || l->kind == RB_LAYER_SK_SELECT || l->kind == RB_LAYER_SPLIT_ATTN) {
+        double w = (double)attention_work(l);
+        if (l->kind == RB_LAYER_SE) {
+          rb_se_desc sd = {l->out.n, l->out.h, l->out.w, l->channels, l->reduced, l->attn_groups};
+          if ((double)rb_se_workspace_size(&sd) > w) w = (double)rb_se_workspace_size(&sd);
+        }
+        if (w > work) work = w;
+      }
+    }
+  }
+  *bytes = total + fold + work * sizeof(float);
+  return RB_OK;
 }
 
 rb_status rb_model_plan(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, rb_weight_fn get, void *ctx,

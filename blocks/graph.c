@@ -57,6 +57,16 @@ static rb_layer *add_layer(gb *b, rb_layer_kind kind, const char *name, int src0
   return l;
 }
 
+// A layer's descriptor check failed with status s: RB_ERR_SHAPE means the feature map is smaller than
+// the window; anything else (sizes beyond the kernels' limits) means the input is too large.
+static rb_status layer_fail(const gb *b, rb_status s, const char *name, rb_shape in) {
+  if (s == RB_ERR_SHAPE)
+    return rb_fail(RB_ERR_SHAPE, "model input %dx%d is too small: layer %s gets %dx%d (%s)", b->g->res_h, b->g->res_w,
+                   name, in.h, in.w, rb_last_error());
+  return rb_fail(RB_ERR_INVALID_ARG, "model input %dx%d at batch %d is too large: layer %s gets %dx%dx%d (%s)",
+                 b->g->res_h, b->g->res_w, in.n, name, in.h, in.w, in.c, rb_last_error());
+}
+
 int gb_conv(gb *b, int src, int cout, int k, int stride, int pad, int dil, int groups, int relu, const char *bn,
             const char *name_fmt, ...) {
   if (b->status != RB_OK) return -1;
@@ -67,9 +77,9 @@ int gb_conv(gb *b, int src, int cout, int k, int stride, int pad, int dil, int g
   va_end(ap);
   const rb_shape in = b->g->tensors[src];
   const rb_conv_desc d = rb_conv_desc_make(in.n, in.h, in.w, in.c, cout, k, stride, pad, dil, groups);
-  if (rb_conv_desc_check(&d) != RB_OK) {
-    b->status = rb_fail(RB_ERR_SHAPE, "model input %dx%d is too small: layer %s gets %dx%d (%s)", b->g->res_h,
-                        b->g->res_w, name, in.h, in.w, rb_last_error());
+  const rb_status cs = rb_conv_desc_check(&d);
+  if (cs != RB_OK) {
+    b->status = layer_fail(b, cs, name, in);
     return -1;
   }
   rb_layer *l = add_layer(b, RB_LAYER_CONV, name, src, -1,
@@ -92,9 +102,9 @@ int gb_pool(gb *b, rb_layer_kind kind, int src, int k, int stride, int pad, int 
   const rb_pool_desc p = {.n = in.n, .h = in.h, .w = in.w, .c = in.c, .kh = k, .kw = k, .stride_h = stride,
                           .stride_w = stride, .pad_h = pad, .pad_w = pad, .ceil_mode = ceil_mode,
                           .count_include_pad = count_include_pad};
-  if (rb_pool_desc_check(&p) != RB_OK) {
-    b->status = rb_fail(RB_ERR_SHAPE, "model input %dx%d is too small: layer %s gets %dx%d (%s)", b->g->res_h,
-                        b->g->res_w, name, in.h, in.w, rb_last_error());
+  const rb_status ps = rb_pool_desc_check(&p);
+  if (ps != RB_OK) {
+    b->status = layer_fail(b, ps, name, in);
     return -1;
   }
   rb_layer *l = add_layer(b, kind, name, src, -1, (rb_shape){in.n, rb_pool_out_h(&p), rb_pool_out_w(&p), in.c});
@@ -262,8 +272,12 @@ rb_status rb_graph_build(const rb_model_spec *spec, int batch, int res_h, int re
 
 rb_status rb_graph_block_parse(const rb_model_spec *spec, const char *block, int *stage, int *index) {
   if (!spec || !block || !stage || !index) return rb_fail(RB_ERR_NULL, "rb_graph_block_parse: NULL argument");
-  int s, i, end = 0;
-  if (sscanf(block, "layer%d.%d%n", &s, &i, &end) != 2 || block[end] != 0 || s < 1 || s > 4 || i < 0)
+  // Digits only: sscanf's %d would also take "layer 1.0", "layer+1.0" and overflow silently.
+  const char *dot = strncmp(block, "layer", 5) == 0 ? strchr(block, '.') : NULL;
+  const size_t nd = dot ? strspn(block + 5, "0123456789") : 0, ni = dot ? strspn(dot + 1, "0123456789") : 0;
+  const int ok = dot && nd == 1 && block + 5 + nd == dot && ni >= 1 && ni <= 6 && dot[1 + ni] == 0;
+  const int s = ok ? block[5] - '0' : 0, i = ok ? atoi(dot + 1) : 0;
+  if (!ok || s < 1 || s > 4)
     return rb_fail(RB_ERR_INVALID_ARG, "block '%s': give it as layerS.I (stage S in 1..4, block I from 0)", block);
   if (i >= spec->layers[s - 1])
     return rb_fail(RB_ERR_INVALID_ARG, "block '%s': stage %d of this model has blocks layer%d.0 .. layer%d.%d", block,

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "resbench/fileio.h"
 #include "resbench/tensor.h"
 
 // Tensor data is memcpy'd as is: the file is little-endian, so the host must be too.
@@ -86,77 +87,17 @@ static int by_name(const void *a, const void *b) {
 #define FORMAT_FAIL(fmt, ...) rb_fail(RB_ERR_FORMAT, "%s: " fmt, path, __VA_ARGS__)
 
 // The 8-byte header length of a len-byte file.
-static rb_status check_length(const char *path, const unsigned char *buf, size_t len, uint64_t *hlen) {
-  if (len < 8) return FORMAT_FAIL("file is %zu bytes, shorter than the 8-byte header length", len);
+static rb_status check_length(const char *path, const unsigned char *buf, uint64_t len, uint64_t *hlen) {
+  if (len < 8) return FORMAT_FAIL("file is %" PRIu64 " bytes, shorter than the 8-byte header length", len);
   uint64_t n = 0;
   for (int i = 7; i >= 0; i--) n = n << 8 | buf[i];
-  if (n > len) return FORMAT_FAIL("header length %" PRIu64 " exceeds file size %zu", n, len);
+  if (n > len) return FORMAT_FAIL("header length %" PRIu64 " exceeds file size %" PRIu64, n, len);
   if (n > len - 8)
-    return FORMAT_FAIL("header length %" PRIu64 " plus the 8-byte length field exceeds file size %zu", n, len);
+    return FORMAT_FAIL("header length %" PRIu64 " plus the 8-byte length field exceeds file size %" PRIu64, n, len);
   if (n > ST_MAX_HEADER) return FORMAT_FAIL("header length %" PRIu64 " exceeds the limit of %u", n, ST_MAX_HEADER);
   if (n == 0) return FORMAT_FAIL("header length is 0%s", "");
   *hlen = n;
   return RB_OK;
-}
-
-// 0, or -1 with errno set (EIO when the file ends early).
-static int read_full(int fd, unsigned char *p, size_t n) {
-  while (n > 0) {
-    ssize_t r = read(fd, p, n);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) {
-      if (r == 0) errno = EIO;
-      return -1;
-    }
-    p += r;
-    n -= (size_t)r;
-  }
-  return 0;
-}
-
-// Reads the whole file, checking the length field first so a corrupt one fails before the
-// (possibly large) rest is read.
-static rb_status read_whole_file(const char *path, unsigned char **buf, size_t *len, uint64_t *hlen) {
-  *buf = NULL;
-  *len = 0;
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return rb_fail(RB_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-  rb_status s = RB_OK;
-  unsigned char *p = NULL;
-  struct stat st;
-  if (fstat(fd, &st) != 0) {
-    s = rb_fail(RB_ERR_IO, "%s: cannot stat: %s", path, strerror(errno));
-    goto out;
-  }
-  if (!S_ISREG(st.st_mode)) {
-    s = rb_fail(RB_ERR_IO, "%s: not a regular file", path);
-    goto out;
-  }
-  if ((uintmax_t)st.st_size >= SIZE_MAX / 2) {
-    s = rb_fail(RB_ERR_IO, "%s: file of %jd bytes is too large to read", path, (intmax_t)st.st_size);
-    goto out;
-  }
-  size_t size = (size_t)st.st_size, head = size < 8 ? size : 8;
-  if (!(p = malloc(size ? size : 1))) {
-    s = rb_fail(RB_ERR_NOMEM, "%s: out of memory for %zu bytes", path, size);
-    goto out;
-  }
-  if (read_full(fd, p, head) != 0) {
-    s = rb_fail(RB_ERR_IO, "%s: cannot read: %s", path, strerror(errno));
-    goto out;
-  }
-  if ((s = check_length(path, p, size, hlen)) != RB_OK) goto out;
-  if (read_full(fd, p + head, size - head) != 0) {
-    s = rb_fail(RB_ERR_IO, "%s: cannot read %zu bytes: %s", path, size, strerror(errno));
-    goto out;
-  }
-  *buf = p;
-  *len = size;
-  p = NULL;
-out:
-  free(p);
-  close(fd);
-  return s;
 }
 
 // One tensor's byte range in the data area, for the overlap check.
@@ -172,7 +113,7 @@ static int by_begin(const void *a, const void *b) {
 }
 
 // Validates one header entry and fills t (name not set); begin/end: its byte range.
-static rb_status parse_entry(const char *path, const char *key, json_t *v, size_t data_len,
+static rb_status parse_entry(const char *path, const char *key, json_t *v, uint64_t data_len,
                              rb_st_tensor *t, uint64_t *begin, uint64_t *end) {
   if (!json_is_object(v)) return FORMAT_FAIL("tensor '%s' is a JSON %s, not an object", key, json_kind(v));
 
@@ -219,7 +160,7 @@ static rb_status parse_entry(const char *path, const char *key, json_t *v, size_
   uint64_t b = (uint64_t)json_integer_value(jb), e = (uint64_t)json_integer_value(je);
   if (b > e) return FORMAT_FAIL("tensor '%s': data_offsets [%" PRIu64 ", %" PRIu64 "] begin after end", key, b, e);
   if (e > data_len)
-    return FORMAT_FAIL("tensor '%s': data_offsets [%" PRIu64 ", %" PRIu64 "] outside the %zu-byte data area",
+    return FORMAT_FAIL("tensor '%s': data_offsets [%" PRIu64 ", %" PRIu64 "] outside the %" PRIu64 "-byte data area",
                        key, b, e, data_len);
   size_t bytes = t->count * dt->size;
   if (e - b != bytes)
@@ -243,14 +184,12 @@ static rb_status check_metadata(const char *path, json_t *meta) {
   return RB_OK;
 }
 
-// Parses and validates the header of a file held in memory; copies F32 data into f.
-// n: the header length, already checked against len.
-static rb_status parse_file(const char *path, const unsigned char *buf, size_t len, uint64_t n, rb_st_file *f) {
-  const unsigned char *data = buf + 8 + n;
-  size_t data_len = len - 8 - (size_t)n;
-
+// Parses and validates the header (n bytes, already read); then reads only the F32 tensors from fd,
+// at offsets checked against the data area of data_len bytes after the header.
+static rb_status parse_file(const char *path, int fd, const char *header, uint64_t n, uint64_t data_len,
+                            rb_st_file *f) {
   json_error_t jerr;
-  json_t *root = json_loadb((const char *)buf + 8, (size_t)n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+  json_t *root = json_loadb(header, (size_t)n, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
   if (!root)
     return FORMAT_FAIL("header is not valid JSON: %s (line %d, column %d)", jerr.text, jerr.line, jerr.column);
   rb_status s = RB_OK;
@@ -312,7 +251,7 @@ static rb_status parse_file(const char *path, const unsigned char *buf, size_t l
     rb_st_tensor *t = spans[j].t;
     if (strcmp(t->dtype, "F32") != 0) continue;
     float *dst = f->f32 + off / sizeof(float);
-    memcpy(dst, data + spans[j].begin, t->count * sizeof(float));
+    if ((s = rb_file_pread(path, fd, dst, t->count * sizeof(float), 8 + n + spans[j].begin)) != RB_OK) goto done;
     t->data = dst;
     off += (t->count * sizeof(float) + RB_ALIGN - 1) / RB_ALIGN * RB_ALIGN;
   }
@@ -328,19 +267,31 @@ rb_status rb_st_open(const char *path, rb_st_file **out) {
   if (!out) return rb_fail(RB_ERR_NULL, "rb_st_open: f is NULL");
   *out = NULL;
   if (!path) return rb_fail(RB_ERR_NULL, "rb_st_open: path is NULL");
-  unsigned char *buf;
-  size_t len;
-  uint64_t hlen = 0;
-  rb_status s = read_whole_file(path, &buf, &len, &hlen);
+  // The length field and the header first: a file that is not safetensors is refused before any of
+  // its (possibly huge) rest is read.
+  int fd;
+  uint64_t size, hlen = 0;
+  rb_status s = rb_file_open_read(path, &fd, &size);
   if (s != RB_OK) return s;
-  rb_st_file *f = calloc(1, sizeof *f);
-  if (!f || !(f->path = strdup(path))) {
-    free(f);
-    free(buf);
-    return rb_fail(RB_ERR_NOMEM, "%s: out of memory", path);
+  unsigned char len8[8];
+  char *header = NULL;
+  rb_st_file *f = NULL;
+  if ((s = rb_file_pread(path, fd, len8, size < 8 ? (size_t)size : 8, 0)) != RB_OK ||
+      (s = check_length(path, len8, size, &hlen)) != RB_OK)
+    goto out;
+  if (!(header = malloc((size_t)hlen))) {
+    s = rb_fail(RB_ERR_NOMEM, "%s: out of memory for a %" PRIu64 "-byte header", path, hlen);
+    goto out;
   }
-  s = parse_file(path, buf, len, hlen, f);
-  free(buf);
+  if ((s = rb_file_pread(path, fd, header, (size_t)hlen, 8)) != RB_OK) goto out;
+  if (!(f = calloc(1, sizeof *f)) || !(f->path = strdup(path))) {
+    s = rb_fail(RB_ERR_NOMEM, "%s: out of memory", path);
+    goto out;
+  }
+  s = parse_file(path, fd, header, hlen, size - 8 - hlen, f);
+out:
+  free(header);
+  close(fd);
   if (s != RB_OK) {
     rb_st_close(f);
     return s;
@@ -554,22 +505,6 @@ static rb_status build_header(const rb_st_writer *w, const st_entry *const *orde
   return RB_OK;
 }
 
-// 0, or -1 with errno set.
-static int write_all(int fd, const void *p, size_t n) {
-  const unsigned char *b = p;
-  while (n > 0) {
-    ssize_t r = write(fd, b, n);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) {
-      if (r == 0) errno = EIO;
-      return -1;
-    }
-    b += r;
-    n -= (size_t)r;
-  }
-  return 0;
-}
-
 rb_status rb_st_writer_save(const rb_st_writer *w, const char *path) {
   if (!w || !path) return rb_fail(RB_ERR_NULL, "rb_st_writer_save: NULL writer or path");
   if (!*path) return rb_fail(RB_ERR_IO, "rb_st_writer_save: empty path");
@@ -585,51 +520,18 @@ rb_status rb_st_writer_save(const rb_st_writer *w, const char *path) {
     return s;
   }
 
-  // The temporary file sits beside the destination so rename() is atomic (same file system).
-  const char *slash = strrchr(path, '/');
-  size_t dirlen = slash ? (size_t)(slash - path) + 1 : 0;
-  size_t tlen = strlen(path) + 16;
-  char *tmp = malloc(tlen);
-  if (!tmp) {
-    free(order);
-    free(header);
-    return rb_fail(RB_ERR_NOMEM, "rb_st_writer_save: out of memory");
-  }
-  snprintf(tmp, tlen, "%.*s.%s.XXXXXX", (int)dirlen, path, path + dirlen);
-  int fd = mkstemp(tmp);
-  if (fd < 0) {
-    s = rb_fail(RB_ERR_IO, "%s: cannot create a temporary file in %.*s: %s", path, dirlen ? (int)dirlen : 1,
-                dirlen ? path : ".", strerror(errno));
-    goto out;
-  }
+  // Length, header, then the data in header order: written atomically (resbench/fileio.h).
   unsigned char len8[8];
   for (int i = 0; i < 8; i++) len8[i] = (unsigned char)((uint64_t)hlen >> (8 * i));
-  const char *what = "write";
-  int err = write_all(fd, len8, 8) || write_all(fd, header, hlen);
-  for (size_t i = 0; i < w->n && !err; i++) err = write_all(fd, order[i]->data, order[i]->count * sizeof(float));
-  // mkstemp creates 0600; a saved file should be as readable as any other output.
-  if (!err && fchmod(fd, 0644) != 0) err = 1, what = "chmod";
-  if (!err && fsync(fd) != 0) err = 1, what = "fsync";
-  int e = errno;
-  if (close(fd) != 0 && !err) err = 1, what = "close", e = errno;
-  if (!err && rename(tmp, path) != 0) err = 1, what = "rename", e = errno;
-  if (err) {
-    unlink(tmp);
-    s = rb_fail(RB_ERR_IO, "%s: %s failed (temporary file %s removed): %s", path, what, tmp, strerror(e));
-    goto out;
+  rb_file_part *parts = malloc((w->n + 2) * sizeof *parts);
+  if (!parts) {
+    s = rb_fail(RB_ERR_NOMEM, "rb_st_writer_save: out of memory");
+  } else {
+    parts[0] = (rb_file_part){len8, 8}, parts[1] = (rb_file_part){header, hlen};
+    for (size_t i = 0; i < w->n; i++) parts[i + 2] = (rb_file_part){order[i]->data, order[i]->count * sizeof(float)};
+    s = rb_file_save_parts(path, parts, w->n + 2, 0, NULL);
+    free(parts);
   }
-  // Make the rename itself durable; the file is complete either way, so failure here is ignored.
-  char *dir = strndup(path, dirlen ? dirlen : 0);
-  if (dir) {
-    int dfd = open(dirlen ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-      (void)fsync(dfd);
-      close(dfd);
-    }
-    free(dir);
-  }
-out:
-  free(tmp);
   free(order);
   free(header);
   return s;

@@ -225,6 +225,12 @@ rb_status rb_conv_desc_parse(const char *str, rb_conv_desc *out) {
     given[f] = 1;
     v[f] = val;
   }
+  // Every value within the descriptor's limits before any arithmetic, so a later error (or an int
+  // conversion) never blames a field derived from it.
+  for (int f = 0; f < F_COUNT; f++)
+    if (given[f] && v[f] > RB_CONV_MAX_DIM)
+      return rb_fail(RB_ERR_INVALID_ARG, "conv problem '%s': '%s%ld' is out of range (at most %d)", str,
+                     field_tokens[f], v[f], RB_CONV_MAX_DIM);
   static const int required[] = {F_IC, F_IH, F_OC, F_KH};
   for (size_t j = 0; j < sizeof required / sizeof required[0]; j++)
     if (!given[required[j]])

@@ -110,6 +110,18 @@ rb_status rb_conv_plan_create(const rb_kernels *k, const rb_conv_desc *d, rb_con
   return RB_OK;
 }
 
+rb_status rb_conv_plan_bytes(const rb_kernels *k, const rb_conv_desc *d, rb_conv_algo algo, double *bytes) {
+  if (!k || !bytes) return rb_fail(RB_ERR_NULL, "rb_conv_plan_bytes: NULL argument");
+  rb_status s = rb_conv_desc_check(d);
+  if (s != RB_OK) return s;
+  if (algo == RB_CONV_AUTO) algo = choose_algo(k, d);
+  const rb_conv_kernel *kern = (unsigned)algo <= RB_CONV_WINOGRAD_F6 ? algo_kernel(k, algo) : NULL;
+  if (!kern || kern->supports(d) != RB_OK) kern = algo_kernel(k, RB_CONV_DIRECT);
+  if (!kern) return rb_fail(RB_ERR_UNSUPPORTED, "ISA '%s' has no direct convolution kernel", k->isa_name);
+  *bytes = ((double)kern->packed_size(d) + (double)kern->workspace_size(d) + d->cout) * sizeof(float);
+  return RB_OK;
+}
+
 static int overlaps(const float *a, size_t na, const float *b, size_t nb) {
   return (uintptr_t)a < (uintptr_t)(b + nb) && (uintptr_t)b < (uintptr_t)(a + na);
 }

@@ -2,6 +2,7 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 static _Thread_local char last_error[512];
 
@@ -23,9 +24,12 @@ const char *rb_status_name(rb_status s) {
 const char *rb_last_error(void) { return last_error; }
 
 rb_status rb_fail(rb_status s, const char *fmt, ...) {
+  // Formatted apart first: callers may pass rb_last_error() itself as an argument.
+  char msg[sizeof last_error];
   va_list ap;
   va_start(ap, fmt);
-  vsnprintf(last_error, sizeof last_error, fmt, ap);
+  vsnprintf(msg, sizeof msg, fmt, ap);
   va_end(ap);
+  memcpy(last_error, msg, sizeof msg);
   return s;
 }

@@ -34,6 +34,10 @@ rb_status rb_bench_peers_parse(const char *csv, const rb_peer **peers, int max, 
   char buf[256];
   if (strlen(csv) >= sizeof buf) return rb_fail(RB_ERR_INVALID_ARG, "--peers: list too long");
   snprintf(buf, sizeof buf, "%s", csv);
+  // strtok would skip empty items: ",," would silently mean no peers.
+  const size_t len = strlen(buf);
+  if (buf[0] == ',' || buf[len - 1] == ',' || strstr(buf, ",,"))
+    return rb_fail(RB_ERR_INVALID_ARG, "--peers: empty item in '%s'", csv);
   for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
     const rb_peer *p;
     rb_status s = rb_peer_find(tok, &p);

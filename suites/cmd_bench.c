@@ -3,6 +3,7 @@
 // domain's measured FMA peak.
 #include <getopt.h>
 #include <math.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include "record.h"
 #include "report.h"
 #include "resbench/resbench.h"
+#include "results.h"
 
 typedef struct bench_opts {
   const char *cmd;  // "bench conv" / "bench model"
@@ -114,6 +116,9 @@ static int resolve(bench_opts *o) {
   if (s == RB_OK) s = rb_domain_kind_parse(o->domain, &kind);
   if (s == RB_OK) s = rb_topology_load(&o->topo);
   if (s == RB_OK) s = rb_bench_domain(o->topo, kind, o->threads, &o->dom);
+  char dir[PATH_MAX];  // --save: the results directory must be usable before anything is measured
+  if (s == RB_OK && o->save) s = rb_results_dir(o->results, dir, sizeof dir);
+  if (s == RB_OK && o->save) s = rb_results_mkdir(dir);
   if (s != RB_OK) {
     fprintf(stderr, "resbench %s: %s\n", o->cmd, rb_last_error());
     return 0;

@@ -11,6 +11,7 @@
 #include "peak.h"
 #include "record.h"
 #include "resbench/probe.h"
+#include "resbench/fileio.h"
 #include "topology.h"
 
 #define MIB (1024.0 * 1024.0)
@@ -83,6 +84,10 @@ int rb_cmd_info(int argc, char **argv) {
   }
   if (xml && !*xml) {
     fputs("resbench info: --xml needs a file name\n", stderr);
+    return 2;
+  }
+  if (xml && rb_file_check_output(xml) != RB_OK) {  // a device node or FIFO is refused, never replaced
+    fprintf(stderr, "resbench info: --xml: %s\n", rb_last_error());
     return 2;
   }
   rb_topology *t;

@@ -5,15 +5,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "commands.h"
 #include "report.h"
 #include "resbench/model.h"
 
+// Decimal digits only: strtol alone would take " 64", "+64" and "-0".
+static int all_digits(const char *s, size_t n) {
+  if (n == 0) return 0;
+  for (size_t i = 0; i < n; i++)
+    if (s[i] < '0' || s[i] > '9') return 0;
+  return 1;
+}
+
 int rb_cli_int(const char *cmd, const char *opt, const char *s, int lo, int hi, int *out) {
-  char *end;
-  long v = strtol(s, &end, 10);
-  if (*s == 0 || *end != 0 || v < lo || v > hi) {
+  const size_t n = strlen(s);
+  const long v = all_digits(s, n) && n <= 10 ? strtol(s, NULL, 10) : -1;
+  if (v < lo || v > hi) {
     fprintf(stderr, "resbench %s: %s must be an integer in %d..%d, got '%s'\n", cmd, opt, lo, hi, s);
     return 0;
   }
@@ -22,14 +31,61 @@ int rb_cli_int(const char *cmd, const char *opt, const char *s, int lo, int hi, 
 }
 
 int rb_cli_seconds(const char *cmd, const char *opt, const char *s, double *out) {
-  char *end;
-  const double v = strtod(s, &end);
-  if (*s == 0 || *end != 0 || !(v >= 0 && v <= 3600)) {
-    fprintf(stderr, "resbench %s: %s must be seconds in 0..3600, got '%s'\n", cmd, opt, s);
+  // DIGITS[.DIGITS]: no sign, spaces, exponent, hex (0x10), inf or nan, which strtod would take.
+  const char *dot = strchr(s, '.');
+  const size_t ip = dot ? (size_t)(dot - s) : strlen(s);
+  const int ok = all_digits(s, ip) && (!dot || all_digits(dot + 1, strlen(dot + 1)));
+  const double v = ok ? strtod(s, NULL) : -1;
+  if (!(v >= 0 && v <= 3600)) {
+    fprintf(stderr, "resbench %s: %s must be seconds in 0..3600 (like 0.5), got '%s'\n", cmd, opt, s);
     return 0;
   }
   *out = v;
   return 1;
+}
+
+int rb_cli_bytes(const char *cmd, const char *opt, const char *s, double *out) {
+  const size_t n = strlen(s), digits = strspn(s, "0123456789");
+  static const char units[] = "KMGT";
+  const char *u = digits == n - 1 && n > 1 ? strchr(units, s[n - 1]) : NULL;
+  double v = -1;
+  if (digits == n && n > 0 && n <= 15) v = strtod(s, NULL) * 1048576;  // plain: MiB
+  else if (u && s[n - 1] && digits <= 15) v = strtod(s, NULL) * (double)(1ull << (10 * (u - units + 1)));
+  if (!(v >= 1)) {
+    fprintf(stderr, "resbench %s: %s must be a size like 512M, 8G or 1T (K, M, G, T: binary units; no unit: MiB), "
+            "got '%s'\n", cmd, opt, s);
+    return 0;
+  }
+  *out = v;
+  return 1;
+}
+
+double rb_available_memory(void) {
+  FILE *f = fopen("/proc/meminfo", "r");
+  double kib = 0;
+  char line[256];
+  while (f && fgets(line, sizeof line, f))
+    if (sscanf(line, "MemAvailable: %lf kB", &kib) == 1) break;
+  if (f) fclose(f);
+  if (kib > 0) return kib * 1024;
+  const long pages = sysconf(_SC_AVPHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+  return pages > 0 && page > 0 ? (double)pages * page : 0;
+}
+
+static const char *human_bytes(double b, char *buf, size_t len) {
+  if (b >= 1073741824.0) snprintf(buf, len, "%.2f GiB", b / 1073741824.0);
+  else snprintf(buf, len, "%.1f MiB", b / 1048576.0);
+  return buf;
+}
+
+int rb_cli_memory_fits(const char *cmd, const char *what, double need, double limit, int limit_given) {
+  if (limit <= 0 || need <= limit) return 1;
+  char n[32], l[32];
+  fprintf(stderr, "resbench %s: %s needs about %s, more than %s %s: refused before starting (use a smaller batch, "
+          "resolution or width%s)\n", cmd, what, human_bytes(need, n, sizeof n),
+          limit_given ? "--max-memory" : "the machine's available memory", human_bytes(limit, l, sizeof l),
+          limit_given ? "" : ", or set --max-memory");
+  return 0;
 }
 
 int rb_cmd_models(int argc, char **argv) {
@@ -76,7 +132,7 @@ int rb_cmd_count(int argc, char **argv) {
   optind = 1;
   while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     switch (c) {
-      case 'r': if (!rb_cli_int("count", "--res", optarg, 32, 4096, &res)) return 2; break;
+      case 'r': if (!rb_cli_int("count", "--res", optarg, RB_MODEL_MIN_RES, 4096, &res)) return 2; break;
       case 'b': if (!rb_cli_int("count", "--batch", optarg, 1, 65536, &batch)) return 2; break;
       case 'j': json = 1; break;
       case 'B': block = optarg; break;

@@ -3,6 +3,7 @@
 // saved (atomically, the whole document) as soon as it is measured, so an interrupted sweep keeps
 // every finished point and --resume measures only the rest.
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,11 +24,11 @@ typedef struct sweep_opts {
   int resume, quick, no_peak, max_points, json;
   int shard_k, shard_n;  // --shard K/N (0: not sharded)
   const char *shard;
-  double min_time;
+  double min_time, max_memory;
 } sweep_opts;
 
 static int parse(sweep_opts *o, int argc, char **argv) {
-  enum { O_ALGO = 256, O_PEERS, O_RESULTS, O_RESUME, O_QUICK, O_NO_PEAK, O_MIN_TIME, O_MAX_POINTS, O_SHARD };
+  enum { O_ALGO = 256, O_PEERS, O_RESULTS, O_RESUME, O_QUICK, O_NO_PEAK, O_MIN_TIME, O_MAX_POINTS, O_SHARD, O_MAX_MEMORY };
   static const struct option opts[] = {{"family", required_argument, NULL, 'f'},
                                        {"depth", required_argument, NULL, 'd'},
                                        {"cardinality", required_argument, NULL, 'c'},
@@ -50,6 +51,7 @@ static int parse(sweep_opts *o, int argc, char **argv) {
                                        {"min-time", required_argument, NULL, O_MIN_TIME},
                                        {"max-points", required_argument, NULL, O_MAX_POINTS},
                                        {"shard", required_argument, NULL, O_SHARD},
+                                       {"max-memory", required_argument, NULL, O_MAX_MEMORY},
                                        {0}};
   static const char *const grid_names[128] = {
       ['f'] = "family", ['d'] = "depth",        ['c'] = "cardinality", ['r'] = "radix",
@@ -84,6 +86,9 @@ static int parse(sweep_opts *o, int argc, char **argv) {
           return 0;
         }
         o->shard = optarg;
+        break;
+      case O_MAX_MEMORY:
+        if (!rb_cli_bytes("sweep", "--max-memory", optarg, &o->max_memory)) return 0;
         break;
       default: fputs("resbench sweep: see 'resbench help'\n", stderr); return 0;
     }
@@ -151,7 +156,7 @@ static const char *pct_cell(const json_t *p, const char *key, char *buf, size_t 
 }
 
 // The document's points as a Markdown table (to f).
-static void markdown(FILE *f, const json_t *doc, const rb_peer *const *peers, int npeers) {
+void rb_sweep_markdown(FILE *f, const json_t *doc, const rb_peer *const *peers, int npeers) {
   rb_md_run_header(f, json_object_get(doc, "context"), json_object_get(doc, "peaks"),
                    json_is_true(json_object_get(json_object_get(doc, "grid"), "quick")));
   fprintf(f,
@@ -166,15 +171,16 @@ static void markdown(FILE *f, const json_t *doc, const rb_peer *const *peers, in
   size_t i;
   json_t *p;
   json_array_foreach(json_object_get(doc, "points"), i, p) {
+    // %g, not (int): a resumed document is input, and 1e300 must not reach a float-to-int conversion.
     char spec[96];
-    snprintf(spec, sizeof spec, "%s d%d c%d r%d w%d", str(p, "family"), (int)num(p, "depth"),
-             (int)num(p, "cardinality"), (int)num(p, "radix"), (int)num(p, "width"));
+    snprintf(spec, sizeof spec, "%s d%g c%g r%g w%g", str(p, "family"), num(p, "depth"), num(p, "cardinality"),
+             num(p, "radix"), num(p, "width"));
     const char *model = json_string_value(json_object_get(p, "model"));
     char level[48];
     snprintf(level, sizeof level, "%s%s%s", str(p, "level"), str(p, "block")[0] ? " " : "", str(p, "block"));
     char pct[32], isa_pct[32];
-    fprintf(f, "| %s | %s | %s | %s | %s | %d | %.2f | %.3f | %.3f | %.1f | %.2f | %s | %s |", spec, model ? model : "-",
-            level, str(p, "isa"), str(p, "domain"), (int)num(p, "threads"), num(p, "params") / 1e6,
+    fprintf(f, "| %s | %s | %s | %s | %s | %g | %.2f | %.3f | %.3f | %.1f | %.2f | %s | %s |", spec, model ? model : "-",
+            level, str(p, "isa"), str(p, "domain"), num(p, "threads"), num(p, "params") / 1e6,
             num(p, "macs") / 1e9, num(p, "median_ms"), num(p, "images_per_s"), num(p, "gflops"),
             pct_cell(p, "peak_pct", pct, sizeof pct), pct_cell(p, "isa_peak_pct", isa_pct, sizeof isa_pct));
     if (npeers) fprintf(f, " %.3f |", num(p, "conv_median_ms"));
@@ -199,14 +205,24 @@ static void markdown(FILE *f, const json_t *doc, const rb_peer *const *peers, in
             "X': how much faster or slower our convolutions are than X's.\n");
 }
 
+// The Markdown beside a document: NAME.json -> NAME.md, any other name gets .md appended.
+static rb_status markdown_path(const char *json_path, char *md, size_t len) {
+  const size_t n = strlen(json_path);
+  const int base = n >= 5 && strcmp(json_path + n - 5, ".json") == 0 ? (int)n - 5 : (int)n;
+  const int w = snprintf(md, len, "%.*s.md", base, json_path);
+  if (w < 0 || (size_t)w >= len) return rb_fail(RB_ERR_INVALID_ARG, "%.64s...: path too long for its .md", json_path);
+  return RB_OK;
+}
+
 static rb_status save_markdown(const char *json_path, const json_t *doc, const rb_peer *const *peers, int npeers,
                                char *md, size_t len) {
-  snprintf(md, len, "%.*s.md", (int)(strlen(json_path) - 5), json_path);  // sweep-<stamp>.json -> .md
+  const rb_status ps = markdown_path(json_path, md, len);
+  if (ps != RB_OK) return ps;
   char *text = NULL;
   size_t n = 0;
   FILE *f = open_memstream(&text, &n);
   if (!f) return rb_fail(RB_ERR_NOMEM, "out of memory for %s", md);
-  markdown(f, doc, peers, npeers);
+  rb_sweep_markdown(f, doc, peers, npeers);
   fclose(f);
   const rb_status s = rb_file_save_atomic(md, text, n);
   free(text);
@@ -257,6 +273,35 @@ int rb_cmd_sweep(int argc, char **argv) {
     }
   }
 
+  // The largest point's plan, estimated before anything is built: a grid that cannot fit is bad input.
+  double need = 0;
+  const char *biggest = NULL;
+  for (int i = 0; i < npoints; i++) {
+    const rb_sweep_point *pt = &points[i];
+    const rb_kernels *k;
+    rb_graph *g = NULL;
+    double b = 0;
+    rb_status s = rb_kernels_get(pt->isa, &k);
+    if (s == RB_OK)
+      s = pt->level == RB_SWEEP_BLOCK ? rb_graph_build_block(&pt->spec, pt->block, pt->batch, pt->res, pt->res, &g)
+                                      : rb_graph_build(&pt->spec, pt->batch, pt->res, pt->res, &g);
+    if (s == RB_OK) s = rb_model_plan_bytes(g, k, algo, &b);
+    rb_graph_destroy(g);
+    if (s != RB_OK) {
+      fprintf(stderr, "resbench sweep: point %s: %s\n", pt->key, rb_last_error());
+      free(points);
+      return 2;
+    }
+    if (b > need) need = b, biggest = pt->key;
+  }
+  char what[RB_SWEEP_KEY_LEN + 16];
+  snprintf(what, sizeof what, "point %s", biggest ? biggest : "?");
+  if (!rb_cli_memory_fits("sweep", what, need, o.max_memory ? o.max_memory : rb_available_memory(),
+                          o.max_memory > 0)) {
+    free(points);
+    return 2;
+  }
+
   int ret = 1, measured = 0, skipped = 0;
   rb_topology *topo = NULL;
   rb_record rec = {0};
@@ -272,8 +317,13 @@ int rb_cmd_sweep(int argc, char **argv) {
   if (rb_topology_load(&topo) != RB_OK) goto fail;
 
   char *resume_from = NULL;
+  ret = 2;  // a missing or unusable resume document, or no results directory name, is bad input
+  if (o.results && !*o.results) {
+    rb_fail(RB_ERR_INVALID_ARG, "--results: empty directory name (use . for this directory)");
+    goto fail;
+  }
   if (o.resume) {
-    char dir[400];
+    char dir[PATH_MAX];
     if (o.resume_path) {
       resume_from = strdup(o.resume_path);
     } else if (rb_results_dir(o.results, dir, sizeof dir) == RB_OK) {
@@ -289,7 +339,9 @@ int rb_cmd_sweep(int argc, char **argv) {
       s = rb_fail(RB_ERR_INVALID_ARG, "--resume: %s was a sweep over another grid", resume_from);
     free(resume_from);
     if (s != RB_OK) goto fail;
+    ret = 1;
   } else {
+    ret = 1;
     if (rb_record_begin(&rec, o.results, "sweep", argc, argv, topo) != RB_OK) goto fail;
     json_object_set(rec.doc, "grid", grid);
   }
@@ -315,7 +367,9 @@ int rb_cmd_sweep(int argc, char **argv) {
     else
       fprintf(stderr, "peak of %s: not measured (--no-peak)\n", doms[dk].name);
   }
-  if (rb_record_save(&rec) != RB_OK) goto fail;
+  char md[PATH_MAX + 8];
+  if (rb_record_save(&rec) != RB_OK || save_markdown(rec.path, rec.doc, peers, npeers, md, sizeof md) != RB_OK)
+    goto fail;
   fprintf(stderr, "resbench sweep: %d point(s); results in %s\n", npoints, rec.path);
 
   rb_timing_opts topts = rb_timing_defaults();
@@ -324,6 +378,8 @@ int rb_cmd_sweep(int argc, char **argv) {
   const double t0 = rb_now_ms();
   for (int i = 0; i < npoints; i++) {
     const rb_sweep_point *pt = &points[i];
+    // Another sweep or resume on this document may have measured it meanwhile.
+    if (!point_done(rec.doc, pt->key) && rb_record_sync(&rec) != RB_OK) goto fail;
     if (point_done(rec.doc, pt->key)) {
       skipped++;
       continue;
@@ -352,10 +408,12 @@ int rb_cmd_sweep(int argc, char **argv) {
       if (npeers) s = rb_bench_graph_peers(g, k, algo, doms[pt->domain].threads, peers, npeers, &topts, p, 0);
     }
     rb_graph_destroy(g);
-    if (s == RB_OK)
-      s = rb_record_add_point(&rec, p);
-    else
+    if (s == RB_OK) {
+      s = rb_record_add_point(&rec, p);  // then the Markdown, so an interrupted sweep has both
+      if (s == RB_OK) s = save_markdown(rec.path, rec.doc, peers, npeers, md, sizeof md);
+    } else {
       json_decref(p);
+    }
     if (s != RB_OK) {
       char msg[512];
       snprintf(msg, sizeof msg, "%s", rb_last_error());
@@ -369,9 +427,9 @@ int rb_cmd_sweep(int argc, char **argv) {
             gflops, (int)eta / 60, (int)eta % 60);
   }
   if (skipped) fprintf(stderr, "resbench sweep: %d point(s) already measured in %s: skipped\n", skipped, rec.path);
-  char md[600];
-  if (save_markdown(rec.path, rec.doc, peers, npeers, md, sizeof md) != RB_OK) goto fail;
-  markdown(stdout, rec.doc, peers, npeers);
+  if (rb_record_sync(&rec) != RB_OK || save_markdown(rec.path, rec.doc, peers, npeers, md, sizeof md) != RB_OK)
+    goto fail;
+  rb_sweep_markdown(stdout, rec.doc, peers, npeers);
   fprintf(stderr, "resbench sweep: saved %s and %s\n", rec.path, md);
   ret = 0;
 fail:

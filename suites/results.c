@@ -240,6 +240,8 @@ static void sanitize(const char *s, char *out, size_t max) {
 rb_status rb_results_dir_for(const char *root, const char *host, const char *cpu, char *buf, size_t len) {
   if (!buf || !host || !cpu)
     return rb_fail(RB_ERR_NULL, "rb_results_dir_for: NULL argument");
+  if (root && !*root)  // "" would put the results at the filesystem root
+    return rb_fail(RB_ERR_INVALID_ARG, "--results: empty directory name (use . for this directory)");
   char h[41], c[41];
   sanitize(host, h, 40);
   sanitize(cpu, c, 40);
@@ -297,57 +299,6 @@ rb_status rb_results_mkdir(const char *dir) {
   return RB_OK;
 }
 
-rb_status rb_file_save_atomic(const char *path, const void *data, size_t len) {
-  if (!path || (!data && len)) return rb_fail(RB_ERR_NULL, "rb_file_save_atomic: NULL argument");
-  size_t plen = strlen(path);
-  char *tmp = malloc(plen + 8), *dcopy = strdup(path);
-  if (!tmp || !dcopy) {
-    free(tmp);
-    free(dcopy);
-    return rb_fail(RB_ERR_NOMEM, "rb_file_save_atomic: out of memory");
-  }
-  snprintf(tmp, plen + 8, "%s.XXXXXX", path);  // same directory: the rename is atomic
-  rb_status st = RB_OK;
-  int fd = mkstemp(tmp);
-  if (fd < 0) {
-    st = rb_fail(RB_ERR_IO, "cannot create a temporary file for '%s': %s", path, strerror(errno));
-    goto out;
-  }
-  // mkstemp makes the file 0600; a result file is for everyone to read, like any other output.
-  size_t done = 0;
-  const int mode_ok = fchmod(fd, 0644) == 0;
-  if (mode_ok)
-    while (done < len) {
-      const ssize_t w = write(fd, (const char *)data + done, len - done);
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) break;
-      done += (size_t)w;
-    }
-  if (!mode_ok || done != len) {
-    st = rb_fail(RB_ERR_IO, "cannot write '%s': %s", tmp, strerror(errno));
-  } else if (fsync(fd) != 0) {
-    st = rb_fail(RB_ERR_IO, "cannot fsync '%s': %s", tmp, strerror(errno));
-  }
-  if (close(fd) != 0 && st == RB_OK)
-    st = rb_fail(RB_ERR_IO, "cannot close '%s': %s", tmp, strerror(errno));
-  if (st == RB_OK && rename(tmp, path) != 0)
-    st = rb_fail(RB_ERR_IO, "cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
-  if (st != RB_OK) {
-    unlink(tmp);
-    goto out;
-  }
-  // Make the rename itself durable.
-  int dfd = open(dirname(dcopy), O_RDONLY | O_DIRECTORY);
-  if (dfd >= 0) {
-    fsync(dfd);
-    close(dfd);
-  }
-out:
-  free(tmp);
-  free(dcopy);
-  return st;
-}
-
 rb_status rb_json_save_atomic(const json_t *doc, const char *path) {
   if (!doc || !path) return rb_fail(RB_ERR_NULL, "rb_json_save_atomic: NULL argument");
   char *text = json_dumps(doc, JSON_INDENT(2));
@@ -364,19 +315,35 @@ rb_status rb_json_save_atomic(const json_t *doc, const char *path) {
   return st;
 }
 
+// Result documents are small; a larger file is not one (and is not read whole to find out).
+#define RB_JSON_MAX_BYTES (256u << 20)
+
 rb_status rb_json_load(const char *path, json_t **doc) {
   if (!path || !doc)
     return rb_fail(RB_ERR_NULL, "rb_json_load: NULL argument");
   *doc = NULL;
-  FILE *f = fopen(path, "rb");
-  if (!f)
-    return rb_fail(RB_ERR_IO, "cannot open '%s': %s", path, strerror(errno));
-  json_error_t err;
-  *doc = json_loadf(f, 0, &err);
-  fclose(f);
-  if (!*doc)
-    return rb_fail(RB_ERR_FORMAT, "%s:%d: invalid JSON: %s", path, err.line, err.text);
-  return RB_OK;
+  int fd;
+  uint64_t size;
+  rb_status st = rb_file_open_read(path, &fd, &size);
+  if (st != RB_OK)
+    return st;
+  char *text = NULL;
+  if (size > RB_JSON_MAX_BYTES)
+    st = rb_fail(RB_ERR_FORMAT, "%s: %llu bytes, larger than a result document can be (%u MiB)", path,
+                 (unsigned long long)size, RB_JSON_MAX_BYTES >> 20);
+  else if (!(text = malloc(size ? (size_t)size : 1)))
+    st = rb_fail(RB_ERR_NOMEM, "%s: out of memory for %llu bytes", path, (unsigned long long)size);
+  else
+    st = rb_file_pread(path, fd, text, (size_t)size, 0);
+  close(fd);
+  if (st == RB_OK) {
+    json_error_t err;
+    *doc = json_loadb(text, (size_t)size, 0, &err);
+    if (!*doc)
+      st = rb_fail(RB_ERR_FORMAT, "%s:%d: invalid JSON: %s", path, err.line, err.text);
+  }
+  free(text);
+  return st;
 }
 
 static int cmp_desc(const void *a, const void *b) { return strcmp(*(char *const *)b, *(char *const *)a); }

@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "resbench/fileio.h"  // rb_file_save_atomic
 #include "resbench/status.h"
 
 // The context object: host, CPU model and flags, ISAs available and used, compiler and flags,
@@ -26,11 +27,7 @@ rb_status rb_results_dir_for(const char *root, const char *host, const char *cpu
 // Creates dir and its parents (mkdir -p).
 rb_status rb_results_mkdir(const char *dir);
 
-// Writes len bytes to path atomically: <path>.XXXXXX in the same directory (mode 0644), fsync,
-// rename, fsync of the directory. On failure the temporary file is removed and an existing path is
-// left as it was; the error names the file.
-rb_status rb_file_save_atomic(const char *path, const void *data, size_t len);
-// Writes doc (indented, with a final newline) to path with rb_file_save_atomic.
+// Writes doc (indented, with a final newline) to path with rb_file_save_atomic (resbench/fileio.h).
 rb_status rb_json_save_atomic(const json_t *doc, const char *path);
 // Loads a JSON document (RB_ERR_IO / RB_ERR_FORMAT naming the file and the parse error).
 rb_status rb_json_load(const char *path, json_t **doc);

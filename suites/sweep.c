@@ -103,9 +103,11 @@ static rb_status parse_ints(const char *opt, const char *value, rb_sweep_list *l
 static rb_status parse_scalar(const char *opt, const char *value, int lo, int hi, int *out) {
   if (!value || !*value) return rb_fail(RB_ERR_INVALID_ARG, "--%s: empty value", opt);
   int v;
-  rb_status s = parse_int(opt, value, &v);
-  if (s) return s;
-  if (v < lo || v > hi) return rb_fail(RB_ERR_INVALID_ARG, "--%s: %d is out of range (%d..%d)", opt, v, lo, hi);
+  // An out-of-range number names this option's own range, not the list limit parse_int checks.
+  const rb_status s = parse_int(opt, value, &v);
+  if (s != RB_OK && strspn(value, "0123456789") != strlen(value)) return s;
+  if (s != RB_OK || v < lo || v > hi)
+    return rb_fail(RB_ERR_INVALID_ARG, "--%s: %s is out of range (%d..%d)", opt, value, lo, hi);
   *out = v;
   return RB_OK;
 }

@@ -64,6 +64,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "../kernels/table.h"
 #include "resbench/model.h"
@@ -123,6 +124,10 @@ rb_status rb_sweep_grid_set(rb_sweep_grid *g, const char *option, const char *va
 rb_status rb_sweep_expand(const rb_sweep_grid *g, rb_sweep_point **points, int *count, char *notes, size_t len);
 // The network's parameters and multiply-adds (batch included) for the point's spec, batch, res.
 rb_status rb_sweep_point_network_cost(const rb_sweep_point *p, double *params, double *macs);
+// A sweep document's points as a Markdown table (to f), with a speed-up column per peer. Any
+// document rb_record_open accepts renders (values of the wrong type show as empty or 0).
+struct rb_peer;
+void rb_sweep_markdown(FILE *f, const json_t *doc, const struct rb_peer *const *peers, int npeers);
 // The grid as JSON for result files: {"family": [...], "depth": [...] or null (base), ..., "batch", "res"}.
 json_t *rb_sweep_grid_json(const rb_sweep_grid *g);
 

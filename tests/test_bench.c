@@ -301,7 +301,7 @@ START_TEST(sweep_bad_grids) {
   }
   ck_assert_int_eq(find_files(dir, "", "", path, sizeof path), 0);  // nothing written
   snprintf(args, sizeof args, "sweep --family resnet --depth 18 --resume --results %s", dir);
-  ck_assert_int_eq(tu_run_cli(args, buf, sizeof buf), 1);
+  ck_assert_int_eq(tu_run_cli(args, buf, sizeof buf), 2);  // nothing to resume: bad usage
   ck_assert_msg(strstr(buf, "no earlier sweep"), "%s", buf);
   tu_rm_rf(dir);
 }

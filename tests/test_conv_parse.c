@@ -147,7 +147,7 @@ START_TEST(invalid_problems) {
   ASSERT_FAILS(rb_conv_desc_parse("mb1ic64ih56oc64kh3sh0", &d), RB_ERR_INVALID_ARG, "sh must be >= 1");
   ASSERT_FAILS(rb_conv_desc_parse("mb1ic64ih5oc64kh7", &d), RB_ERR_SHAPE, "kh 7 (dilated 7) is larger than ih 5");
   ASSERT_FAILS(rb_conv_desc_parse("mb1ic64ih4096oc64kh3mb1", &d), RB_ERR_INVALID_ARG, "given twice");
-  ASSERT_FAILS(rb_conv_desc_parse("mb1ic2000000ih56oc64kh3", &d), RB_ERR_INVALID_ARG, "cin = 2000000");
+  ASSERT_FAILS(rb_conv_desc_parse("mb1ic2000000ih56oc64kh3", &d), RB_ERR_INVALID_ARG, "'ic2000000' is out of range");
   ASSERT_FAILS(rb_conv_desc_parse(NULL, &d), RB_ERR_NULL, "NULL");
 }
 END_TEST

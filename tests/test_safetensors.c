@@ -452,11 +452,11 @@ START_TEST(failed_save_leaves_nothing) {
   ASSERT_FAILS(rb_st_writer_save(w, nodir), RB_ERR_IO, nodir);
   ck_assert_int_ne(access(nodir, F_OK), 0);
 
-  // Onto a path that is a (non-empty) directory: the rename fails, the temporary file goes.
+  // Onto a path that is a (non-empty) directory: refused before any temporary file is made.
   const char *dir = tpath("adir");
   ck_assert_int_eq(mkdir(dir, 0755), 0);
   write_raw(tpath("adir/keep"), "x", 1);
-  ASSERT_FAILS(rb_st_writer_save(w, dir), RB_ERR_IO, "rename");
+  ASSERT_FAILS(rb_st_writer_save(w, dir), RB_ERR_IO, "is a directory, not a regular file");
   struct stat st;
   ck_assert_int_eq(stat(dir, &st), 0);
   ck_assert(S_ISDIR(st.st_mode));

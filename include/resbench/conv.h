@@ -73,6 +73,8 @@ typedef struct rb_conv_plan rb_conv_plan;
 // depend on it. The plan owns copies; the caller may free its arrays afterwards.
 rb_status rb_conv_plan_create(const struct rb_kernels *k, const rb_conv_desc *d, rb_conv_algo algo, int threads,
                               const float *weights_oihw, const float *bias, rb_conv_plan **plan);
+// The bytes rb_conv_plan_create would allocate (packed weights, workspace, bias), without allocating.
+rb_status rb_conv_plan_bytes(const struct rb_kernels *k, const rb_conv_desc *d, rb_conv_algo algo, double *bytes);
 // out = relu?(conv(in) + bias + residual?). residual (NHWC like out) may be NULL; out must not
 // alias in. A plan owns one workspace: do not run one plan from two threads at once.
 rb_status rb_conv_plan_run(rb_conv_plan *p, const float *in, const float *residual, int relu, float *out);

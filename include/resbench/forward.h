@@ -27,6 +27,9 @@ typedef struct rb_model rb_model;
 // into the attention FCs that have one (SK fc_reduce + bn, SplitAttn fc1 + bn1).
 rb_status rb_model_plan(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, rb_weight_fn get, void *ctx,
                         rb_model **m);
+// The bytes rb_model_plan would allocate (packed weights, activation buffers, workspaces), computed
+// without allocating: to refuse a plan that cannot fit before any of it is built.
+rb_status rb_model_plan_bytes(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, double *bytes);
 // NCHW float32 as PyTorch: input [batch, 3, H, W] -> logits [batch, num_classes] for a network;
 // for a block graph, the block's input [batch, C, H, W] -> its output [batch, C', H', W'].
 rb_status rb_model_forward(rb_model *m, const float *input_nchw, float *output_nchw);
