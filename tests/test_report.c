@@ -379,7 +379,7 @@ START_TEST(merge_shards) {
   ck_assert_ptr_null(json_object_get(json_object_get(m, "grid"), "shard"));
   for (int k = 0; k < 3; k++) {
     const json_t *s = json_array_get(json_object_get(m, "shards"), (size_t)k);
-    char want[8];
+    char want[16];
     snprintf(want, sizeof want, "%d/3", k + 1);
     ck_assert_str_eq(rb_jstr(s, "shard"), want);
     ck_assert(json_is_string(json_object_get(json_object_get(s, "context"), "host")));
