@@ -87,20 +87,6 @@ static void copy_file(const char *from, const char *to) {
   ck_assert_msg(shell("cp '%s' '%s'", from, to) == 0, "cp %s %s", from, to);
 }
 
-static char *slurp(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  ck_assert_msg(f != NULL, "open %s", path);
-  fseek(f, 0, SEEK_END);
-  const long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *b = malloc((size_t)n + 1);
-  ck_assert_int_eq(fread(b, 1, (size_t)n, f), (size_t)n);
-  b[n] = 0;
-  fclose(f);
-  if (len) *len = (size_t)n;
-  return b;
-}
-
 // The first file in d whose name starts with prefix and ends with suffix (into path); how many there are.
 static int find(const char *d, const char *prefix, const char *suffix, char *path, size_t len) {
   int found = 0;
@@ -325,11 +311,11 @@ START_TEST(interrupted_sweep_resumes) {
   assert_whole_files(rd, sig == SIGKILL);
   char md[1024];
   ck_assert_msg(find(rd, "sweep-", ".md", md, sizeof md) == 1, "no Markdown beside an interrupted sweep");
-  char *text = slurp(md, NULL);  // whole; it may lag the document by the point whose save was stopped
+  char *text = tu_slurp(md, NULL);  // whole; it may lag the document by the point whose save was stopped
   ck_assert_msg(strstr(text, "\n| point |") && strstr(text, "Times: median ms"), "not whole: %s", text);  // after the run header
   free(text);
   ck_assert_msg(cli("sweep " GRID " --results %s --resume", dir) == 0, "%s", out);
-  text = slurp(md, NULL);
+  text = tu_slurp(md, NULL);
   ck_assert_msg(strstr(text, "| block layer1.0 |") && strstr(text, "| network |"), "%s", text);
   free(text);
   char path[1024];
@@ -402,7 +388,7 @@ START_TEST(output_dash_is_stdout) {
   const float *y;
   ck_assert_int_eq(rb_st_get_f32(f, "output", 2, shape, &y), RB_OK);
   rb_st_close(f);
-  char *err = slurp(at("err"), NULL);
+  char *err = tu_slurp(at("err"), NULL);
   ck_assert_msg(strstr(err, "top class"), "the report goes to stderr: %s", err);
   free(err);
   ck_assert(!is_kind(at("-"), S_IFREG));
@@ -418,14 +404,14 @@ START_TEST(output_equal_to_input_refused) {
   copy_file(io, x);
   ck_assert_int_eq(symlink(w, alias), 0);
   size_t n0, n1;
-  char *before = slurp(w, &n0);
+  char *before = tu_slurp(w, &n0);
   const char *blk = "run skresnet18 --block layer1.0 --res 40";
   ck_assert_int_eq(cli("%s --weights %s --output %s", blk, w, w), 2);
   ck_assert_msg(strstr(out, "--weights file"), "%s", out);
   ck_assert_int_eq(cli("%s --weights %s --output %s", blk, w, alias), 2);  // the same file by another name
   ck_assert_int_eq(cli("%s --weights %s --input %s --output %s", blk, w, x, x), 2);
   ck_assert_msg(strstr(out, "--input file"), "%s", out);
-  char *after = slurp(w, &n1);
+  char *after = tu_slurp(w, &n1);
   ck_assert(n0 == n1 && memcmp(before, after, n0) == 0);
   free(before);
   free(after);
@@ -668,7 +654,7 @@ START_TEST(memory_estimated_first) {
   ck_assert_int_eq(shell("%s %s sweep --family resnet --depth 50 --width 4096 --results %s >%s 2>&1",
                          TU_ASAN ? "" : "ulimit -v 16000000;", cli_path(), dir, at("o")),
                    2);
-  char *text = slurp(at("o"), NULL);
+  char *text = tu_slurp(at("o"), NULL);
   ck_assert_msg(strstr(text, "needs about") && strstr(text, "available memory"), "%s", text);
   free(text);
   ck_assert_int_eq(cli("sweep " GRID " --results %s --max-memory 1M", dir), 2);

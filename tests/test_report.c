@@ -33,20 +33,6 @@ static const char *fx(const char *file) {
   return tu_fixture_path(rel, buf[i++ % 8], sizeof buf[0]);
 }
 
-static char *slurp(const char *path, size_t *len) {
-  FILE *f = fopen(path, "rb");
-  ck_assert_msg(f != NULL, "cannot open %s", path);
-  fseek(f, 0, SEEK_END);
-  const long n = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  char *s = malloc((size_t)n + 1);
-  ck_assert_int_eq(fread(s, 1, (size_t)n, f), (size_t)n);
-  s[n] = 0;
-  fclose(f);
-  if (len) *len = (size_t)n;
-  return s;
-}
-
 static void write_file(const char *path, const char *text) {
   FILE *f = fopen(path, "w");
   ck_assert_ptr_nonnull(f);
@@ -97,7 +83,7 @@ START_TEST(table_matches_expected) {
   for (int i = 0; i < 3; i++) {
     char args[1024];
     ck_assert_int_eq(tu_run_cli(table_args(args, sizeof args, fmts[i]), out, sizeof out), 0);
-    char *want = slurp(fx(files[i]), NULL);
+    char *want = tu_slurp(fx(files[i]), NULL);
     if (strcmp(out, want)) {
       char got[300];
       snprintf(got, sizeof got, "%s/%s", tmpdir, files[i]);
@@ -203,7 +189,7 @@ static int gnuplot_runs(void) { return system("gnuplot --version >/dev/null 2>&1
 // PNG signature, then the IHDR chunk with the terminal's 900 x 600.
 static void assert_png(const char *path) {
   size_t n;
-  unsigned char *s = (unsigned char *)slurp(path, &n);
+  unsigned char *s = (unsigned char *)tu_slurp(path, &n);
   ck_assert_msg(n > 2000, "%s: only %zu bytes", path, n);
   ck_assert_msg(memcmp(s, "\x89PNG\r\n\x1a\n", 8) == 0, "%s: not a PNG", path);
   ck_assert_msg(memcmp(s + 12, "IHDR", 4) == 0, "%s: no IHDR first", path);
@@ -246,7 +232,7 @@ START_TEST(plot_writes_pngs) {
       rb_jnum(p, "median_ms");
   json_decref(a);
   snprintf(path, sizeof path, "%s/radix.dat", dir);
-  char *dat = slurp(path, NULL), want[64];
+  char *dat = tu_slurp(path, NULL), want[64];
   snprintf(want, sizeof want, "\n1 %.9g ", 1e3 / sum);
   ck_assert_msg(strstr(dat, want), "no '%s' in %s:\n%s", want, path, dat);
   free(dat);

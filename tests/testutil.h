@@ -50,6 +50,21 @@ static inline int tu_run_cli_env(const char *env, const char *args, char *out, s
 }
 static inline int tu_run_cli(const char *args, char *out, size_t len) { return tu_run_cli_env("", args, out, len); }
 
+// A whole file, NUL-terminated (malloc'd; *len its size when len is not NULL).
+static inline char *tu_slurp(const char *path, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  ck_assert_msg(f != NULL, "cannot open %s", path);
+  fseek(f, 0, SEEK_END);
+  const long n = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  char *s = malloc((size_t)n + 1);
+  ck_assert_int_eq(fread(s, 1, (size_t)n, f), (size_t)n);
+  s[n] = 0;
+  fclose(f);
+  if (len) *len = (size_t)n;
+  return s;
+}
+
 // Removes a file or a directory tree (test scratch directories).
 static inline void tu_rm_rf(const char *path) {
   struct stat sb;
