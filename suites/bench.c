@@ -112,14 +112,9 @@ static rb_status peer_check(const rb_peer *p, rb_peer_conv *c, const float *ours
   return RB_OK;
 }
 
-static int cmp_double(const void *a, const void *b) {
-  const double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
 static double median_of(double *v, int n) {
-  qsort(v, (size_t)n, sizeof *v, cmp_double);
-  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+  rb_sort_doubles(v, n);
+  return rb_quantile(v, n, 0.5);
 }
 
 rb_status rb_bench_conv(const rb_kernels *k, const rb_conv_desc *d, rb_conv_algo algo, int threads,

@@ -37,11 +37,6 @@ static double fma_run(const rb_fma_probe *probe, int threads, long iters) {
   return 2.0 * probe->lanes * (double)iters * threads / (t1 - t0);
 }
 
-static int cmp_double(const void *a, const void *b) {
-  const double x = *(const double *)a, y = *(const double *)b;
-  return (x > y) - (x < y);
-}
-
 // Runs of ~target seconds; the first (untimed) run sizes them. Returns the best in GFLOP/s;
 // min, median and count (the spread) where not NULL.
 static double fma_peak(const rb_fma_probe *probe, int threads, int quick, double *min, double *median, int *count) {
@@ -55,9 +50,9 @@ static double fma_peak(const rb_fma_probe *probe, int threads, int quick, double
   iters = want < 1000 ? 1000 : want > 1e10 ? (long)1e10 : (long)want;
   double f[RUNS];
   for (int r = 0; r < runs; r++) f[r] = fma_run(probe, threads, iters) * 1e-9;
-  qsort(f, (size_t)runs, sizeof f[0], cmp_double);
+  rb_sort_doubles(f, runs);
   if (min) *min = f[0];
-  if (median) *median = runs % 2 ? f[runs / 2] : (f[runs / 2 - 1] + f[runs / 2]) / 2;
+  if (median) *median = rb_quantile(f, runs, 0.5);
   if (count) *count = runs;
   return f[runs - 1];
 }

@@ -26,6 +26,10 @@ static int cmp_double(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
+void rb_sort_doubles(double *v, int n) {
+  if (n > 1) qsort(v, (size_t)n, sizeof *v, cmp_double);
+}
+
 rb_status rb_time_runs(rb_status (*fn)(void *ctx), void *ctx, const rb_timing_opts *opts, rb_timing *t) {
   if (!fn || !t) return rb_fail(RB_ERR_NULL, "rb_time_runs: NULL function or result");
   const rb_timing_opts o = opts ? *opts : rb_timing_defaults();
@@ -57,7 +61,7 @@ rb_status rb_time_runs(rb_status (*fn)(void *ctx), void *ctx, const rb_timing_op
     ms[n++] = dt;
     total += dt;
   }
-  qsort(ms, (size_t)n, sizeof *ms, cmp_double);
+  rb_sort_doubles(ms, n);
   t->count = n;
   t->min_ms = ms[0];
   t->max_ms = ms[n - 1];

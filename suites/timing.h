@@ -31,5 +31,7 @@ double rb_now_ms(void);  // CLOCK_MONOTONIC in ms
 // The q-quantile (0 <= q <= 1) of n sorted values, linearly interpolated between the closest ranks
 // (numpy's default): q = 0.5 is the median, 0.25 / 0.75 the quartiles.
 double rb_quantile(const double *sorted, int n, double q);
+// Sorts n values ascending, in place (for rb_quantile).
+void rb_sort_doubles(double *v, int n);
 
 #endif
