@@ -65,6 +65,12 @@ rb_status rb_conv_desc_check(const rb_conv_desc *d) {
   if (ekw > pw)
     return rb_fail(RB_ERR_SHAPE, "conv: kernel width %ld (kw=%d, dil_w=%d) is larger than the padded input width %ld",
                    ekw, d->kw, d->dil_w, pw);
+  // The output size is a field of the benchdnn name (oh, ow), so it obeys the same limit: a name
+  // formatted from a valid descriptor always parses back.
+  const int oh = rb_conv_out_h(d), ow = rb_conv_out_w(d);
+  if (oh > RB_CONV_MAX_DIM || ow > RB_CONV_MAX_DIM)
+    return rb_fail(RB_ERR_INVALID_ARG, "conv: output %d x %d is larger than %d (padding too large)", oh, ow,
+                   RB_CONV_MAX_DIM);
   const double elems_in = (double)d->n * d->h * d->w * d->cin;
   const double elems_out = (double)d->n * rb_conv_out_h(d) * rb_conv_out_w(d) * d->cout;
   const double elems_w = (double)d->cout * (d->cin / d->groups) * d->kh * d->kw;

@@ -149,6 +149,12 @@ START_TEST(invalid_problems) {
   ASSERT_FAILS(rb_conv_desc_parse("mb1ic64ih4096oc64kh3mb1", &d), RB_ERR_INVALID_ARG, "given twice");
   ASSERT_FAILS(rb_conv_desc_parse("mb1ic2000000ih56oc64kh3", &d), RB_ERR_INVALID_ARG, "'ic2000000' is out of range");
   ASSERT_FAILS(rb_conv_desc_parse(NULL, &d), RB_ERR_NULL, "NULL");
+  // Every field within the limit, but the padding makes ow 1266706: the output would not format
+  // to a name that parses back (found by fuzz_conv_parse).
+  ASSERT_FAILS(rb_conv_desc_parse("mb1ic6ih456iw40oc640kh3kw1ph1pw633333", &d), RB_ERR_INVALID_ARG,
+               "output 456 x 1266706 is larger than 1048576");
+  rb_conv_desc big = rb_conv_desc_make(1, 8, 8, 4, 4, 1, 1, 600000, 1, 1);
+  ASSERT_FAILS(rb_conv_desc_check(&big), RB_ERR_INVALID_ARG, "output 1200008 x 1200008");
 }
 END_TEST
 
