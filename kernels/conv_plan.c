@@ -6,12 +6,14 @@
 #include "engine.h"
 #include "resbench/conv.h"
 #include "table.h"
+#include "winograd.h"
 #include "resbench/tensor.h"
 
 struct rb_conv_plan {
   rb_conv_desc d;
   rb_conv_algo algo;
-  rb_engine_plan *engine;  // direct convolution on the SIMD engine; else kern
+  rb_engine_plan *engine;  // direct convolution on the SIMD engine; else wino or kern
+  rb_wino_plan *wino;      // Winograd on the SIMD engine
   const rb_conv_kernel *kern;
   float *packed;
   float *bias;  // NULL when the plan has none
@@ -19,30 +21,10 @@ struct rb_conv_plan {
   size_t in_count, out_count;
 };
 
-static const rb_conv_kernel *algo_kernel(const rb_kernels *k, rb_conv_algo algo) {
-  switch (algo) {
-    case RB_CONV_DIRECT: return k->conv_direct;
-    case RB_CONV_WINOGRAD_F2: return k->conv_winograd[RB_WINO_F2];
-    case RB_CONV_WINOGRAD_F4: return k->conv_winograd[RB_WINO_F4];
-    case RB_CONV_WINOGRAD_F6: return k->conv_winograd[RB_WINO_F6];
-    case RB_CONV_AUTO:
-    case RB_CONV_DIRECT_GEMM:
-    case RB_CONV_DIRECT_IGEMM:
-    case RB_CONV_DIRECT_NGCONV: break;  // the engine's paths: no rb_conv_kernel
-  }
-  return NULL;
-}
-
-// AUTO: F(4x4,3x3) where it applies (4x fewer multiplies, error still ~1e-5), else direct.
-static rb_conv_algo choose_algo(const rb_kernels *k, const rb_conv_desc *d) {
-  const rb_conv_kernel *w = k->conv_winograd[RB_WINO_F4];
-  if (w && w->supports(d) == RB_OK) return RB_CONV_WINOGRAD_F4;
-  return RB_CONV_DIRECT;
-}
-
 void rb_conv_plan_destroy(rb_conv_plan *p) {
   if (!p) return;
   rb_engine_plan_destroy(p->engine);
+  rb_wino_plan_destroy(p->wino);
   rb_aligned_free(p->packed);
   rb_aligned_free(p->bias);
   rb_aligned_free(p->workspace);
@@ -64,60 +46,52 @@ rb_status rb_conv_plan_create(const rb_kernels *k, const rb_conv_desc *d, rb_con
   *plan = NULL;
   if (!k) return rb_fail(RB_ERR_NULL, "rb_conv_plan_create: kernel table is NULL");
   if (!weights_oihw) return rb_fail(RB_ERR_NULL, "rb_conv_plan_create: weights are NULL");
-  rb_status s = rb_conv_desc_check(d);
-  if (s != RB_OK) return s;
-  if ((unsigned)algo > RB_CONV_DIRECT_NGCONV)
-    return rb_fail(RB_ERR_INVALID_ARG, "rb_conv_plan_create: algorithm %d out of range", (int)algo);
   if (threads < 0) return rb_fail(RB_ERR_INVALID_ARG, "rb_conv_plan_create: threads must be >= 0, got %d", threads);
-  if (algo == RB_CONV_AUTO) algo = choose_algo(k, d);
-  const int direct = algo == RB_CONV_DIRECT || algo >= RB_CONV_DIRECT_GEMM;
-  if (algo >= RB_CONV_DIRECT_GEMM && !k->engine)
-    return rb_fail(RB_ERR_UNSUPPORTED, "ISA '%s' has no SIMD engine: %s needs one (use direct)", k->isa_name,
-                   rb_conv_algo_name(algo));
-  const rb_conv_kernel *kern = direct && k->engine ? NULL : algo_kernel(k, algo);
-  if (!kern && !(direct && k->engine))
-    return rb_fail(RB_ERR_UNSUPPORTED, "ISA '%s' has no %s convolution kernel", k->isa_name,
-                   rb_conv_algo_name(algo));
-  if (kern && (s = kern->supports(d)) != RB_OK) return s;
+  rb_status s = rb_conv_algo_choose(k, d, algo, &algo);
+  if (s != RB_OK) return s;
 
   rb_conv_plan *p = calloc(1, sizeof *p);
   if (!p) return rb_fail(RB_ERR_NOMEM, "out of memory for a conv plan");
   p->d = *d;
   p->algo = algo;
-  p->kern = kern;
   p->in_count = rb_conv_in_count(d);
   p->out_count = rb_conv_out_count(d);
-  if (!kern) {
+  const int m = rb_conv_algo_winograd_m(algo);
+  if (m && k->engine && rb_wino_engine_has(k->engine, m)) {
+    s = rb_wino_plan_create(k->engine, d, m, threads, weights_oihw, bias, &p->wino);
+  } else if (!m && k->engine) {
     s = rb_engine_plan_create(k->engine, d, engine_path(algo), threads, weights_oihw, bias, &p->engine);
-    if (s != RB_OK) {
-      free(p);
-      return s;
+  } else {
+    p->kern = m ? k->conv_winograd[m / 2 - 1] : k->conv_direct;
+    const size_t packed = p->kern->packed_size(d), ws = p->kern->workspace_size(d);
+    p->packed = rb_aligned_alloc(packed * sizeof(float));
+    if (ws) p->workspace = rb_aligned_alloc(ws * sizeof(float));
+    if (bias) p->bias = rb_aligned_alloc((size_t)d->cout * sizeof(float));
+    if (!p->packed || (ws && !p->workspace) || (bias && !p->bias)) {
+      s = rb_fail(RB_ERR_NOMEM, "out of memory packing %s weights (%zu + %zu floats)", p->kern->name, packed, ws);
+    } else {
+      p->kern->pack(d, weights_oihw, p->packed);
+      if (bias) memcpy(p->bias, bias, (size_t)d->cout * sizeof(float));
     }
-    *plan = p;
-    return RB_OK;
   }
-  const size_t packed = kern->packed_size(d), ws = kern->workspace_size(d);
-  p->packed = rb_aligned_alloc(packed * sizeof(float));
-  if (ws) p->workspace = rb_aligned_alloc(ws * sizeof(float));
-  if (bias) p->bias = rb_aligned_alloc((size_t)d->cout * sizeof(float));
-  if (!p->packed || (ws && !p->workspace) || (bias && !p->bias)) {
+  if (s != RB_OK) {
     rb_conv_plan_destroy(p);
-    return rb_fail(RB_ERR_NOMEM, "out of memory packing %s weights (%zu + %zu floats)", kern->name, packed, ws);
+    return s;
   }
-  kern->pack(d, weights_oihw, p->packed);
-  if (bias) memcpy(p->bias, bias, (size_t)d->cout * sizeof(float));
   *plan = p;
   return RB_OK;
 }
 
 rb_status rb_conv_plan_bytes(const rb_kernels *k, const rb_conv_desc *d, rb_conv_algo algo, double *bytes) {
   if (!k || !bytes) return rb_fail(RB_ERR_NULL, "rb_conv_plan_bytes: NULL argument");
-  rb_status s = rb_conv_desc_check(d);
+  rb_status s = rb_conv_algo_choose(k, d, algo, &algo);
   if (s != RB_OK) return s;
-  if (algo == RB_CONV_AUTO) algo = choose_algo(k, d);
-  const rb_conv_kernel *kern = (unsigned)algo <= RB_CONV_WINOGRAD_F6 ? algo_kernel(k, algo) : NULL;
-  if (!kern || kern->supports(d) != RB_OK) kern = algo_kernel(k, RB_CONV_DIRECT);
-  if (!kern) return rb_fail(RB_ERR_UNSUPPORTED, "ISA '%s' has no direct convolution kernel", k->isa_name);
+  const int m = rb_conv_algo_winograd_m(algo);
+  if (m && k->engine && rb_wino_engine_has(k->engine, m)) {
+    *bytes = rb_wino_plan_bytes(k->engine, d, m, 0);
+    return RB_OK;
+  }
+  const rb_conv_kernel *kern = m ? k->conv_winograd[m / 2 - 1] : k->conv_direct;
   *bytes = ((double)kern->packed_size(d) + (double)kern->workspace_size(d) + d->cout) * sizeof(float);
   return RB_OK;
 }
@@ -136,6 +110,10 @@ rb_status rb_conv_plan_run(rb_conv_plan *p, const float *in, const float *residu
     return rb_fail(RB_ERR_INVALID_ARG, "rb_conv_plan_run: the residual partly overlaps the output");
   if (p->engine) {
     rb_engine_plan_run(p->engine, in, residual, relu != 0, out);
+    return RB_OK;
+  }
+  if (p->wino) {
+    rb_wino_plan_run(p->wino, in, residual, relu != 0, out);
     return RB_OK;
   }
   const rb_epilogue e = {.bias = p->bias, .residual = residual, .relu = relu != 0};
@@ -166,7 +144,7 @@ rb_status rb_conv_plan_run_tensors(rb_conv_plan *p, const rb_tensor *in, const r
 const rb_conv_desc *rb_conv_plan_desc(const rb_conv_plan *p) { return p ? &p->d : NULL; }
 rb_conv_algo rb_conv_plan_algo(const rb_conv_plan *p) { return p ? p->algo : RB_CONV_AUTO; }
 const char *rb_conv_plan_kernel_name(const rb_conv_plan *p) {
-  return !p ? NULL : p->engine ? rb_engine_plan_ukernel(p->engine) : p->kern->name;
+  return !p ? NULL : p->engine ? rb_engine_plan_ukernel(p->engine) : p->wino ? rb_wino_plan_ukernel(p->wino) : p->kern->name;
 }
 
 const char *rb_conv_plan_path(const rb_conv_plan *p) {

@@ -33,4 +33,22 @@ const char *rb_engine_plan_ukernel(const rb_engine_plan *p);  // the microkernel
 const char *rb_engine_plan_path_name(const rb_engine_plan *p);
 void rb_engine_plan_destroy(rb_engine_plan *p);
 
+// ---- Winograd F(m x m, 3x3) on the engine (kernels/winograd_engine.c) -------------------------
+
+typedef struct rb_wino_plan rb_wino_plan;
+
+// 1 when cfg has the transforms of F(m x m, 3x3).
+int rb_wino_engine_has(const rb_engine_config *cfg, int m);
+// d must pass rb_winograd_supports (winograd.h); m is 2, 4 or 6. Groups of 4, 8 or 16 channels in
+// and out take cfg's narrow-group kernel for the products, others its GEMM microkernel per group.
+rb_status rb_wino_plan_create(const rb_engine_config *cfg, const rb_conv_desc *d, int m, int threads,
+                              const float *w_oihw, const float *bias, rb_wino_plan **plan);
+// The bytes rb_wino_plan_create allocates for d (transformed weights, per-thread workspaces).
+double rb_wino_plan_bytes(const rb_engine_config *cfg, const rb_conv_desc *d, int m, int threads);
+// out = relu?(conv(in) + bias + residual?); residual may be out itself. One run at a time per plan.
+void rb_wino_plan_run(rb_wino_plan *p, const float *in, const float *residual, int relu, float *out);
+const char *rb_wino_plan_ukernel(const rb_wino_plan *p);  // "<transforms>+<product microkernel>"
+int rb_wino_plan_m(const rb_wino_plan *p);
+void rb_wino_plan_destroy(rb_wino_plan *p);
+
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cpu.h"
+#include "engine.h"
 #include "table.h"
 #include "resbench/probe.h"
 #include "ukernel.h"
@@ -80,7 +81,7 @@ static const isa_entry isas[RB_ISA_COUNT] = {
 static const isa_entry *entry(rb_isa isa) { return (unsigned)isa < RB_ISA_COUNT ? &isas[isa] : NULL; }
 
 // A SIMD ISA's table: ref's kernels for every family the ISA has no microkernels of yet, and
-// direct convolution on the engine with the ISA's microkernels. Made once.
+// direct and Winograd convolution on the engine with the ISA's microkernels. Made once.
 static rb_kernels simd_tables[RB_ISA_COUNT];
 
 static void simd_tables_init(void) {
@@ -90,6 +91,8 @@ static void simd_tables_init(void) {
     simd_tables[i].isa = (rb_isa)i;
     simd_tables[i].isa_name = isas[i].name;
     simd_tables[i].engine = isas[i].engine;
+    for (int w = 0; w < RB_WINO_COUNT; w++)  // Winograd on the engine, with the ISA's transforms
+      if (rb_wino_engine_has(isas[i].engine, 2 * w + 2)) simd_tables[i].conv_winograd[w] = NULL;
   }
 }
 

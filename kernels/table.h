@@ -78,6 +78,12 @@ typedef struct rb_kernels {
   void (*add)(size_t count, const float *a, const float *b, int relu, float *out);
 } rb_kernels;
 
+// Whether k computes Winograd F(m x m, 3x3): on its engine (conv_winograd[] is then NULL) or
+// with a kernel of its own (kernels/conv_choose.c); and the name of what computes it (the
+// engine's transforms, rb_f32_wino_f4__avx2, or rb_conv_winograd_f4__ref), NULL when none.
+int rb_kernels_has_winograd(const rb_kernels *k, int m);
+const char *rb_kernels_winograd_name(const rb_kernels *k, int m);
+
 // The reference table (kernels/ref/table.c): always available.
 extern const rb_kernels rb_kernels_ref;
 

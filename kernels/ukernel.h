@@ -49,6 +49,27 @@ typedef void (*rb_f32_gemm_fn)(size_t mr, size_t nc, size_t kc, const float *a, 
 typedef void (*rb_f32_ngconv_fn)(size_t mr, size_t nc, size_t ks, const float *const *a, const float *w, float *c,
                                  size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e);
 
+// Winograd F(m x m, 3x3) transforms of one tile (kernels/wino_transforms.h), over `channels`
+// channels, vectorized across them; alpha = m + 2.
+// Input: v[p * v_stride + c] = (BT d B)[p] for c < channels, where d(i, j) = x[i * alpha + j][c]
+// (alpha^2 pixel pointers; the driver passes a zero row, channels long, for padding).
+typedef void (*rb_f32_wino_input_fn)(size_t channels, const float *const *x, float *v, size_t v_stride);
+// Output: for the m x m pixels q = i * m + j with y[q] != NULL,
+//   y[q][c] = epilogue((AT M A)[q] + bias[c]),  M(p) = mm[p * m_stride + c],
+// with + res[q][c] when res is not NULL, then ReLU (NaN passes). bias may be NULL. res[q] may
+// equal y[q] (in place: each element is read before it is written).
+typedef void (*rb_f32_wino_output_fn)(size_t channels, const float *mm, size_t m_stride, const float *bias,
+                                      float *const *y, const float *const *res, int relu);
+
+typedef struct rb_wino_ukernel {
+  const char *name;  // rb_f32_wino_f4__avx2 (its input and output transforms)
+  rb_isa isa;
+  int m;             // 2, 4 or 6; 0: the ISA has no transforms of this size
+  int vl;            // floats per vector
+  rb_f32_wino_input_fn input;
+  rb_f32_wino_output_fn output;
+} rb_wino_ukernel;
+
 typedef struct rb_gemm_ukernel {
   const char *name;   // rb_f32_igemm_6x16__avx2 (the gemm twin's name differs in "igemm")
   rb_isa isa;         // whose CPU test it needs (scalar ones: ref)
@@ -73,6 +94,7 @@ typedef struct rb_engine_config {
   rb_isa isa;
   rb_gemm_ukernel gemm;
   rb_ngconv_ukernel ngconv4, ngconv8, ngconv16;
+  rb_wino_ukernel wino[3];  // F(2x2), F(4x4), F(6x6): the transforms; the products run on the above
 } rb_engine_config;
 
 // Each SIMD ISA's configuration (kernels/<isa>/config.c; only its architecture's build has it).
@@ -84,6 +106,12 @@ extern const rb_gemm_ukernel rb_gemm_ukernels[];
 extern const size_t rb_gemm_ukernel_count;
 extern const rb_ngconv_ukernel rb_ngconv_ukernels[];
 extern const size_t rb_ngconv_ukernel_count;
+extern const rb_wino_ukernel rb_wino_ukernels[];
+extern const size_t rb_wino_ukernel_count;
+// A transform pair's entry, and the three sizes of one ISA (for the configurations).
+#define RB_WINO(isa, m, vl, suffix) \
+  {"rb_f32_wino_f" #m #suffix, isa, m, vl, rb_f32_wino_input_f##m##suffix, rb_f32_wino_output_f##m##suffix}
+#define WINO3(isa, vl, suffix) {RB_WINO(isa, 2, vl, suffix), RB_WINO(isa, 4, vl, suffix), RB_WINO(isa, 6, vl, suffix)}
 // Engine configurations at the scalar microkernels' geometries (each SIMD ISA's tiles), for
 // driver tests on any CPU.
 extern const rb_engine_config rb_engine_scalar_configs[];

@@ -13,6 +13,10 @@
   void fn(size_t, size_t, size_t, const float *const *, const float *, float *, size_t, const float *, size_t,  \
           const rb_uk_epilogue *);
 #define RB_NGCONV_PERM_UKERNEL(isa, mr, cpg, width, perm, fn) RB_NGCONV_UKERNEL(isa, mr, cpg, width, fn)
+#define RB_WINO_UKERNEL(isa, m, vl, suffix)                                                                    \
+  void rb_f32_wino_input_f##m##suffix(size_t, const float *const *, float *, size_t);                          \
+  void rb_f32_wino_output_f##m##suffix(size_t, const float *, size_t, const float *, float *const *,           \
+                                       const float *const *, int);
 #include "scalar/ukernels.inc"
 #include "avx2/ukernels.inc"
 #include "avx512/ukernels.inc"
@@ -20,5 +24,6 @@
 #undef RB_GEMM_UKERNEL
 #undef RB_NGCONV_UKERNEL
 #undef RB_NGCONV_PERM_UKERNEL
+#undef RB_WINO_UKERNEL
 
 #endif

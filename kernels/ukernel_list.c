@@ -6,6 +6,7 @@
 #define RB_GEMM_UKERNEL(isa, mr, nr, igemm_fn, gemm_fn) {#igemm_fn, isa, mr, nr, igemm_fn, gemm_fn},
 #define RB_NGCONV_UKERNEL(isa, mr, cpg, width, fn)
 #define RB_NGCONV_PERM_UKERNEL(isa, mr, cpg, width, perm, fn)
+#define RB_WINO_UKERNEL(isa, m, vl, suffix)
 const rb_gemm_ukernel rb_gemm_ukernels[] = {
 #include "scalar/ukernels.inc"
 #if defined(__x86_64__)
@@ -23,6 +24,7 @@ const size_t rb_gemm_ukernel_count = sizeof rb_gemm_ukernels / sizeof rb_gemm_uk
 #define RB_GEMM_UKERNEL(isa, mr, nr, igemm_fn, gemm_fn)
 #define RB_NGCONV_UKERNEL(isa, mr, cpg, width, fn) {#fn, isa, mr, cpg, width, fn, NULL},
 #define RB_NGCONV_PERM_UKERNEL(isa, mr, cpg, width, perm, fn) {#fn, isa, mr, cpg, width, fn, perm},
+#define RB_WINO_UKERNEL(isa, m, vl, suffix)
 const rb_ngconv_ukernel rb_ngconv_ukernels[] = {
 #include "scalar/ukernels.inc"
 #if defined(__x86_64__)
@@ -36,6 +38,26 @@ const size_t rb_ngconv_ukernel_count = sizeof rb_ngconv_ukernels / sizeof rb_ngc
 #undef RB_GEMM_UKERNEL
 #undef RB_NGCONV_UKERNEL
 #undef RB_NGCONV_PERM_UKERNEL
+#undef RB_WINO_UKERNEL
+
+#define RB_GEMM_UKERNEL(isa, mr, nr, igemm_fn, gemm_fn)
+#define RB_NGCONV_UKERNEL(isa, mr, cpg, width, fn)
+#define RB_NGCONV_PERM_UKERNEL(isa, mr, cpg, width, perm, fn)
+#define RB_WINO_UKERNEL(isa, m, vl, suffix) RB_WINO(isa, m, vl, suffix),
+const rb_wino_ukernel rb_wino_ukernels[] = {
+#include "scalar/ukernels.inc"
+#if defined(__x86_64__)
+#include "avx2/ukernels.inc"
+#include "avx512/ukernels.inc"
+#elif defined(__aarch64__)
+#include "neon/ukernels.inc"
+#endif
+};
+const size_t rb_wino_ukernel_count = sizeof rb_wino_ukernels / sizeof rb_wino_ukernels[0];
+#undef RB_GEMM_UKERNEL
+#undef RB_NGCONV_UKERNEL
+#undef RB_NGCONV_PERM_UKERNEL
+#undef RB_WINO_UKERNEL
 
 #define GEMM(mr, nr) {"rb_f32_igemm_" #mr "x" #nr "__scalar", RB_ISA_REF, mr, nr, rb_f32_igemm_##mr##x##nr##__scalar, \
                       rb_f32_gemm_##mr##x##nr##__scalar}
@@ -45,10 +67,11 @@ const size_t rb_ngconv_ukernel_count = sizeof rb_ngconv_ukernels / sizeof rb_ngc
 #define NG_DUP(mr, width) {"rb_f32_ngconv_c4_" #mr "x" #width "dup__scalar", RB_ISA_REF, mr, 4, width, \
                            rb_f32_ngconv_c4_##mr##x##width##dup__scalar, rb_ngconv_perm_c4_dup}
 #define NO_NG {NULL, RB_ISA_REF, 0, 0, 0, NULL, NULL}
-// Each SIMD ISA's geometry: AVX2, AVX-512, NEON.
+// Each SIMD ISA's geometry, with transforms of its vector width: AVX2, AVX-512, NEON.
 const rb_engine_config rb_engine_scalar_configs[] = {
-    {"scalar_6x16", RB_ISA_REF, GEMM(6, 16), NG_DUP(8, 8), NG(8, 8, 8), NO_NG},
-    {"scalar_14x32", RB_ISA_REF, GEMM(14, 32), NG(16, 4, 16), NG(16, 8, 16), NG(14, 16, 16)},
-    {"scalar_8x8", RB_ISA_REF, GEMM(8, 8), NG(16, 4, 4), NG(8, 8, 8), NO_NG},
+    {"scalar_6x16", RB_ISA_REF, GEMM(6, 16), NG_DUP(8, 8), NG(8, 8, 8), NO_NG, WINO3(RB_ISA_REF, 8, __vec8)},
+    {"scalar_14x32", RB_ISA_REF, GEMM(14, 32), NG(16, 4, 16), NG(16, 8, 16), NG(14, 16, 16),
+     WINO3(RB_ISA_REF, 16, __vec16)},
+    {"scalar_8x8", RB_ISA_REF, GEMM(8, 8), NG(16, 4, 4), NG(8, 8, 8), NO_NG, WINO3(RB_ISA_REF, 4, __vec4)},
 };
 const size_t rb_engine_scalar_config_count = sizeof rb_engine_scalar_configs / sizeof rb_engine_scalar_configs[0];

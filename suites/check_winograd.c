@@ -28,7 +28,8 @@ static void fill_row(rb_check_row *row, const o64_cmp *c) {
 // A table's own Winograd kernel of variant i: a SIMD table that borrows ref's gets no rows (they
 // would compare ref with itself under the SIMD ISA's name).
 static int own(const rb_kernels *k, int i) {
-  return k->conv_winograd[i] && (k == &rb_kernels_ref || k->conv_winograd[i] != rb_kernels_ref.conv_winograd[i]);
+  const char *name = rb_kernels_winograd_name(k, 2 * i + 2);
+  return name && (k == &rb_kernels_ref || k->conv_winograd[i] != rb_kernels_ref.conv_winograd[i]);
 }
 
 static void run_shape(const rb_kernels *k, const rb_conv_desc *d, uint64_t seed, const rb_check_sink *s) {
@@ -47,7 +48,7 @@ static void run_shape(const rb_kernels *k, const rb_conv_desc *d, uint64_t seed,
 
   for (int i = 0; i < RB_WINO_COUNT; i++) {
     if (!own(k, i)) continue;
-    rb_check_row row = {.kernel = k->conv_winograd[i]->name, .isa = k->isa_name, .against = "fp64"};
+    rb_check_row row = {.kernel = rb_kernels_winograd_name(k, 2 * i + 2), .isa = k->isa_name, .against = "fp64"};
     rb_conv_desc_format(d, row.shape, sizeof row.shape);
     row.tol = rb_wino_tol(i);
     if (run_wino(k, i, d, in, w, bias, nout, out) == RB_OK) {

@@ -8,7 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../kernels/ref/winograd_ref.h"
+#include "../kernels/engine.h"
+#include "../kernels/winograd.h"
 #include "check.h"  // suites/check.h (-iquote): rb_check_winograd
 #include "oracle64.h"
 #include "resbench/resbench.h"
@@ -283,7 +284,9 @@ static o64_cmp run_plan(const rb_kernels *k, int i, const wcase *c, wdata *x, o6
   rb_conv_plan *p;
   const rb_status s = rb_conv_plan_create(k, &c->d, rb_wino_algo(i), 0, x->w, x->bias, &p);
   ck_assert_msg(s == RB_OK, "%s F%d plan: %s", k->isa_name, tile_m[i], rb_last_error());
-  ck_assert_str_eq(rb_conv_plan_kernel_name(p), k->conv_winograd[i]->name);
+  const char *name = rb_kernels_winograd_name(k, tile_m[i]);  // ref's kernel, or the engine's transforms + product
+  ck_assert_msg(strncmp(rb_conv_plan_kernel_name(p), name, strlen(name)) == 0, "%s runs %s", name,
+                rb_conv_plan_kernel_name(p));
   o64_poison(x->out, x->nout);
   ck_assert_int_eq(rb_conv_plan_run(p, x->in, x->res, c->relu, x->out), RB_OK);
   rb_conv_plan_destroy(p);
@@ -356,7 +359,7 @@ START_TEST(random_shapes) {
     wdata_make(&x, &c, 5000 + (uint64_t)ran);
     for (int t = 0; t < nt; t++)
       for (int i = 0; i < RB_WINO_COUNT; i++) {
-        if (!tables[t]->conv_winograd[i]) continue;
+        if (!rb_kernels_has_winograd(tables[t], tile_m[i])) continue;
         o64_cmp terms;
         const o64_cmp cmp = run_plan(tables[t], i, &c, &x, &terms);
         assert_cmp(&cmp, tables[t], i, &c);
@@ -391,7 +394,7 @@ START_TEST(edge_shapes) {
     wdata_make(&x, &cases[ci], 300 + ci);
     for (int t = 0; t < nt; t++)
       for (int i = 0; i < RB_WINO_COUNT; i++) {
-        if (!tables[t]->conv_winograd[i]) continue;
+        if (!rb_kernels_has_winograd(tables[t], tile_m[i])) continue;
         const o64_cmp cmp = run_plan(tables[t], i, &cases[ci], &x, NULL);
         assert_cmp(&cmp, tables[t], i, &cases[ci]);
       }
@@ -438,25 +441,192 @@ END_TEST
 
 // Same result, bit for bit, with 1 thread and with several: no races, no order dependence.
 START_TEST(threads_do_not_change_the_result) {
-  const wcase c = {rb_conv_desc_make(1, 19, 23, 48, 40, 3, 1, 1, 1, 2), 1, 0, 1};
+  const wcase c = {rb_conv_desc_make(1, 41, 39, 48, 40, 3, 1, 1, 1, 2), 1, 0, 1};  // several blocks on every engine
   wdata x;
   wdata_make(&x, &c, 88);
   float *one = rb_aligned_alloc(x.nout * 4);
   const int saved = omp_get_max_threads();
-  for (int i = 0; i < RB_WINO_COUNT; i++) {
-    rb_conv_plan *p;
-    ck_assert_int_eq(rb_conv_plan_create(&rb_kernels_ref, &c.d, rb_wino_algo(i), 0, x.w, x.bias, &p), RB_OK);
-    omp_set_num_threads(1);
-    ck_assert_int_eq(rb_conv_plan_run(p, x.in, NULL, c.relu, one), RB_OK);
-    omp_set_num_threads(3);
-    o64_poison(x.out, x.nout);
-    ck_assert_int_eq(rb_conv_plan_run(p, x.in, NULL, c.relu, x.out), RB_OK);
-    ck_assert_msg(memcmp(one, x.out, x.nout * 4) == 0, "F%d: 1 and 3 threads differ", tile_m[i]);
-    rb_conv_plan_destroy(p);
-  }
+  const rb_kernels *tables[RB_ISA_COUNT];
+  const int nt = tu_available_tables(tables);
+  for (int t = 0; t < nt; t++)
+    for (int i = 0; i < RB_WINO_COUNT; i++) {
+      if (!rb_kernels_has_winograd(tables[t], tile_m[i])) continue;
+      rb_conv_plan *p, *p3;  // the engine sizes its workspaces by the plan's threads: a plan each
+      ck_assert_int_eq(rb_conv_plan_create(tables[t], &c.d, rb_wino_algo(i), 1, x.w, x.bias, &p), RB_OK);
+      ck_assert_int_eq(rb_conv_plan_create(tables[t], &c.d, rb_wino_algo(i), 3, x.w, x.bias, &p3), RB_OK);
+      omp_set_num_threads(1);
+      ck_assert_int_eq(rb_conv_plan_run(p, x.in, NULL, c.relu, one), RB_OK);
+      omp_set_num_threads(3);
+      o64_poison(x.out, x.nout);
+      ck_assert_int_eq(rb_conv_plan_run(p3, x.in, NULL, c.relu, x.out), RB_OK);
+      ck_assert_msg(memcmp(one, x.out, x.nout * 4) == 0, "%s F%d: 1 and 3 threads differ", tables[t]->isa_name,
+                    tile_m[i]);
+      rb_conv_plan_destroy(p);
+      rb_conv_plan_destroy(p3);
+    }
   omp_set_num_threads(saved);
   rb_aligned_free(one);
   wdata_free(&x);
+}
+END_TEST
+
+// ---------------------------------------------------------------- the engine's transforms
+
+static int cpu_runs(rb_isa isa) { return isa == RB_ISA_REF || rb_isa_available(isa); }
+
+// fp64 2-D transform of one channel: out = L x L^T for L [rows][a], x [a][a], with mag = |L| |x| |L|^T.
+// Zero coefficients are structural (a NaN reaches only the outputs its nonzero paths lead to, as
+// in the transforms, which never multiply by them).
+static void transform2d(const double *L, int rows, int a, const double *x, double *out, double *mag) {
+  double t[8 * 8], tm[8 * 8];
+  for (int i = 0; i < rows; i++)
+    for (int j = 0; j < a; j++) {
+      double s = 0, m = 0;
+      for (int k = 0; k < a; k++)
+        if (L[i * a + k] != 0) s += L[i * a + k] * x[k * a + j], m += fabs(L[i * a + k] * x[k * a + j]);
+      t[i * a + j] = s, tm[i * a + j] = m;
+    }
+  for (int i = 0; i < rows; i++)
+    for (int j = 0; j < rows; j++) {
+      double s = 0, m = 0;
+      for (int k = 0; k < a; k++)
+        if (L[j * a + k] != 0) s += t[i * a + k] * L[j * a + k], m += tm[i * a + k] * fabs(L[j * a + k]);
+      out[i * rows + j] = s, mag[i * rows + j] = m;
+    }
+}
+
+// Every ISA's input and output transforms (and the portable ones) against the explicit matrices in
+// fp64: channel counts around the vector width (tails), padding pixels on the zero row, a
+// transformed-tile stride wider than the channels (the gap untouched), output pixels outside the
+// image (NULL: untouched), bias, residual (also in place) and ReLU with NaN passing.
+START_TEST(transforms_match_matrices) {
+  o64_rng r;
+  o64_seed(&r, 2024);
+  int tested = 0;
+  for (size_t u = 0; u < rb_wino_ukernel_count; u++) {
+    const rb_wino_ukernel *k = &rb_wino_ukernels[u];
+    if (!cpu_runs(k->isa)) {
+      printf("winograd transforms: %s skipped (the CPU lacks %s)\n", k->name, rb_isa_name(k->isa));
+      continue;
+    }
+    const int m = k->m, a = m + 2, a2 = a * a;
+    const double *AT, *G, *BT;
+    ck_assert_int_eq(rb_winograd_matrices(m, &AT, &G, &BT), a);
+    const int counts[] = {1, k->vl - 1, k->vl, k->vl + 1, 2 * k->vl + 3, 37};
+    for (size_t ci = 0; ci < sizeof counts / sizeof counts[0]; ci++) {
+      const size_t C = (size_t)(counts[ci] < 1 ? 1 : counts[ci]), stride = C + 5;
+      float *pix = malloc((size_t)a2 * C * 4), *zero = calloc(C + 64, 4), *v = malloc((size_t)a2 * stride * 4);
+      float *mm = malloc((size_t)a2 * stride * 4), *bias = malloc(C * 4), *y = malloc((size_t)m * m * C * 4);
+      float *res = malloc((size_t)m * m * C * 4);
+      const float *x[64];
+      o64_fill(&r, pix, (size_t)a2 * C, -1, 1);
+      for (int q = 0; q < a2; q++) x[q] = q % 7 == 3 ? zero : pix + (size_t)q * C;  // some padding pixels
+      o64_poison(v, (size_t)a2 * stride);
+      k->input(C, x, v, stride);
+      for (size_t c = 0; c < C; c++) {
+        double d[64], e[64], mag[64];
+        for (int q = 0; q < a2; q++) d[q] = x[q][c];
+        transform2d(BT, a, a, d, e, mag);
+        for (int q = 0; q < a2; q++) {
+          const double got = v[(size_t)q * stride + c];
+          ck_assert_msg(fabs(got - e[q]) <= 4 * a * FLT_EPSILON * mag[q] + 1e-30, "%s input C=%zu c=%zu p=%d: %g vs %g",
+                        k->name, C, c, q, got, e[q]);
+        }
+      }
+      for (int q = 0; q < a2; q++)
+        for (size_t c = C; c < stride; c++) ck_assert_msg(isnan(v[(size_t)q * stride + c]), "%s wrote the gap", k->name);
+
+      for (int variant = 0; variant < 3; variant++) {  // 0: bias + ReLU, 1: residual, 2: in place + ReLU + NaN
+        o64_fill(&r, mm, (size_t)a2 * stride, -1, 1);
+        o64_fill(&r, bias, C, -1, 1);
+        o64_fill(&r, res, (size_t)m * m * C, -1, 1);
+        if (variant == 2) mm[C - 1] = NAN;  // position 0 feeds output pixel (0, 0)
+        float *yp[36];
+        const float *rp[36];
+        for (int q = 0; q < m * m; q++) {
+          const int outside = (q % m == m - 1 && variant != 1) || (variant == 1 && q / m == m - 1);
+          yp[q] = outside ? NULL : (variant == 2 ? res : y) + (size_t)q * C;
+          rp[q] = res + (size_t)q * C;
+        }
+        float *saved = malloc((size_t)m * m * C * 4);
+        memcpy(saved, res, (size_t)m * m * C * 4);
+        if (variant != 2) o64_poison(y, (size_t)m * m * C);
+        const int relu = variant != 1;
+        k->output(C, mm, stride, variant == 1 ? NULL : bias, yp, variant == 0 ? NULL : rp, relu);
+        for (size_t c = 0; c < C; c++) {
+          double t[64], e[36], mag[36];
+          for (int q = 0; q < a2; q++) t[q] = mm[(size_t)q * stride + c];
+          transform2d(AT, m, a, t, e, mag);
+          for (int q = 0; q < m * m; q++) {
+            const float *dst = (variant == 2 ? res : y) + (size_t)q * C + c;
+            if (!yp[q]) {
+              ck_assert_msg(variant == 2 ? *dst == saved[(size_t)q * C + c] : isnan(*dst), "%s stored outside", k->name);
+              continue;
+            }
+            double want = e[q] + (variant == 1 ? 0 : bias[c]) + (variant == 0 ? 0 : saved[(size_t)q * C + c]);
+            const double tol = 4 * a * FLT_EPSILON * (mag[q] + fabs(bias[c]) + fabs(saved[(size_t)q * C + c])) + 1e-30;
+            if (relu && want < 0) want = 0;
+            if (isnan(want)) {
+              ck_assert_msg(isnan(*dst), "%s: NaN did not pass through ReLU", k->name);
+              continue;
+            }
+            ck_assert_msg(fabs(*dst - want) <= tol, "%s output variant %d C=%zu c=%zu q=%d: %g vs %g", k->name,
+                          variant, C, c, q, *dst, want);
+          }
+        }
+        free(saved);
+      }
+      free(pix), free(zero), free(v), free(mm), free(bias), free(y), free(res);
+    }
+    tested++;
+  }
+  ck_assert_int_ge(tested, 12);  // the portable ones at least, on any CPU
+}
+END_TEST
+
+// The engine's Winograd driver on every engine configuration: the scalar test vehicles at each SIMD
+// ISA's geometry (any CPU) and the ISAs the CPU runs. Groups of 4, 8 and 16 channels take the
+// narrow-group kernel for the products where the configuration has one; others the GEMM
+// microkernel per group; odd sizes, asymmetric padding, batch 3, several tile blocks.
+START_TEST(engine_configs_vs_fp64) {
+  const rb_engine_config *cfgs[8];
+  int nc = 0;
+  for (size_t i = 0; i < rb_engine_scalar_config_count; i++) cfgs[nc++] = &rb_engine_scalar_configs[i];
+  const rb_kernels *tables[RB_ISA_COUNT];
+  const int nt = tu_available_tables(tables);
+  for (int t = 0; t < nt; t++)
+    if (tables[t]->engine) cfgs[nc++] = tables[t]->engine;
+  const wcase cases[] = {
+      {rb_conv_desc_make(1, 17, 15, 128, 128, 3, 1, 1, 1, 32), 1, 1, 1},  // 32 groups of 4
+      {rb_conv_desc_make(2, 9, 11, 64, 64, 3, 1, 1, 1, 8), 1, 0, 1},      // 8 groups of 8
+      {rb_conv_desc_make(1, 13, 13, 64, 64, 3, 1, 0, 1, 4), 0, 1, 0},     // 4 groups of 16, padding 0
+      {rb_conv_desc_make(1, 30, 26, 19, 21, 3, 1, 1, 1, 1), 1, 1, 1},     // channels off every width, blocks
+      {{.n = 3, .h = 10, .w = 7, .cin = 12, .cout = 20, .kh = 3, .kw = 3, .stride_h = 1, .stride_w = 1,
+        .pad_top = 2, .pad_left = 0, .pad_bottom = 1, .pad_right = 2, .dil_h = 1, .dil_w = 1, .groups = 2},
+       1, 1, 0},
+      {rb_conv_desc_make(1, 12, 12, 40, 40, 3, 1, 1, 1, 10), 1, 0, 0},  // groups of 4 and 40 channels
+  };
+  for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
+    wdata x;
+    wdata_make(&x, &cases[ci], 900 + ci);
+    for (int c = 0; c < nc; c++)
+      for (int i = 0; i < RB_WINO_COUNT; i++) {
+        rb_wino_plan *p;
+        ck_assert_msg(rb_wino_plan_create(cfgs[c], &cases[ci].d, tile_m[i], 2, x.w, x.bias, &p) == RB_OK, "%s: %s",
+                      cfgs[c]->name, rb_last_error());
+        o64_poison(x.out, x.nout);
+        if (x.res) memcpy(x.out, x.res, x.nout * 4);  // in place: the residual is the output
+        rb_wino_plan_run(p, x.in, x.res ? x.out : NULL, cases[ci].relu, x.out);
+        wino_mag(&cases[ci].d, tile_m[i], x.in, x.w, x.bias, x.res, x.wmag);
+        const o64_cmp cmp = o64_compare(x.out, x.exact, x.wmag, x.nout, rb_wino_tol_wmag(i));
+        char what[256];
+        describe(&cases[ci], what, sizeof what);
+        ck_assert_msg(cmp.pass, "%s (%s) F%d %s: max rel err %.3g, %zu NaN, worst %zu", cfgs[c]->name,
+                      rb_wino_plan_ukernel(p), tile_m[i], what, cmp.max_rel_err, cmp.nan_count, cmp.worst);
+        rb_wino_plan_destroy(p);
+      }
+    wdata_free(&x);
+  }
 }
 END_TEST
 
@@ -583,6 +753,7 @@ Suite *winograd_suite(void) {
   tcase_add_test(tc, matrices_follow_their_points);
   tcase_add_test(tc, transforms_1d_match_matrices);
   tcase_add_test(tc, winograd_1d_is_correlation);
+  tcase_add_test(tc, transforms_match_matrices);
   suite_add_tcase(s, tc);
 
   tc = tcase_create("vs_fp64");
@@ -591,6 +762,7 @@ Suite *winograd_suite(void) {
   tcase_add_test(tc, edge_shapes);
   tcase_add_test(tc, kernel_uses_only_its_workspace);
   tcase_add_test(tc, threads_do_not_change_the_result);
+  tcase_add_test(tc, engine_configs_vs_fp64);
   tcase_add_test(tc, error_study_resnet_layers);
   tcase_add_test(tc, error_study_rows_of_other_isa);
   tcase_add_test(tc, unsupported_shapes);

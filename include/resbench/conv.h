@@ -46,7 +46,7 @@ void rb_conv_desc_format(const rb_conv_desc *d, char *buf, size_t len);
 rb_status rb_conv_desc_parse(const char *s, rb_conv_desc *d);
 
 typedef enum rb_conv_algo {
-  RB_CONV_AUTO = 0,  // Winograd F(4x4,3x3) where it applies, else direct
+  RB_CONV_AUTO = 0,  // a rule on the shape: direct, F(2x2,3x3) or F(4x4,3x3) (rb_conv_algo_choose)
   RB_CONV_DIRECT,
   RB_CONV_WINOGRAD_F2,  // F(2x2,3x3)
   RB_CONV_WINOGRAD_F4,  // F(4x4,3x3)
@@ -65,6 +65,25 @@ rb_status rb_conv_algo_parse(const char *s, rb_conv_algo *a);
 struct rb_kernels;
 struct rb_tensor;
 typedef struct rb_conv_plan rb_conv_plan;
+
+// The one decision of which algorithm runs d on table k (kernels/conv_choose.c). AUTO: a rule on
+// the shape (channels a group, Winograd tiles an image, the error bound below); never F(6x6).
+// Any other request is checked: Winograd where d is not 3x3 stride 1 dilation 1, or an algorithm
+// or engine path the table lacks, is RB_ERR_UNSUPPORTED saying why.
+rb_status rb_conv_algo_choose(const struct rb_kernels *k, const rb_conv_desc *d, rb_conv_algo requested,
+                              rb_conv_algo *chosen);
+// The same for one layer of a network run with one algorithm for all: a Winograd request on a
+// layer Winograd cannot compute (1x1, stride 2, 7x7) runs direct.
+rb_status rb_conv_algo_for_layer(const struct rb_kernels *k, const rb_conv_desc *d, rb_conv_algo requested,
+                                 rb_conv_algo *chosen);
+// rb_conv_algo_choose, with the reason in one line (for `bench conv --algo auto`).
+rb_status rb_conv_algo_explain(const struct rb_kernels *k, const rb_conv_desc *d, rb_conv_algo requested,
+                               rb_conv_algo *chosen, char *why, size_t len);
+// 2, 4 or 6 for the Winograd algorithms, else 0.
+int rb_conv_algo_winograd_m(rb_conv_algo a);
+// The stated bound on F(m x m, 3x3)'s relative error (against each output's sum of |terms|) with
+// cin_g input channels a group; INFINITY where none is claimed (fewer than 4 channels a group).
+double rb_winograd_error_bound(int m, int cin_g);
 
 // Packs weights (OIHW) and bias ([cout] or NULL) for the chosen kernel table and algorithm.
 // Winograd needs 3x3, stride 1, dilation 1 (any padding, any groups): asking for it elsewhere

@@ -9,4 +9,5 @@ const rb_engine_config rb_engine_avx512 = {
     {"rb_f32_ngconv_c4_16x16__avx512", RB_ISA_AVX512, 16, 4, 16, rb_f32_ngconv_c4_16x16__avx512, NULL},
     {"rb_f32_ngconv_c8_16x16__avx512", RB_ISA_AVX512, 16, 8, 16, rb_f32_ngconv_c8_16x16__avx512, NULL},
     {"rb_f32_ngconv_c16_14x16__avx512", RB_ISA_AVX512, 14, 16, 16, rb_f32_ngconv_c16_14x16__avx512, NULL},
+    WINO3(RB_ISA_AVX512, 16, __avx512),
 };

@@ -11,139 +11,7 @@
 #include <math.h>
 
 #include "ref_kernels.h"
-#include "winograd_ref.h"
-
-// Matrices from the Cook-Toom construction, transposed for correlation (Lavin & Gray 2016):
-// correlation is the transpose of polynomial multiplication, so with V the alpha x alpha
-// Vandermonde matrix of the points (row j = p_j^0..p_j^(alpha-1); the inf row picks the leading
-// coefficient): AT[i][j] = p_j^i, G row j = [1, p_j, p_j^2] / f_j, BT = diag(f) V^-T, where
-// f_j = prod_{l != j} (p_j - p_l) over the finite points (sign of f_0 made positive, f_inf = 1).
-// The scaling by f keeps BT small and exact; AT and BT are exact in float, G is rounded only
-// where 1/f_j is not a dyadic rational. Derived in exact rationals and checked in
-// tests/test_winograd.c against the points and against direct correlation.
-
-// F(2,3): points 0, 1, -1, inf. Exactly Lavin & Gray's matrices (they take f_inf = -1).
-static const double f2_points[4] = {0, 1, -1, INFINITY};
-static const double f2_AT[2 * 4] = {
-    1, 1, 1, 0,
-    0, 1, -1, -1,
-};
-static const double f2_G[4 * 3] = {
-    1, 0, 0,
-    1.0 / 2, 1.0 / 2, 1.0 / 2,
-    1.0 / 2, -1.0 / 2, 1.0 / 2,
-    0, 0, 1,
-};
-static const double f2_BT[4 * 4] = {
-    1, 0, -1, 0,
-    0, 1, 1, 0,
-    0, -1, 1, 0,
-    0, 1, 0, -1,
-};
-
-// F(4,3): points 0, 1, -1, 2, -2, inf. Exactly Lavin & Gray's matrices.
-static const double f4_points[6] = {0, 1, -1, 2, -2, INFINITY};
-static const double f4_AT[4 * 6] = {
-    1, 1, 1, 1, 1, 0,
-    0, 1, -1, 2, -2, 0,
-    0, 1, 1, 4, 4, 0,
-    0, 1, -1, 8, -8, 1,
-};
-static const double f4_G[6 * 3] = {
-    1.0 / 4, 0, 0,
-    -1.0 / 6, -1.0 / 6, -1.0 / 6,
-    -1.0 / 6, 1.0 / 6, -1.0 / 6,
-    1.0 / 24, 1.0 / 12, 1.0 / 6,
-    1.0 / 24, -1.0 / 12, 1.0 / 6,
-    0, 0, 1,
-};
-static const double f4_BT[6 * 6] = {
-    4, 0, -5, 0, 1, 0,
-    0, -4, -4, 1, 1, 0,
-    0, 4, -4, -1, 1, 0,
-    0, -2, -1, 2, 1, 0,
-    0, 2, -1, -2, 1, 0,
-    0, 4, 0, -5, 0, 1,
-};
-
-// F(6,3): points 0, 1, -1, 2, -2, 1/2, -1/2, inf (the common wincnn matrices).
-static const double f6_points[8] = {0, 1, -1, 2, -2, 0.5, -0.5, INFINITY};
-static const double f6_AT[6 * 8] = {
-    1, 1, 1, 1, 1, 1, 1, 0,
-    0, 1, -1, 2, -2, 1.0 / 2, -1.0 / 2, 0,
-    0, 1, 1, 4, 4, 1.0 / 4, 1.0 / 4, 0,
-    0, 1, -1, 8, -8, 1.0 / 8, -1.0 / 8, 0,
-    0, 1, 1, 16, 16, 1.0 / 16, 1.0 / 16, 0,
-    0, 1, -1, 32, -32, 1.0 / 32, -1.0 / 32, 1,
-};
-static const double f6_G[8 * 3] = {
-    1, 0, 0,
-    -2.0 / 9, -2.0 / 9, -2.0 / 9,
-    -2.0 / 9, 2.0 / 9, -2.0 / 9,
-    1.0 / 90, 1.0 / 45, 2.0 / 45,
-    1.0 / 90, -1.0 / 45, 2.0 / 45,
-    32.0 / 45, 16.0 / 45, 8.0 / 45,
-    32.0 / 45, -16.0 / 45, 8.0 / 45,
-    0, 0, 1,
-};
-static const double f6_BT[8 * 8] = {
-    1, 0, -21.0 / 4, 0, 21.0 / 4, 0, -1, 0,
-    0, 1, 1, -17.0 / 4, -17.0 / 4, 1, 1, 0,
-    0, -1, 1, 17.0 / 4, -17.0 / 4, -1, 1, 0,
-    0, 1.0 / 2, 1.0 / 4, -5.0 / 2, -5.0 / 4, 2, 1, 0,
-    0, -1.0 / 2, 1.0 / 4, 5.0 / 2, -5.0 / 4, -2, 1, 0,
-    0, 2, 4, -5.0 / 2, -5, 1.0 / 2, 1, 0,
-    0, -2, 4, 5.0 / 2, -5, -1.0 / 2, 1, 0,
-    0, -1, 0, 21.0 / 4, 0, -21.0 / 4, 0, 1,
-};
-
-int rb_winograd_alpha(int m) { return m == 2 || m == 4 || m == 6 ? m + 2 : 0; }
-
-int rb_winograd_matrices(int m, const double **AT, const double **G, const double **BT) {
-  const double *at = NULL, *g = NULL, *bt = NULL;
-  switch (m) {
-    case 2: at = f2_AT, g = f2_G, bt = f2_BT; break;
-    case 4: at = f4_AT, g = f4_G, bt = f4_BT; break;
-    case 6: at = f6_AT, g = f6_G, bt = f6_BT; break;
-  }
-  if (AT) *AT = at;
-  if (G) *G = g;
-  if (BT) *BT = bt;
-  return at ? m + 2 : 0;
-}
-
-int rb_winograd_points(int m, const double **points) {
-  const double *p = m == 2 ? f2_points : m == 4 ? f4_points : m == 6 ? f6_points : NULL;
-  if (points) *points = p;
-  return p ? m + 2 : 0;
-}
-
-// BT and AT entries are small dyadic rationals, exact in float: (float) loses nothing.
-void rb_winograd_input_1d(int m, const float *d, ptrdiff_t ds, float *v, ptrdiff_t vs) {
-  const double *BT;
-  const int a = rb_winograd_matrices(m, NULL, NULL, &BT);
-  for (int j = 0; j < a; j++) {
-    float s = 0;
-    for (int k = 0; k < a; k++) s += (float)BT[j * a + k] * d[k * ds];
-    v[j * vs] = s;
-  }
-}
-
-void rb_winograd_weight_1d(int m, const double *g, ptrdiff_t gs, double *u, ptrdiff_t us) {
-  const double *G;
-  const int a = rb_winograd_matrices(m, NULL, &G, NULL);
-  for (int j = 0; j < a; j++) u[j * us] = G[j * 3 + 0] * g[0] + G[j * 3 + 1] * g[gs] + G[j * 3 + 2] * g[2 * gs];
-}
-
-void rb_winograd_output_1d(int m, const float *t, ptrdiff_t ts, float *y, ptrdiff_t ys) {
-  const double *AT;
-  const int a = rb_winograd_matrices(m, &AT, NULL, NULL);
-  for (int i = 0; i < m; i++) {
-    float s = 0;
-    for (int j = 0; j < a; j++) s += (float)AT[i * a + j] * t[j * ts];
-    y[i * ys] = s;
-  }
-}
+#include "../winograd.h"
 
 enum { MAX_ALPHA = 8 };
 
@@ -175,17 +43,6 @@ static geom make_geom(const rb_conv_desc *d, int m) {
   g.cig = d->cin / d->groups;
   g.cog = d->cout / d->groups;
   return g;
-}
-
-static rb_status wino_supports(const rb_conv_desc *d) {
-  if (d->kh != 3 || d->kw != 3)
-    return rb_fail(RB_ERR_UNSUPPORTED, "winograd needs a 3x3 kernel, got kh=%d kw=%d", d->kh, d->kw);
-  if (d->stride_h != 1 || d->stride_w != 1)
-    return rb_fail(RB_ERR_UNSUPPORTED, "winograd needs stride 1, got stride_h=%d stride_w=%d", d->stride_h,
-                   d->stride_w);
-  if (d->dil_h != 1 || d->dil_w != 1)
-    return rb_fail(RB_ERR_UNSUPPORTED, "winograd needs dilation 1, got dil_h=%d dil_w=%d", d->dil_h, d->dil_w);
-  return RB_OK;
 }
 
 static size_t wino_packed_size(const rb_conv_desc *d, int m) {
@@ -316,7 +173,7 @@ static void wino_run(const rb_conv_desc *d, const float *in, const float *packed
   }                                                                                                      \
   const rb_conv_kernel rb_conv_winograd_f##M##__ref = {                                                  \
       .name = "rb_conv_winograd_f" #M "__ref",                                                           \
-      .supports = wino_supports,                                                                         \
+      .supports = rb_winograd_supports,                                                                         \
       .packed_size = f##M##_packed_size,                                                                 \
       .pack = f##M##_pack,                                                                               \
       .workspace_size = f##M##_workspace_size,                                                           \

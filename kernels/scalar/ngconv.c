@@ -42,4 +42,6 @@ static inline void ngconv(size_t MR, size_t CPG, size_t WIDTH, const signed char
     ngconv(MR, CPG, WIDTH, perm, mr, nc, ks, a, w, c, c_stride, zero, a_offset, e);                              \
   }
 #define RB_NGCONV_UKERNEL(isa, MR, CPG, WIDTH, fn) RB_NGCONV_PERM_UKERNEL(isa, MR, CPG, WIDTH, NULL, fn)
+#define RB_WINO_UKERNEL(isa, m, vl, suffix)
 #include "ukernels.inc"
+#undef RB_WINO_UKERNEL

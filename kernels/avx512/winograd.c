@@ -1,0 +1,9 @@
+// AVX-512 Winograd F(m x m, 3x3) (m = 2, 4, 6) transforms: kernels/wino_transforms.h with 16 floats
+// a vector (zmm).
+#include <stdint.h>
+
+#define WT_VL 16
+typedef float WT_VEC __attribute__((vector_size(64)));
+typedef int32_t WT_IVEC __attribute__((vector_size(64)));
+#define WT_SUFFIX __avx512
+#include "../wino_transforms.h"

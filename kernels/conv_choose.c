@@ -1,0 +1,137 @@
+// The one place that decides which convolution algorithm runs a layer: whether a requested
+// algorithm can run it on a kernel table, and AUTO's rule (direct, F(2x2,3x3) or F(4x4,3x3)).
+// Plans (conv_plan.c), the forward pass (blocks/) and the benchmarks all ask here.
+#include <math.h>
+#include <stdio.h>
+
+#include "engine.h"
+#include "table.h"
+#include "winograd.h"
+
+int rb_conv_algo_winograd_m(rb_conv_algo a) {
+  return a == RB_CONV_WINOGRAD_F2 ? 2 : a == RB_CONV_WINOGRAD_F4 ? 4 : a == RB_CONV_WINOGRAD_F6 ? 6 : 0;
+}
+
+const char *rb_kernels_winograd_name(const rb_kernels *k, int m) {
+  if (!k || (m != 2 && m != 4 && m != 6)) return NULL;
+  if (k->engine && rb_wino_engine_has(k->engine, m)) return k->engine->wino[m / 2 - 1].name;
+  return k->conv_winograd[m / 2 - 1] ? k->conv_winograd[m / 2 - 1]->name : NULL;
+}
+
+int rb_kernels_has_winograd(const rb_kernels *k, int m) { return rb_kernels_winograd_name(k, m) != NULL; }
+
+// ---- the error bound ------------------------------------------------------------------------
+
+// Largest relative error AUTO accepts, against the sum of |terms| of each output element.
+#define AUTO_MAX_REL_ERR 1e-4
+
+double rb_winograd_error_bound(int m, int cin_g) {
+  // Measured worst max relative error (resbench check's Winograd study, fp64 oracle, 12 seeds x 5
+  // ResNet-family 3x3 layers with 64..512 channels, or 32 groups of 4; ref and the SIMD tables):
+  // F2 2.4e-7, F4 6.2e-6, F6 1.05e-5. The bounds are ~6x those (suites/winograd_tol.h checks the
+  // kernels against the same numbers). They hold for groups of >= 4 channels: with fewer, an output's
+  // 3x3 window sums few terms next to the tile it is computed from, and the error relative to it
+  // has a heavy tail (4e-2 seen for F6 on 1-channel groups): no bound is claimed there (infinity).
+  // Past the 512 channels of the study, the accumulation error grows as sqrt(channels) (random
+  // rounding, Higham and Mary 2019).
+  static const double measured_bound[3] = {1.5e-6, 4e-5, 6e-5};
+  if ((m != 2 && m != 4 && m != 6) || cin_g < 4) return INFINITY;
+  const double growth = cin_g > 512 ? sqrt(cin_g / 512.0) : 1.0;
+  return measured_bound[m / 2 - 1] * growth;
+}
+
+// ---- AUTO's rule ----------------------------------------------------------------------------
+
+// Winograd F(m) replaces 9 multiply-adds per output and input channel by (m+2)^2 / m^2 (F4: 2.25,
+// 4x fewer; F2: 4, 2.25x fewer), and pays for it with the transforms: passes over memory of
+// (m+2)^2 / m^2 floats per output pixel and channel, each way, whatever the group width. The
+// products win when they have channels to amortise that over, and when each transformed weight
+// (there are (m+2)^2 per 3x3 filter: F4's 36 against 9) is reused over enough tiles.
+// Measured on this project's CPUs: results/<machine>/winograd-rule-1t.md.
+#define AUTO_MIN_CIN_G 16  // narrower groups: the transforms cost more than the products save
+#define AUTO_MIN_TILES 16  // tiles per image of the variant: fewer, and its weights are read for too little work
+
+static rb_conv_algo auto_rule(const rb_kernels *k, const rb_conv_desc *d, char *why, size_t len) {
+  const int cin_g = d->cin / d->groups;
+  if (rb_winograd_supports(d) != RB_OK) {
+    snprintf(why, len, "direct: Winograd needs 3x3 stride 1 dilation 1");
+    return RB_CONV_DIRECT;
+  }
+  if (cin_g < AUTO_MIN_CIN_G) {
+    snprintf(why, len, "direct: %d channels a group (< %d): the transforms cost more than the products save",
+             cin_g, AUTO_MIN_CIN_G);
+    return RB_CONV_DIRECT;
+  }
+  const int oh = rb_conv_out_h(d), ow = rb_conv_out_w(d);
+  static const int order[2] = {4, 2};
+  for (int i = 0; i < 2; i++) {
+    const int m = order[i];
+    const int tiles = ((oh + m - 1) / m) * ((ow + m - 1) / m);
+    const double bound = rb_winograd_error_bound(m, cin_g);
+    if (!rb_kernels_has_winograd(k, m) || bound > AUTO_MAX_REL_ERR || tiles < AUTO_MIN_TILES) continue;
+    snprintf(why, len, "winograd_f%d: %d channels a group, %d tiles of %dx%d an image, error bound %.1e", m, cin_g,
+             tiles, m, m, bound);
+    return m == 4 ? RB_CONV_WINOGRAD_F4 : RB_CONV_WINOGRAD_F2;
+  }
+  snprintf(why, len, "direct: %dx%d output has fewer than %d Winograd tiles an image (or no Winograd here)", oh, ow,
+           AUTO_MIN_TILES);
+  return RB_CONV_DIRECT;
+}
+
+// ---- requests -------------------------------------------------------------------------------
+
+static rb_status check_request(const rb_kernels *k, const rb_conv_desc *d, rb_conv_algo a) {
+  const int m = rb_conv_algo_winograd_m(a);
+  if (m) {
+    rb_status s = rb_winograd_supports(d);
+    if (s != RB_OK) return s;
+    if (!rb_kernels_has_winograd(k, m))
+      return rb_fail(RB_ERR_UNSUPPORTED, "ISA '%s' has no %s convolution kernel", k->isa_name, rb_conv_algo_name(a));
+    return RB_OK;
+  }
+  if (a >= RB_CONV_DIRECT_GEMM && !k->engine)
+    return rb_fail(RB_ERR_UNSUPPORTED, "ISA '%s' has no SIMD engine: %s needs one (use direct)", k->isa_name,
+                   rb_conv_algo_name(a));
+  if (!k->engine && !k->conv_direct)
+    return rb_fail(RB_ERR_UNSUPPORTED, "ISA '%s' has no direct convolution kernel", k->isa_name);
+  return RB_OK;
+}
+
+static rb_status choose(const rb_kernels *k, const rb_conv_desc *d, rb_conv_algo requested, int fallback,
+                        rb_conv_algo *chosen, char *why, size_t len) {
+  if (!k || !d || !chosen) return rb_fail(RB_ERR_NULL, "rb_conv_algo_choose: NULL argument");
+  rb_status s = rb_conv_desc_check(d);
+  if (s != RB_OK) return s;
+  if ((unsigned)requested > RB_CONV_DIRECT_NGCONV)
+    return rb_fail(RB_ERR_INVALID_ARG, "convolution algorithm %d out of range", (int)requested);
+  char none[8];
+  if (!why) why = none, len = sizeof none;
+  rb_conv_algo a = requested;
+  if (a == RB_CONV_AUTO) {
+    a = auto_rule(k, d, why, len);
+  } else if (fallback && rb_conv_algo_winograd_m(a) && rb_winograd_supports(d) != RB_OK) {
+    snprintf(why, len, "direct: Winograd needs 3x3 stride 1 dilation 1");
+    a = RB_CONV_DIRECT;
+  } else {
+    snprintf(why, len, "%s: requested", rb_conv_algo_name(a));
+  }
+  if ((s = check_request(k, d, a)) != RB_OK) return s;
+  *chosen = a;
+  return RB_OK;
+}
+
+rb_status rb_conv_algo_choose(const rb_kernels *k, const rb_conv_desc *d, rb_conv_algo requested,
+                              rb_conv_algo *chosen) {
+  return choose(k, d, requested, 0, chosen, NULL, 0);
+}
+
+rb_status rb_conv_algo_for_layer(const rb_kernels *k, const rb_conv_desc *d, rb_conv_algo requested,
+                                 rb_conv_algo *chosen) {
+  return choose(k, d, requested, 1, chosen, NULL, 0);
+}
+
+rb_status rb_conv_algo_explain(const rb_kernels *k, const rb_conv_desc *d, rb_conv_algo requested,
+                               rb_conv_algo *chosen, char *why, size_t len) {
+  if (!why || !len) return rb_fail(RB_ERR_NULL, "rb_conv_algo_explain: NULL buffer");
+  return choose(k, d, requested, 0, chosen, why, len);
+}

@@ -1,0 +1,9 @@
+// NEON Winograd F(m x m, 3x3) (m = 2, 4, 6) transforms: kernels/wino_transforms.h with 4 floats a
+// vector (q registers).
+#include <stdint.h>
+
+#define WT_VL 4
+typedef float WT_VEC __attribute__((vector_size(16)));
+typedef int32_t WT_IVEC __attribute__((vector_size(16)));
+#define WT_SUFFIX __neon
+#include "../wino_transforms.h"

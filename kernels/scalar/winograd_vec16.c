@@ -1,0 +1,10 @@
+// Portable Winograd F(m x m, 3x3) (m = 2, 4, 6) transforms: kernels/wino_transforms.h with 16
+// floats a vector (GCC vectors on the baseline ISA): the tail path of AVX-512's width, tested on
+// any CPU.
+#include <stdint.h>
+
+#define WT_VL 16
+typedef float WT_VEC __attribute__((vector_size(64)));
+typedef int32_t WT_IVEC __attribute__((vector_size(64)));
+#define WT_SUFFIX __vec16
+#include "../wino_transforms.h"

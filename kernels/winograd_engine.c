@@ -1,0 +1,252 @@
+// Winograd F(m x m, 3x3) on the SIMD engine (see engine.h): the ISA's transforms
+// (kernels/wino_transforms.h) around transform-domain products on its GEMM microkernel, or on its
+// narrow-group kernel for groups of 4, 8 or 16 channels.
+//   plan: U = G g GT per (output channel, input channel of its group) in double, rounded once to
+//         float (as ref), packed per position p < alpha^2 for the product's microkernel (no bias:
+//         it is added in the output transform);
+//   run:  the tiles are cut in blocks (a multiple of the microkernel's rows); a block is one
+//         thread's task, in a workspace of its own: V = BT d B for its tiles ([p][tile][cin],
+//         read through pixel pointers: no padded copy), M[p] = V[p] U[p] for each position and
+//         group, then Y = AT M A + bias, + residual, ReLU stored straight to the output.
+// A block's arithmetic does not depend on which thread runs it or how many there are, so results
+// are bit-identical for any thread count.
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "pack.h"
+#include "resbench/tensor.h"
+#include "winograd.h"
+
+// V and M of one block: L2-sized (the smallest L2 seen here is 512 KiB a core), so the output
+// transform reads M where the products left it.
+#define BLOCK_BYTES (512 * 1024)
+// Weights of one product's channel block, L1/L2-resident while the block's rows stream by.
+#define WEIGHT_BLOCK_BYTES (192 * 1024)
+
+struct rb_wino_plan {
+  const rb_engine_config *cfg;
+  const rb_wino_ukernel *wt;
+  const rb_ngconv_ukernel *ng;  // narrow groups; NULL: the GEMM microkernel per group
+  rb_conv_desc d;
+  int m, a, a2, oh, ow, th, tw, cin_g, cout_g, mr, threads, nc_block;
+  size_t tiles, block;     // tiles in all; tiles per block (a multiple of mr unless it is all of them)
+  size_t u_stride_p;       // packed floats per position
+  size_t u_stride_g;       // GEMM: packed floats per group within a position
+  float *U, *bias, *zero;  // bias: cout floats or NULL; zero: cin + 64 zeros (the padding pixel)
+  float *ws;               // per thread: V [a2][block][cin], M [a2][block][cout]
+  const float **rows;      // per thread: block + mr row pointers (narrow groups)
+  size_t ws_floats;        // per thread
+  char name[96];
+};
+
+static const rb_ngconv_ukernel *ngconv_for(const rb_engine_config *cfg, int cpg) {
+  const rb_ngconv_ukernel *u = cpg == 4 ? &cfg->ngconv4 : cpg == 8 ? &cfg->ngconv8 : cpg == 16 ? &cfg->ngconv16 : NULL;
+  return u && u->fn ? u : NULL;
+}
+
+static const rb_wino_ukernel *transforms_for(const rb_engine_config *cfg, int m) {
+  const int i = m / 2 - 1;
+  return m % 2 == 0 && i >= 0 && i < 3 && cfg->wino[i].input && cfg->wino[i].m == m ? &cfg->wino[i] : NULL;
+}
+
+int rb_wino_engine_has(const rb_engine_config *cfg, int m) { return cfg && transforms_for(cfg, m) != NULL; }
+
+// Tiles per block: V and M within BLOCK_BYTES, a multiple of mr, at least mr, at most all tiles.
+static size_t block_tiles(int a2, int cin, int cout, size_t tiles, int mr) {
+  const size_t per_tile = (size_t)a2 * (size_t)(cin + cout) * sizeof(float);
+  size_t b = BLOCK_BYTES / per_tile / (size_t)mr * (size_t)mr;
+  if (b < (size_t)mr) b = (size_t)mr;
+  return b < tiles ? b : tiles;
+}
+
+void rb_wino_plan_destroy(rb_wino_plan *p) {
+  if (!p) return;
+  rb_aligned_free(p->U);
+  rb_aligned_free(p->bias);
+  rb_aligned_free(p->zero);
+  rb_aligned_free(p->ws);
+  free(p->rows);
+  free(p);
+}
+
+// Sizes of a plan for d, without allocating (rb_wino_plan_bytes) or to allocate.
+static void plan_geometry(const rb_engine_config *cfg, const rb_conv_desc *d, int m, int threads, rb_wino_plan *p) {
+  p->cfg = cfg;
+  p->d = *d;
+  p->m = m, p->a = m + 2, p->a2 = p->a * p->a;
+  p->threads = threads ? threads : omp_get_max_threads();
+  p->oh = rb_conv_out_h(d), p->ow = rb_conv_out_w(d);
+  p->th = (p->oh + m - 1) / m, p->tw = (p->ow + m - 1) / m;
+  p->tiles = (size_t)d->n * p->th * p->tw;
+  p->cin_g = d->cin / d->groups, p->cout_g = d->cout / d->groups;
+  p->wt = transforms_for(cfg, m);
+  p->ng = d->groups > 1 && p->cin_g == p->cout_g ? ngconv_for(cfg, p->cin_g) : NULL;
+  if (p->ng) {
+    p->mr = p->ng->mr;
+    p->u_stride_p = rb_pack_ngconv_size(p->ng->width, p->ng->cpg, d->cout, 1);
+  } else {
+    const rb_gemm_ukernel *u = &cfg->gemm;
+    p->mr = u->mr;
+    p->u_stride_g = rb_pack_gemm_size(u->nr, p->cout_g, p->cin_g, 1);
+    p->u_stride_p = p->u_stride_g * d->groups;
+    const size_t column_bytes = ((size_t)p->cin_g + 1) * sizeof(float);
+    const int fit = (int)(WEIGHT_BLOCK_BYTES / (column_bytes * u->nr));
+    const int max_blocks = (p->cout_g + u->nr - 1) / u->nr;
+    p->nc_block = u->nr * (fit < 1 ? 1 : fit > max_blocks ? max_blocks : fit);
+  }
+  p->block = block_tiles(p->a2, d->cin, d->cout, p->tiles, p->mr);
+  p->ws_floats = (size_t)p->a2 * p->block * (size_t)(d->cin + d->cout);
+}
+
+static rb_status check_supported(const rb_engine_config *cfg, const rb_conv_desc *d, int m) {
+  rb_status s = rb_winograd_supports(d);
+  if (s != RB_OK) return s;
+  if (!transforms_for(cfg, m))
+    return rb_fail(RB_ERR_UNSUPPORTED, "engine '%s' has no F(%dx%d,3x3) transforms", cfg->name, m, m);
+  return RB_OK;
+}
+
+double rb_wino_plan_bytes(const rb_engine_config *cfg, const rb_conv_desc *d, int m, int threads) {
+  rb_wino_plan p;
+  memset(&p, 0, sizeof p);
+  plan_geometry(cfg, d, m, threads, &p);
+  return ((double)p.u_stride_p * p.a2 + (double)p.ws_floats * p.threads + 2.0 * d->cout + d->cin + 64) *
+             sizeof(float) +
+         (double)p.threads * (double)(p.block + (size_t)p.mr) * sizeof(float *);
+}
+
+rb_status rb_wino_plan_create(const rb_engine_config *cfg, const rb_conv_desc *d, int m, int threads,
+                              const float *w, const float *bias, rb_wino_plan **plan) {
+  if (!plan) return rb_fail(RB_ERR_NULL, "rb_wino_plan_create: plan is NULL");
+  *plan = NULL;
+  if (!cfg || !d || !w) return rb_fail(RB_ERR_NULL, "rb_wino_plan_create: NULL argument");
+  rb_status s = rb_conv_desc_check(d);
+  if (s != RB_OK) return s;
+  if (threads < 0) return rb_fail(RB_ERR_INVALID_ARG, "rb_wino_plan_create: threads must be >= 0, got %d", threads);
+  if ((s = check_supported(cfg, d, m)) != RB_OK) return s;
+  rb_wino_plan *p = calloc(1, sizeof *p);
+  if (!p) return rb_fail(RB_ERR_NOMEM, "out of memory for a Winograd plan");
+  plan_geometry(cfg, d, m, threads, p);
+  snprintf(p->name, sizeof p->name, "%s+%s", p->wt->name, p->ng ? p->ng->name : cfg->gemm.name);
+  const size_t cig = (size_t)p->cin_g, cog = (size_t)p->cout_g;
+  p->U = rb_aligned_alloc(p->u_stride_p * p->a2 * sizeof(float));
+  p->zero = rb_aligned_alloc(((size_t)d->cin + 64) * sizeof(float));
+  p->ws = rb_aligned_alloc(p->ws_floats * p->threads * sizeof(float));
+  p->rows = malloc((p->block + (size_t)p->mr) * p->threads * sizeof *p->rows);
+  if (bias) p->bias = rb_aligned_alloc((size_t)d->cout * sizeof(float));
+  // U of one position for every (co, ci): OIHW with a 1x1 kernel, the packers' input.
+  float *u = malloc((size_t)d->cout * cig * p->a2 * sizeof *u);
+  if (!p->U || !p->zero || !p->ws || !p->rows || (bias && !p->bias) || !u) {
+    free(u);
+    rb_wino_plan_destroy(p);
+    return rb_fail(RB_ERR_NOMEM, "out of memory planning a Winograd F(%dx%d) convolution", m, m);
+  }
+  memset(p->zero, 0, ((size_t)d->cin + 64) * sizeof(float));
+  if (bias) memcpy(p->bias, bias, (size_t)d->cout * sizeof(float));
+  const int a = p->a, a2 = p->a2;
+  for (size_t f = 0; f < (size_t)d->cout * cig; f++) {  // u[p][co][ci] = (G g GT)[p]
+    double k[9], t[8 * 3], v[8 * 8];
+    for (int i = 0; i < 9; i++) k[i] = w[f * 9 + i];
+    for (int c = 0; c < 3; c++) rb_winograd_weight_1d(m, k + c, 3, t + c, 3);
+    for (int r = 0; r < a; r++) rb_winograd_weight_1d(m, t + r * 3, 1, v + r * a, 1);
+    for (int q = 0; q < a2; q++) u[(size_t)q * d->cout * cig + f] = (float)v[q];
+  }
+  for (int q = 0; q < a2; q++) {
+    const float *uq = u + (size_t)q * d->cout * cig;
+    float *dst = p->U + (size_t)q * p->u_stride_p;
+    if (p->ng) {
+      rb_pack_ngconv(p->ng->width, p->ng->cpg, p->ng->perm, d->cout, 1, uq, NULL, dst);
+    } else {
+      for (int g = 0; g < d->groups; g++)
+        rb_pack_gemm(cfg->gemm.nr, p->cout_g, p->cin_g, 1, uq + (size_t)g * cog * cig, NULL, dst + g * p->u_stride_g);
+    }
+  }
+  free(u);
+  *plan = p;
+  return RB_OK;
+}
+
+// Input pixel pointers of tile t (zero row outside the image) and its output pixel pointers
+// (NULL outside the output), residual likewise.
+static void tile_pointers(const rb_wino_plan *p, size_t t, const float *in, const float *residual, float *out,
+                          const float **x, float **y, const float **res) {
+  const rb_conv_desc *d = &p->d;
+  const size_t per_img = (size_t)p->th * p->tw;
+  const int img = (int)(t / per_img), r = (int)(t % per_img);
+  const int oy0 = (r / p->tw) * p->m, ox0 = (r % p->tw) * p->m;
+  const int iy0 = oy0 - d->pad_top, ix0 = ox0 - d->pad_left;
+  for (int i = 0; i < p->a; i++)
+    for (int j = 0; j < p->a; j++) {
+      const int iy = iy0 + i, ix = ix0 + j;
+      x[i * p->a + j] = iy >= 0 && iy < d->h && ix >= 0 && ix < d->w
+                            ? in + (((size_t)img * d->h + iy) * d->w + ix) * d->cin
+                            : p->zero;
+    }
+  for (int i = 0; i < p->m; i++)
+    for (int j = 0; j < p->m; j++) {
+      const int oy = oy0 + i, ox = ox0 + j;
+      const int inside = oy < p->oh && ox < p->ow;
+      const size_t o = (((size_t)img * p->oh + oy) * p->ow + ox) * d->cout;
+      y[i * p->m + j] = inside ? out + o : NULL;
+      res[i * p->m + j] = inside && residual ? residual + o : NULL;
+    }
+}
+
+// M[q] = V[q] U[q] for the nt tiles of a block, every position q and group.
+static void block_products(const rb_wino_plan *p, size_t nt, const float *V, float *M, const float **rows) {
+  const rb_conv_desc *d = &p->d;
+  const size_t cin = (size_t)d->cin, cout = (size_t)d->cout, blk = p->block, mr = (size_t)p->mr;
+  const rb_uk_epilogue none = {NULL, 0, 0};
+  for (int q = 0; q < p->a2; q++) {
+    const float *Vq = V + (size_t)q * blk * cin;
+    float *Mq = M + (size_t)q * blk * cout;
+    const float *Uq = p->U + (size_t)q * p->u_stride_p;
+    if (p->ng) {  // all groups at once, rows through pointers (the last row repeated)
+      const size_t padded = (nt + mr - 1) / mr * mr;
+      for (size_t r = 0; r < padded; r++) rows[r] = Vq + (r < nt ? r : nt - 1) * cin;
+      for (size_t r0 = 0; r0 < nt; r0 += mr)
+        p->ng->fn(nt - r0 < mr ? nt - r0 : mr, cout, 1, rows + r0, Uq, Mq + r0 * cout, cout, p->zero, 0, &none);
+      continue;
+    }
+    const rb_gemm_ukernel *u = &p->cfg->gemm;
+    const size_t block_floats = (size_t)p->nc_block * (1 + (size_t)p->cin_g);
+    for (int g = 0; g < d->groups; g++)
+      for (int first = 0; first < p->cout_g; first += p->nc_block) {
+        const int ncols = p->cout_g - first < p->nc_block ? p->cout_g - first : p->nc_block;
+        const float *w = Uq + g * p->u_stride_g + (size_t)(first / p->nc_block) * block_floats;
+        const size_t col0 = (size_t)g * p->cout_g + (size_t)first;
+        for (size_t r0 = 0; r0 < nt; r0 += mr)
+          u->gemm(nt - r0 < mr ? nt - r0 : mr, (size_t)ncols, (size_t)p->cin_g, Vq + r0 * cin + (size_t)g * p->cin_g,
+                  cin, w, Mq + r0 * cout + col0, cout, &none);
+      }
+  }
+}
+
+void rb_wino_plan_run(rb_wino_plan *p, const float *in, const float *residual, int relu, float *out) {
+  const rb_conv_desc *d = &p->d;
+  const size_t blk = p->block, nblocks = (p->tiles + blk - 1) / blk, cin = (size_t)d->cin, cout = (size_t)d->cout;
+#pragma omp parallel for schedule(static) num_threads(p->threads) if (p->threads > 1 && nblocks > 1)
+  for (size_t b = 0; b < nblocks; b++) {
+    const int tid = omp_get_thread_num();
+    float *V = p->ws + (size_t)tid * p->ws_floats, *M = V + (size_t)p->a2 * blk * cin;
+    const float **rows = p->rows + (size_t)tid * (blk + (size_t)p->mr);
+    const size_t t0 = b * blk, nt = p->tiles - t0 < blk ? p->tiles - t0 : blk;
+    const float *x[64], *res[36];
+    float *y[36];
+    for (size_t s = 0; s < nt; s++) {
+      tile_pointers(p, t0 + s, in, residual, out, x, y, res);
+      p->wt->input(cin, x, V + s * cin, blk * cin);
+    }
+    block_products(p, nt, V, M, rows);
+    for (size_t s = 0; s < nt; s++) {
+      tile_pointers(p, t0 + s, in, residual, out, x, y, res);
+      p->wt->output(cout, M + s * cout, blk * cout, p->bias, y, residual ? res : NULL, relu);
+    }
+  }
+}
+
+const char *rb_wino_plan_ukernel(const rb_wino_plan *p) { return p->name; }
+int rb_wino_plan_m(const rb_wino_plan *p) { return p->m; }
