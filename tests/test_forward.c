@@ -1,7 +1,8 @@
-// The forward pass (blocks/forward.c): the deterministic random weights against values printed
-// by tools/golden_forward.py --check-values; whole models against PyTorch float64 logits
-// (tests/fixtures/forward_<model>.safetensors, same weights formula, batch 2, 64x64, 10
-// classes); the safetensors weight source end to end and its errors; too small inputs.
+// The forward pass (blocks/forward_*.c) and its weight sources (blocks/weights.c): the
+// deterministic random weights against values printed by tools/golden_forward.py --check-values;
+// whole models against PyTorch float64 logits (tests/fixtures/forward_<model>.safetensors, same
+// weights formula, batch 2, 64x64, 10 classes); the safetensors weight source end to end and its
+// errors; too small inputs.
 // RESBENCH_FORWARD_QUICK=1 (e.g. under qemu) checks only resnet50, skresnet18 and resnest50d;
 // Winograd F(4x4) runs on resnet50 (and resnest50d with RESBENCH_FORWARD_WINOGRAD_ALL=1).
 #include <check.h>

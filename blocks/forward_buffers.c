@@ -1,0 +1,89 @@
+// Activation buffers planned by liveness: which tensors of a graph share a buffer, and how large
+// each buffer is (for rb_model_plan, and for rb_model_plan_bytes without allocating).
+#include <stdlib.h>
+
+#include "forward_internal.h"
+#include "resbench/tensor.h"
+
+// Activation memory by liveness, as inference engines do: a tensor's buffer returns to the pool
+// after the last layer that reads it, and the next tensor takes the smallest free buffer that
+// fits (or the largest one, grown). The input (tensor 0) and the output stay live throughout.
+// A layer's output never shares a buffer with its inputs: kernels do not run in place.
+// owner[t]: tensor t's buffer; cap[b]: buffer b's floats; *nbufs of them (both arrays tensor_count long).
+static void plan_buffers(const rb_graph *g, int *last, int *owner, int *free_list, size_t *cap, int *nbufs) {
+  const int nt = g->tensor_count;
+  for (int t = 0; t < nt; t++) last[t] = t == 0 || t == g->output ? g->count : -1;
+  for (int li = 0; li < g->count; li++) {
+    const rb_layer *l = &g->layers[li];
+    // SK_SELECT reads the consecutive path tensors src[0] .. src[1]; others read src[0] and src[1].
+    const int hi = l->kind == RB_LAYER_SK_SELECT ? l->src[1] : l->src[0];
+    for (int t = l->src[0]; t >= 0 && t <= hi; t++)
+      if (last[t] < li) last[t] = li;
+    if (l->kind != RB_LAYER_SK_SELECT && l->src[1] >= 0 && last[l->src[1]] < li) last[l->src[1]] = li;
+  }
+  int nfree = 0;
+  *nbufs = 0;
+  owner[0] = (*nbufs)++, cap[0] = shape_count(g->tensors[0]);
+  for (int li = 0; li < g->count; li++) {
+    const int t = g->layers[li].dst;
+    const size_t need = shape_count(g->tensors[t]);
+    int pick = -1;  // smallest free buffer that fits, else the largest free one
+    for (int i = 0; i < nfree; i++) {
+      const size_t c = cap[free_list[i]], best = pick < 0 ? 0 : cap[free_list[pick]];
+      if (pick < 0 || (best >= need ? c >= need && c < best : c > best)) pick = i;
+    }
+    if (pick >= 0) {
+      owner[t] = free_list[pick];
+      free_list[pick] = free_list[--nfree];
+    } else {
+      owner[t] = (*nbufs)++;
+    }
+    if (cap[owner[t]] < need) cap[owner[t]] = need;
+    for (int u = 0; u < nt; u++)  // tensors read for the last time by this layer
+      if (last[u] == li) free_list[nfree++] = owner[u];
+    if (last[t] < 0) free_list[nfree++] = owner[t];  // written, never read (cannot happen in these graphs)
+  }
+}
+
+// plan_buffers with its scratch: *owner and *cap (tensor_count long each, malloc'd, the caller
+// frees them) and *nbufs. 0 when out of memory (nothing left to free).
+static int buffer_plan(const rb_graph *g, int **owner, size_t **cap, int *nbufs) {
+  const int nt = g->tensor_count;
+  int *last = malloc((size_t)nt * sizeof *last), *free_list = malloc((size_t)nt * sizeof *free_list);
+  *owner = malloc((size_t)nt * sizeof **owner);
+  *cap = calloc((size_t)nt, sizeof **cap);
+  const int ok = last && free_list && *owner && *cap;
+  if (ok) plan_buffers(g, last, *owner, free_list, *cap, nbufs);
+  free(last), free(free_list);
+  if (!ok) free(*owner), free(*cap), *owner = NULL, *cap = NULL;
+  return ok;
+}
+
+rb_status fwd_assign_buffers(rb_model *m) {
+  const int nt = m->g.tensor_count;
+  int *owner;
+  size_t *cap;
+  m->bufs = calloc((size_t)nt, sizeof *m->bufs);
+  if (!buffer_plan(&m->g, &owner, &cap, &m->nbufs) || !m->bufs) {
+    free(owner), free(cap);
+    return rb_fail(RB_ERR_NOMEM, "out of memory planning activation buffers");
+  }
+  rb_status s = RB_OK;
+  for (int b = 0; b < m->nbufs && s == RB_OK; b++)
+    if (!(m->bufs[b] = rb_aligned_alloc(cap[b] * sizeof(float))))
+      s = rb_fail(RB_ERR_NOMEM, "out of memory allocating %zu activation floats", cap[b]);
+  for (int t = 0; s == RB_OK && t < nt; t++) m->act[t] = m->bufs[owner[t]];
+  free(owner), free(cap);
+  return s;
+}
+
+rb_status fwd_activation_bytes(const rb_graph *g, double *bytes) {
+  int *owner, nbufs = 0;
+  size_t *cap;
+  if (!buffer_plan(g, &owner, &cap, &nbufs)) return rb_fail(RB_ERR_NOMEM, "out of memory estimating the plan");
+  double total = 0;
+  for (int b = 0; b < nbufs; b++) total += (double)cap[b] * sizeof(float);
+  free(owner), free(cap);
+  *bytes = total;
+  return RB_OK;
+}

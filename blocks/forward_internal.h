@@ -1,0 +1,36 @@
+// Internal: the planned model shared by forward_plan.c (builds and frees it), forward_buffers.c
+// (its activation buffers) and forward_run.c (runs it). Not a public header.
+#ifndef RESBENCH_FORWARD_INTERNAL_H
+#define RESBENCH_FORWARD_INTERNAL_H
+
+#include <stddef.h>
+
+#include "resbench/forward.h"
+
+typedef struct layer_rt {
+  rb_conv_plan *plan;
+  float *w1, *b1, *w2, *b2;  // attention / FC weights (BN folded into w1/b1)
+} layer_rt;
+
+struct rb_model {
+  const rb_kernels *k;
+  rb_graph g;  // shallow copy: layers and tensors copied below
+  rb_layer *layers;
+  rb_shape *shapes;
+  layer_rt *rt;
+  float **act;   // per tensor id: its buffer (tensors whose lifetimes do not overlap share one)
+  float **bufs;  // the distinct buffers
+  int nbufs;
+  float *work;   // attention scratch
+  size_t work_size;
+};
+
+static inline size_t shape_count(rb_shape s) { return (size_t)s.n * s.h * s.w * s.c; }
+
+// forward_buffers.c. Allocates m->bufs and points m->act (already allocated, tensor_count long)
+// at them; m->g must be set. On failure the buffers made so far stay for rb_model_destroy.
+rb_status fwd_assign_buffers(rb_model *m);
+// The bytes fwd_assign_buffers would allocate for g, without allocating them.
+rb_status fwd_activation_bytes(const rb_graph *g, double *bytes);
+
+#endif

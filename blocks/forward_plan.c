@@ -1,0 +1,227 @@
+// Planning a model graph (see resbench/forward.h): weights fetched and BN folded, conv plans
+// packed, attention and FC weights copied, activation buffers and the attention workspace
+// allocated; rb_model_plan_bytes sizes the same without allocating.
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "forward_internal.h"
+#include "resbench/ops.h"
+#include "resbench/tensor.h"
+
+#define BN_EPS 1e-5f
+
+static float *copy_floats(const float *src, size_t n) {
+  float *d = rb_aligned_alloc(n * sizeof *d);
+  if (d) memcpy(d, src, n * sizeof *d);
+  return d;
+}
+
+// The algorithm one convolution runs with: Winograd only on 3x3 stride 1 dilation 1, others direct.
+static rb_conv_algo layer_algo(const rb_conv_desc *d, rb_conv_algo algo) {
+  const int wino = algo == RB_CONV_WINOGRAD_F2 || algo == RB_CONV_WINOGRAD_F4 || algo == RB_CONV_WINOGRAD_F6;
+  if (wino && !(d->kh == 3 && d->kw == 3 && d->stride_h == 1 && d->stride_w == 1 && d->dil_h == 1 && d->dil_w == 1))
+    return RB_CONV_DIRECT;
+  return algo;
+}
+
+static rb_status plan_conv(rb_model *m, const rb_layer *l, layer_rt *rt, rb_conv_algo algo, const float *const *w) {
+  const rb_conv_desc *d = &l->conv;
+  const size_t per_out = (size_t)(d->cin / d->groups) * d->kh * d->kw;
+  float *wf = rb_aligned_alloc((size_t)d->cout * per_out * sizeof *wf);
+  float *bias = rb_aligned_alloc((size_t)d->cout * sizeof *bias);
+  rb_status s = RB_ERR_NOMEM;
+  if (!wf || !bias) {
+    s = rb_fail(RB_ERR_NOMEM, "out of memory folding BN into %s", l->name);
+  } else if ((s = rb_bn_fold(d->cout, per_out, w[0], NULL, w[1], w[2], w[3], w[4], BN_EPS, wf, bias)) != RB_OK) {
+    char msg[400];  // name the tensors: var[i] means <bn>.running_var
+    snprintf(msg, sizeof msg, "%s", rb_last_error());
+    s = rb_fail(s, "folding BN %s into %s: %s (var = %s.running_var)", l->bn, l->name, msg, l->bn);
+  } else {
+    s = rb_conv_plan_create(m->k, d, layer_algo(d, algo), 0, wf, bias, &rt->plan);
+    if (s != RB_OK) {
+      char msg[512];
+      snprintf(msg, sizeof msg, "%s", rb_last_error());
+      s = rb_fail(s, "planning %s: %s", l->name, msg);
+    }
+  }
+  rb_aligned_free(wf);
+  rb_aligned_free(bias);
+  return s;
+}
+
+static rb_status plan_attention(const rb_layer *l, layer_rt *rt, const float *const *w) {
+  const int c = l->channels, r = l->reduced, g = l->attn_groups, out2 = l->radix * c;
+  const size_t n1 = (size_t)r * (c / g), n2 = (size_t)out2 * (r / g);
+  int i = 0;
+  const float *w1 = w[i++], *b1 = l->fc_bias ? w[i++] : NULL;
+  const float *bn[4] = {0};
+  if (l->attn_bn[0])
+    for (int j = 0; j < 4; j++) bn[j] = w[i++];
+  const float *w2 = w[i++], *b2 = l->fc_bias ? w[i++] : NULL;
+  rt->w1 = copy_floats(w1, n1);
+  rt->b1 = rb_aligned_alloc((size_t)r * sizeof(float));
+  rt->w2 = copy_floats(w2, n2);
+  if (b2) rt->b2 = copy_floats(b2, (size_t)out2);
+  if (!rt->w1 || !rt->b1 || !rt->w2 || (b2 && !rt->b2))
+    return rb_fail(RB_ERR_NOMEM, "out of memory planning %s", l->name);
+  if (l->attn_bn[0]) {
+    rb_status s = rb_bn_fold(r, n1 / r, rt->w1, b1, bn[0], bn[1], bn[2], bn[3], BN_EPS, rt->w1, rt->b1);
+    if (s != RB_OK) {
+      char msg[400];
+      snprintf(msg, sizeof msg, "%s", rb_last_error());
+      return rb_fail(s, "folding BN %s into %s: %s (var = %s.running_var)", l->attn_bn, l->name, msg, l->attn_bn);
+    }
+  } else if (b1) {
+    memcpy(rt->b1, b1, (size_t)r * sizeof(float));
+  } else {
+    memset(rt->b1, 0, (size_t)r * sizeof(float));
+  }
+  return RB_OK;
+}
+
+static size_t attention_work(const rb_layer *l) {
+  const size_t n = (size_t)l->out.n, c = (size_t)l->channels, rc = (size_t)l->radix * c;
+  // pooled (n*radix*c) + summed (n*c) + hidden (n*reduced) + logits (n*radix*c) + att/softmax (n*radix*c)
+  return n * rc * 3 + n * c + n * (size_t)l->reduced + 64;
+}
+
+rb_status rb_model_plan_bytes(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, double *bytes) {
+  if (!g || !k || !bytes) return rb_fail(RB_ERR_NULL, "rb_model_plan_bytes: NULL argument");
+  double total, fold = 0, work = 0;  // fold: the largest BN-folded copy, alive while its conv is packed
+  const rb_status sa = fwd_activation_bytes(g, &total);
+  if (sa != RB_OK) return sa;
+  for (int li = 0; li < g->count; li++) {
+    const rb_layer *l = &g->layers[li];
+    if (l->kind == RB_LAYER_CONV) {
+      const rb_conv_desc *d = &l->conv;
+      double pb;
+      const rb_status s = rb_conv_plan_bytes(k, d, layer_algo(d, algo), &pb);
+      if (s != RB_OK) return s;
+      total += pb;
+      const double f = ((double)d->cout * (d->cin / d->groups) * d->kh * d->kw + d->cout) * sizeof(float);
+      if (f > fold) fold = f;
+    } else {
+      total += l->params * sizeof(float);
+      if (l->kind == RB_LAYER_SE || l->kind == RB_LAYER_SK_SELECT || l->kind == RB_LAYER_SPLIT_ATTN) {
+        double w = (double)attention_work(l);
+        if (l->kind == RB_LAYER_SE) {
+          rb_se_desc sd = {l->out.n, l->out.h, l->out.w, l->channels, l->reduced, l->attn_groups};
+          if ((double)rb_se_workspace_size(&sd) > w) w = (double)rb_se_workspace_size(&sd);
+        }
+        if (w > work) work = w;
+      }
+    }
+  }
+  *bytes = total + fold + work * sizeof(float);
+  return RB_OK;
+}
+
+rb_status rb_model_plan(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, rb_weight_fn get, void *ctx,
+                        rb_model **out) {
+  if (!g || !k || !get || !out) return rb_fail(RB_ERR_NULL, "rb_model_plan: NULL argument");
+  *out = NULL;
+  rb_param_key *keys = NULL;
+  int nkeys = 0;
+  rb_status s = rb_graph_param_keys(g, &keys, &nkeys);
+  if (s != RB_OK) return s;
+  rb_model *m = calloc(1, sizeof *m);
+  if (!m) {
+    free(keys);
+    return rb_fail(RB_ERR_NOMEM, "out of memory planning the model");
+  }
+  m->k = k;
+  m->g = *g;
+  m->layers = malloc((size_t)g->count * sizeof *m->layers);
+  m->shapes = malloc((size_t)g->tensor_count * sizeof *m->shapes);
+  m->rt = calloc((size_t)g->count, sizeof *m->rt);
+  m->act = calloc((size_t)g->tensor_count, sizeof *m->act);
+  if (!m->layers || !m->shapes || !m->rt || !m->act) {
+    s = rb_fail(RB_ERR_NOMEM, "out of memory planning the model");
+    goto fail;
+  }
+  memcpy(m->layers, g->layers, (size_t)g->count * sizeof *m->layers);
+  memcpy(m->shapes, g->tensors, (size_t)g->tensor_count * sizeof *m->shapes);
+  m->g.layers = m->layers;
+  m->g.tensors = m->shapes;
+  if ((s = fwd_assign_buffers(m)) != RB_OK) goto fail;
+  int ki = 0;
+  for (int li = 0; li < g->count; li++) {
+    const rb_layer *l = &g->layers[li];
+    const float *w[12];
+    int nw = 0;
+    for (; ki < nkeys && keys[ki].layer == li; ki++) {
+      if (nw == 12) {
+        s = rb_fail(RB_ERR_INVALID_ARG, "layer %s has more than 12 parameter tensors", l->name);
+        goto fail;
+      }
+      w[nw] = NULL;
+      s = get(ctx, &keys[ki], &w[nw]);
+      if (s != RB_OK) goto fail;
+      if (!w[nw]) {
+        s = rb_fail(RB_ERR_NULL, "weight source returned no data for %s", keys[ki].name);
+        goto fail;
+      }
+      nw++;
+    }
+    layer_rt *rt = &m->rt[li];
+    switch (l->kind) {
+      case RB_LAYER_CONV: s = plan_conv(m, l, rt, algo, w); break;
+      case RB_LAYER_SE:
+      case RB_LAYER_SK_SELECT:
+      case RB_LAYER_SPLIT_ATTN: {
+        s = plan_attention(l, rt, w);
+        const size_t ws = attention_work(l);
+        if (ws > m->work_size) m->work_size = ws;
+        if (l->kind == RB_LAYER_SE) {
+          rb_se_desc d = {l->out.n, l->out.h, l->out.w, l->channels, l->reduced, l->attn_groups};
+          const size_t se = rb_se_workspace_size(&d);
+          if (se > m->work_size) m->work_size = se;
+        }
+        break;
+      }
+      case RB_LAYER_FC:
+        rt->w1 = copy_floats(w[0], (size_t)l->out_features * l->in_features);
+        rt->b1 = copy_floats(w[1], (size_t)l->out_features);
+        if (!rt->w1 || !rt->b1) s = rb_fail(RB_ERR_NOMEM, "out of memory planning %s", l->name);
+        break;
+      default: break;
+    }
+    if (s != RB_OK) goto fail;
+  }
+  if (m->work_size) {
+    m->work = rb_aligned_alloc(m->work_size * sizeof(float));
+    if (!m->work) {
+      s = rb_fail(RB_ERR_NOMEM, "out of memory allocating the attention workspace");
+      goto fail;
+    }
+  }
+  free(keys);
+  *out = m;
+  return RB_OK;
+fail:
+  free(keys);
+  rb_model_destroy(m);
+  return s;
+}
+
+void rb_model_destroy(rb_model *m) {
+  if (!m) return;
+  if (m->rt)
+    for (int i = 0; i < m->g.count; i++) {
+      rb_conv_plan_destroy(m->rt[i].plan);
+      rb_aligned_free(m->rt[i].w1);
+      rb_aligned_free(m->rt[i].b1);
+      rb_aligned_free(m->rt[i].w2);
+      rb_aligned_free(m->rt[i].b2);
+    }
+  if (m->bufs)
+    for (int b = 0; b < m->nbufs; b++) rb_aligned_free(m->bufs[b]);
+  free(m->bufs);
+  rb_aligned_free(m->work);
+  free(m->act);
+  free(m->rt);
+  free(m->layers);
+  free(m->shapes);
+  free(m);
+}

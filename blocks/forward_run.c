@@ -1,0 +1,109 @@
+// Running a planned model (see resbench/forward.h): NCHW in, each layer on its kernels in graph
+// order over the liveness-shared NHWC buffers, NCHW out.
+#include <stdio.h>
+#include <string.h>
+
+#include "forward_internal.h"
+#include "resbench/ops.h"
+
+// Pooled mean of a tensor with `parts` consecutive channel blocks of c, summed over the blocks.
+static rb_status pooled_sum(const rb_kernels *k, int n, int hw, int parts, int c, const float *in, float *pooled,
+                            float *sum) {
+  rb_status s = rb_op_global_avgpool(k, n, hw, parts * c, in, pooled);
+  if (s != RB_OK) return s;
+  for (int i = 0; i < n; i++)
+    for (int ch = 0; ch < c; ch++) {
+      float acc = 0;
+      for (int p = 0; p < parts; p++) acc += pooled[((size_t)i * parts + p) * c + ch];
+      sum[(size_t)i * c + ch] = acc;
+    }
+  return RB_OK;
+}
+
+static rb_status run_layer(rb_model *m, int li) {
+  const rb_layer *l = &m->layers[li];
+  const layer_rt *rt = &m->rt[li];
+  const rb_kernels *k = m->k;
+  float *dst = m->act[l->dst];
+  const float *src = l->src[0] >= 0 ? m->act[l->src[0]] : NULL;
+  const rb_shape in = l->src[0] >= 0 ? m->shapes[l->src[0]] : l->out;
+  const int n = l->out.n, hw = l->out.h * l->out.w;
+  switch (l->kind) {
+    case RB_LAYER_CONV: return rb_conv_plan_run(rt->plan, src, NULL, l->relu, dst);
+    case RB_LAYER_MAXPOOL: return rb_op_maxpool(k, &l->pool, src, dst);
+    case RB_LAYER_AVGPOOL: return rb_op_avgpool(k, &l->pool, src, dst);
+    case RB_LAYER_CHANNEL_SLICE: {
+      const size_t pix = (size_t)in.n * in.h * in.w;
+      for (size_t p = 0; p < pix; p++)
+        memcpy(dst + p * l->out.c, src + p * in.c + l->slice_offset, (size_t)l->out.c * sizeof(float));
+      return RB_OK;
+    }
+    case RB_LAYER_SE: {
+      const rb_se_desc d = {n, l->out.h, l->out.w, l->channels, l->reduced, l->attn_groups};
+      return rb_op_se(k, &d, src, rt->w1, rt->b1, rt->w2, rt->b2, m->work, dst);
+    }
+    case RB_LAYER_SK_SELECT: {
+      const int paths = l->radix, c = l->channels;
+      float *pooled = m->work, *sum = pooled + (size_t)n * paths * c, *hid = sum + (size_t)n * c;
+      float *logit = hid + (size_t)n * l->reduced, *ws = logit + (size_t)n * paths * c;
+      const float *br[8];
+      if (paths > 8) return rb_fail(RB_ERR_UNSUPPORTED, "%s: more than 8 SK paths", l->name);
+      for (int p = 0; p < paths; p++) {  // the paths are tensors src[0], src[0] + 1, ..., src[1]
+        br[p] = m->act[l->src[0] + p];
+        rb_status s = rb_op_global_avgpool(k, n, hw, c, br[p], pooled + (size_t)p * n * c);
+        if (s != RB_OK) return s;
+      }
+      for (size_t i = 0; i < (size_t)n * c; i++) {
+        float acc = 0;
+        for (int p = 0; p < paths; p++) acc += pooled[(size_t)p * n * c + i];
+        sum[i] = acc;
+      }
+      rb_status s = rb_op_fc(k, n, c, l->reduced, l->attn_groups, sum, rt->w1, rt->b1, 1, hid);
+      if (s == RB_OK) s = rb_op_fc(k, n, l->reduced, paths * c, l->attn_groups, hid, rt->w2, rt->b2, 0, logit);
+      if (s == RB_OK) s = rb_op_sk_select(k, n, hw, paths, c, br, logit, ws, dst);
+      return s;
+    }
+    case RB_LAYER_SPLIT_ATTN: {
+      const int r = l->radix, c = l->channels, card = l->attn_groups;
+      float *pooled = m->work, *sum = pooled + (size_t)n * r * c, *hid = sum + (size_t)n * c;
+      float *logit = hid + (size_t)n * l->reduced, *att = logit + (size_t)n * r * c;
+      rb_status s = pooled_sum(k, n, hw, r, c, src, pooled, sum);
+      if (s == RB_OK) s = rb_op_fc(k, n, c, l->reduced, card, sum, rt->w1, rt->b1, 1, hid);
+      if (s == RB_OK) s = rb_op_fc(k, n, l->reduced, r * c, card, hid, rt->w2, rt->b2, 0, logit);
+      if (s == RB_OK) s = rb_op_radix_softmax(k, n, card, r, c, logit, att);
+      if (s == RB_OK) s = rb_op_split_sum(k, n, hw, r, c, src, att, dst);
+      return s;
+    }
+    case RB_LAYER_ADD_RELU: return rb_op_add(k, shape_count(l->out), src, m->act[l->src[1]], 1, dst);
+    case RB_LAYER_GLOBAL_POOL: return rb_op_global_avgpool(k, in.n, in.h * in.w, in.c, src, dst);
+    case RB_LAYER_FC:
+      return rb_op_fc(k, n, l->in_features, l->out_features, 1, src, rt->w1, rt->b1, 0, dst);
+  }
+  return rb_fail(RB_ERR_INVALID_ARG, "layer %s: unknown kind %d", l->name, (int)l->kind);
+}
+
+rb_status rb_model_forward(rb_model *m, const float *input, float *output) {
+  if (!m || !input || !output) return rb_fail(RB_ERR_NULL, "rb_model_forward: NULL argument");
+  const rb_shape s0 = m->shapes[0];
+  float *x = m->act[0];
+  for (int i = 0; i < s0.n; i++)
+    for (int c = 0; c < s0.c; c++)
+      for (int p = 0; p < s0.h * s0.w; p++)
+        x[((size_t)i * s0.h * s0.w + p) * s0.c + c] = input[((size_t)i * s0.c + c) * s0.h * s0.w + p];
+  for (int li = 0; li < m->g.count; li++) {
+    rb_status s = run_layer(m, li);
+    if (s != RB_OK) {
+      char msg[512];
+      snprintf(msg, sizeof msg, "%s", rb_last_error());
+      return rb_fail(s, "forward, layer %s: %s", m->layers[li].name, msg);
+    }
+  }
+  // NHWC -> NCHW; for logits ([n, 1, 1, classes]) this is a plain copy.
+  const rb_shape so = m->shapes[m->g.output];
+  const float *y = m->act[m->g.output];
+  const size_t hw = (size_t)so.h * so.w;
+  for (int i = 0; i < so.n; i++)
+    for (size_t p = 0; p < hw; p++)
+      for (int c = 0; c < so.c; c++) output[((size_t)i * so.c + c) * hw + p] = y[((size_t)i * hw + p) * so.c + c];
+  return RB_OK;
+}
