@@ -17,14 +17,6 @@ static float *copy_floats(const float *src, size_t n) {
   return d;
 }
 
-// The algorithm one convolution runs with: Winograd only on 3x3 stride 1 dilation 1, others direct.
-static rb_conv_algo layer_algo(const rb_conv_desc *d, rb_conv_algo algo) {
-  const int wino = algo == RB_CONV_WINOGRAD_F2 || algo == RB_CONV_WINOGRAD_F4 || algo == RB_CONV_WINOGRAD_F6;
-  if (wino && !(d->kh == 3 && d->kw == 3 && d->stride_h == 1 && d->stride_w == 1 && d->dil_h == 1 && d->dil_w == 1))
-    return RB_CONV_DIRECT;
-  return algo;
-}
-
 static rb_status plan_conv(rb_model *m, const rb_layer *l, layer_rt *rt, rb_conv_algo algo, const float *const *w) {
   const rb_conv_desc *d = &l->conv;
   const size_t per_out = (size_t)(d->cin / d->groups) * d->kh * d->kw;
@@ -38,7 +30,9 @@ static rb_status plan_conv(rb_model *m, const rb_layer *l, layer_rt *rt, rb_conv
     snprintf(msg, sizeof msg, "%s", rb_last_error());
     s = rb_fail(s, "folding BN %s into %s: %s (var = %s.running_var)", l->bn, l->name, msg, l->bn);
   } else {
-    s = rb_conv_plan_create(m->k, d, layer_algo(d, algo), 0, wf, bias, &rt->plan);
+    rb_conv_algo a = RB_CONV_DIRECT;
+    s = rb_conv_algo_for_layer(m->k, d, algo, &a);
+    if (s == RB_OK) s = rb_conv_plan_create(m->k, d, a, 0, wf, bias, &rt->plan);
     if (s != RB_OK) {
       char msg[512];
       snprintf(msg, sizeof msg, "%s", rb_last_error());
@@ -96,7 +90,9 @@ rb_status rb_model_plan_bytes(const rb_graph *g, const rb_kernels *k, rb_conv_al
     if (l->kind == RB_LAYER_CONV) {
       const rb_conv_desc *d = &l->conv;
       double pb;
-      const rb_status s = rb_conv_plan_bytes(k, d, layer_algo(d, algo), &pb);
+      rb_conv_algo a = RB_CONV_DIRECT;
+      rb_status s = rb_conv_algo_for_layer(k, d, algo, &a);
+      if (s == RB_OK) s = rb_conv_plan_bytes(k, d, a, &pb);
       if (s != RB_OK) return s;
       total += pb;
       const double f = ((double)d->cout * (d->cin / d->groups) * d->kh * d->kw + d->cout) * sizeof(float);

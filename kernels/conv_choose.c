@@ -99,8 +99,8 @@ static rb_status check_request(const rb_kernels *k, const rb_conv_desc *d, rb_co
 
 static rb_status choose(const rb_kernels *k, const rb_conv_desc *d, rb_conv_algo requested, int fallback,
                         rb_conv_algo *chosen, char *why, size_t len) {
-  if (!k || !d || !chosen) return rb_fail(RB_ERR_NULL, "rb_conv_algo_choose: NULL argument");
-  rb_status s = rb_conv_desc_check(d);
+  if (!k || !chosen) return rb_fail(RB_ERR_NULL, "rb_conv_algo_choose: NULL argument");
+  rb_status s = rb_conv_desc_check(d);  // names a NULL descriptor
   if (s != RB_OK) return s;
   if ((unsigned)requested > RB_CONV_DIRECT_NGCONV)
     return rb_fail(RB_ERR_INVALID_ARG, "convolution algorithm %d out of range", (int)requested);

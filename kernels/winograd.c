@@ -4,6 +4,7 @@
 // the tests. See winograd.h.
 #include <math.h>
 
+#include "resbench/conv.h"
 #include "winograd.h"
 #include "winograd_matrices.h"
 

@@ -6,8 +6,6 @@
 
 #include <stddef.h>
 
-#include "resbench/conv.h"
-#include "resbench/status.h"
 
 // Input tile size alpha = m + 2 of F(m,3), or 0 when m is not 2, 4 or 6.
 int rb_winograd_alpha(int m);
@@ -27,9 +25,5 @@ int rb_winograd_points(int m, const double **points);
 void rb_winograd_input_1d(int m, const float *d, ptrdiff_t ds, float *v, ptrdiff_t vs);     // v = BT d
 void rb_winograd_weight_1d(int m, const double *g, ptrdiff_t gs, double *u, ptrdiff_t us);  // u = G g
 void rb_winograd_output_1d(int m, const float *t, ptrdiff_t ts, float *y, ptrdiff_t ys);    // y = AT t
-
-// The one test of whether Winograd F(m x m, 3x3) computes d (any m, any ISA): a 3x3 kernel, stride
-// 1, dilation 1; any padding, groups and sizes. RB_OK, or RB_ERR_UNSUPPORTED saying why.
-rb_status rb_winograd_supports(const rb_conv_desc *d);
 
 #endif

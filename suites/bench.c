@@ -21,13 +21,6 @@ rb_status rb_bench_domain(const rb_topology *t, rb_domain_kind kind, int threads
   return RB_OK;
 }
 
-rb_conv_algo rb_bench_layer_algo(const rb_conv_desc *d, rb_conv_algo algo) {
-  const int wino = algo == RB_CONV_WINOGRAD_F2 || algo == RB_CONV_WINOGRAD_F4 || algo == RB_CONV_WINOGRAD_F6;
-  if (wino && !(d->kh == 3 && d->kw == 3 && d->stride_h == 1 && d->stride_w == 1 && d->dil_h == 1 && d->dil_w == 1))
-    return RB_CONV_DIRECT;
-  return algo;
-}
-
 rb_status rb_bench_peers_parse(const char *csv, const rb_peer **peers, int max, int *count) {
   *count = 0;
   if (!csv || !*csv || strcmp(csv, "none") == 0) return RB_OK;
@@ -329,7 +322,10 @@ rb_status rb_bench_graph_peers(const rb_graph *g, const rb_kernels *k, rb_conv_a
     else if (progress && (i % 8 == 0 || i == n - 1))
       fprintf(stderr, "convolutions beside the peers: %d/%d\n", i + 1, n);
     rb_bench_conv_result ours, pr[RB_BENCH_MAX_PEERS];
-    s = rb_bench_conv(k, &uses[i].d, rb_bench_layer_algo(&uses[i].d, algo), threads, peers, npeers, opts, &ours, pr);
+    rb_conv_algo layer_algo = RB_CONV_DIRECT;
+    s = rb_conv_algo_for_layer(k, &uses[i].d, algo, &layer_algo);
+    if (s != RB_OK) break;
+    s = rb_bench_conv(k, &uses[i].d, layer_algo, threads, peers, npeers, opts, &ours, pr);
     if (s != RB_OK) break;
     ours_ms += uses[i].count * ours.t.median_ms;
     flops += uses[i].count * 2 * rb_conv_macs(&uses[i].d);

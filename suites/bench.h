@@ -76,9 +76,6 @@ rb_status rb_bench_graph_peers(const rb_graph *g, const rb_kernels *k, rb_conv_a
                                const rb_peer *const *peers, int npeers, const rb_timing_opts *opts, json_t *point,
                                int progress);
 
-// The algorithm the forward pass uses for one convolution (Winograd only on 3x3 s1 d1).
-rb_conv_algo rb_bench_layer_algo(const rb_conv_desc *d, rb_conv_algo algo);
-
 // Splits a comma-separated peer list ("onednn,libxsmm"); "none" or "" gives no peers.
 rb_status rb_bench_peers_parse(const char *csv, const rb_peer **peers, int max, int *count);
 

@@ -287,12 +287,23 @@ static json_t *bench_one_conv(bench_opts *o, const rb_conv_desc *d) {
     char what[200];
     snprintf(what, sizeof what, "conv %s", name);
     print_header(o, what, flops);
+    if (o->a == RB_CONV_AUTO) {  // the rule's choice, and why
+      rb_conv_algo chosen;
+      char why[200];
+      if (rb_conv_algo_explain(o->k, d, RB_CONV_AUTO, &chosen, why, sizeof why) == RB_OK) printf("auto: %s\n", why);
+    }
     print_row("resbench", &ours, &o->peak, o->k->isa, 0);
     for (int i = 0; i < o->npeers; i++) print_row(o->peer[i]->name, &peer[i], &o->peak, RB_ISA_COUNT, ours.t.median_ms);
     putchar('\n');
   }
   json_t *p = json_pack("{s:s, s:s, s:s, s:s, s:i}", "problem", name, "algo", rb_conv_algo_name(ours.algo), "kernel",
                         ours.kernel, "path", ours.path, "rounds", ours.rounds);
+  if (o->a == RB_CONV_AUTO) {
+    rb_conv_algo chosen;
+    char why[200];
+    if (rb_conv_algo_explain(o->k, d, RB_CONV_AUTO, &chosen, why, sizeof why) == RB_OK)
+      json_object_set_new(p, "auto_reason", json_string(why));
+  }
   json_t *head = point_head(o);
   json_object_update(p, head);
   json_decref(head);

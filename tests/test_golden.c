@@ -226,7 +226,7 @@ START_TEST(golden_conv) {
     const float *res = TENSOR_OPT(f, cs, "residual", d.n, oh, ow, d.cout);
     const float *y = TENSOR(f, cs, "y", d.n, oh, ow, d.cout);
     run_conv(k, cs, &d, RB_CONV_DIRECT, x, w, bias, res, relu, y, TOL_DIRECT);
-    if (d.kh == 3 && d.kw == 3 && d.stride_h == 1 && d.stride_w == 1 && d.dil_h == 1 && d.dil_w == 1) {
+    if (rb_winograd_supports(&d) == RB_OK) {
       wino_cases++;
       for (int i = 0; i < RB_WINO_COUNT; i++) run_conv(k, cs, &d, wino_algo[i], x, w, bias, res, relu, y, tol_winograd[i]);
     }

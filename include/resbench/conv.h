@@ -79,6 +79,9 @@ rb_status rb_conv_algo_for_layer(const struct rb_kernels *k, const rb_conv_desc 
 // rb_conv_algo_choose, with the reason in one line (for `bench conv --algo auto`).
 rb_status rb_conv_algo_explain(const struct rb_kernels *k, const rb_conv_desc *d, rb_conv_algo requested,
                                rb_conv_algo *chosen, char *why, size_t len);
+// The one test of whether Winograd F(m x m, 3x3) computes d (any m, any ISA): a 3x3 kernel, stride
+// 1, dilation 1; any padding, groups and sizes. RB_OK, or RB_ERR_UNSUPPORTED saying why.
+rb_status rb_winograd_supports(const rb_conv_desc *d);
 // 2, 4 or 6 for the Winograd algorithms, else 0.
 int rb_conv_algo_winograd_m(rb_conv_algo a);
 // The stated bound on F(m x m, 3x3)'s relative error (against each output's sum of |terms|) with

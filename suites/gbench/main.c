@@ -286,9 +286,7 @@ static int family_of(rb_layer_kind k, family *f) {
   }
 }
 
-static int winograd_applies(const rb_conv_desc *d) {
-  return d->kh == 3 && d->kw == 3 && d->stride_h == 1 && d->stride_w == 1 && d->dil_h == 1 && d->dil_w == 1;
-}
+static int winograd_applies(const rb_conv_desc *d) { return rb_winograd_supports(d) == RB_OK; }
 
 // The unique layers of one model, for every ISA this build and CPU run. Absent ISAs are not
 // registered (1.7.1 can skip only with an error, and error rows drop compare.py's OVERALL_GEOMEAN):
