@@ -44,12 +44,27 @@ double rb_winograd_error_bound(int m, int cin_g) {
 
 // Winograd F(m) replaces 9 multiply-adds per output and input channel by (m+2)^2 / m^2 (F4: 2.25,
 // 4x fewer; F2: 4, 2.25x fewer), and pays for it with the transforms: passes over memory of
-// (m+2)^2 / m^2 floats per output pixel and channel, each way, whatever the group width. The
-// products win when they have channels to amortise that over, and when each transformed weight
-// (there are (m+2)^2 per 3x3 filter: F4's 36 against 9) is reused over enough tiles.
-// Measured on this project's CPUs: results/<machine>/winograd-rule-1t.md.
-#define AUTO_MIN_CIN_G 16  // narrower groups: the transforms cost more than the products save
-#define AUTO_MIN_TILES 16  // tiles per image of the variant: fewer, and its weights are read for too little work
+// (m+2)^2 / m^2 floats per output pixel and channel, each way, whatever the group width. And each
+// 3x3 filter becomes (m+2)^2 transformed weights (F4: 36 against 9), each used once per tile: on a
+// small image with many channels they are streamed from L3 or memory for little work (ResNet-50's
+// 512@7: 37.7 MB of F4 weights for 4 tiles, 9.4 MB of direct weights for 49 pixels).
+// So, from the shape:
+//   1. 3x3 stride 1 dilation 1, and the variant's error bound <= AUTO_MAX_REL_ERR;
+//   2. at least AUTO_MIN_CIN_G channels a group: narrower, the transforms cost more than the
+//      products save. A group of c channels makes the products c multiply-adds per element of V
+//      read and of M written: memory-bound below ~32, where our narrow-group direct kernel (9c
+//      multiply-adds per output from registers) wins. Measured, 1 thread, Xeon (SPR-class) KVM:
+//      ResNeXt-50's 4 channels a group at 56x56, F4/direct 0.63x (AVX2) and 0.80x (AVX-512); 8 at
+//      28x28 0.91x and 1.19x; 16 at 14x14 F2 0.69x and 0.68x; ResNeSt-50d's 32 and 64 channels a
+//      group 1.4-2.9x;
+//   3. transformed weights that fit in L2, or at least AUTO_MIN_REUSE tiles (over the batch)
+//      to use each of them (ResNet-50's 512@7: F4 0.68x and F2 1.10x on AVX-512; 256@14 F4 1.49x,
+//      F2 2.19x);
+//   F4 first (fewer multiplies), then F2, else direct. F6 never (its error; suites/winograd_tol.h).
+// Measured on this project's CPUs: results/<machine>/winograd-*-1t.md.
+#define AUTO_MIN_CIN_G 32
+#define AUTO_L2_BYTES (512.0 * 1024)  // the smallest L2 a core seen here
+#define AUTO_MIN_REUSE 32
 
 static rb_conv_algo auto_rule(const rb_kernels *k, const rb_conv_desc *d, char *why, size_t len) {
   const int cin_g = d->cin / d->groups;
@@ -64,17 +79,25 @@ static rb_conv_algo auto_rule(const rb_kernels *k, const rb_conv_desc *d, char *
   }
   const int oh = rb_conv_out_h(d), ow = rb_conv_out_w(d);
   static const int order[2] = {4, 2};
+  int o = snprintf(why, len, "direct:");
   for (int i = 0; i < 2; i++) {
-    const int m = order[i];
-    const int tiles = ((oh + m - 1) / m) * ((ow + m - 1) / m);
+    const int m = order[i], a = m + 2;
+    const double tiles = (double)d->n * ((oh + m - 1) / m) * ((ow + m - 1) / m);
+    const double u_bytes = (double)a * a * cin_g * d->cout * sizeof(float);
     const double bound = rb_winograd_error_bound(m, cin_g);
-    if (!rb_kernels_has_winograd(k, m) || bound > AUTO_MAX_REL_ERR || tiles < AUTO_MIN_TILES) continue;
-    snprintf(why, len, "winograd_f%d: %d channels a group, %d tiles of %dx%d an image, error bound %.1e", m, cin_g,
-             tiles, m, m, bound);
-    return m == 4 ? RB_CONV_WINOGRAD_F4 : RB_CONV_WINOGRAD_F2;
+    const char *no = !rb_kernels_has_winograd(k, m)               ? "not on this ISA"
+                     : bound > AUTO_MAX_REL_ERR                    ? "error bound above 1e-4"
+                     : u_bytes > AUTO_L2_BYTES && tiles < AUTO_MIN_REUSE ? "too few tiles for its weights"
+                                                                        : NULL;
+    if (!no) {
+      snprintf(why, len, "winograd_f%d: %d channels a group, %.0f tiles, %.1f MB of transformed weights, error "
+               "bound %.1e", m, cin_g, tiles, u_bytes / 1e6, bound);
+      return m == 4 ? RB_CONV_WINOGRAD_F4 : RB_CONV_WINOGRAD_F2;
+    }
+    if (o > 0 && (size_t)o < len)
+      o += snprintf(why + o, len - (size_t)o, " F%d: %s (%.0f tiles, %.1f MB)%s", m, no, tiles, u_bytes / 1e6,
+                    i == 0 ? ";" : "");
   }
-  snprintf(why, len, "direct: %dx%d output has fewer than %d Winograd tiles an image (or no Winograd here)", oh, ow,
-           AUTO_MIN_TILES);
   return RB_CONV_DIRECT;
 }
 

@@ -21,7 +21,9 @@
 #include "winograd.h"
 
 // V and M of one block: L2-sized (the smallest L2 seen here is 512 KiB a core), so the output
-// transform reads M where the products left it.
+// transform reads M where the products left it; larger when the transformed weights are larger
+// still (deep layers on small images: 256@14 has 9.4 MB of F4 weights for 16 tiles), since every
+// block streams all of them: fewer blocks then cost less than blocks that stay in L2.
 #define BLOCK_BYTES (512 * 1024)
 // Weights of one product's channel block, L1/L2-resident while the block's rows stream by.
 #define WEIGHT_BLOCK_BYTES (192 * 1024)
@@ -54,11 +56,16 @@ static const rb_wino_ukernel *transforms_for(const rb_engine_config *cfg, int m)
 
 int rb_wino_engine_has(const rb_engine_config *cfg, int m) { return cfg && transforms_for(cfg, m) != NULL; }
 
-// Tiles per block: V and M within BLOCK_BYTES, a multiple of mr, at least mr, at most all tiles.
-static size_t block_tiles(int a2, int cin, int cout, size_t tiles, int mr) {
+// Tiles per block: V and M within max(BLOCK_BYTES, the transformed weights), a multiple of mr, at
+// least mr, at most all tiles, and at most a thread's share (every thread gets a block). Any
+// blocking gives the same result: each row of a product, each tile's transforms, is computed alone.
+static size_t block_tiles(int a2, int cin, int cout, size_t u_bytes, size_t tiles, int mr, int threads) {
   const size_t per_tile = (size_t)a2 * (size_t)(cin + cout) * sizeof(float);
-  size_t b = BLOCK_BYTES / per_tile / (size_t)mr * (size_t)mr;
+  const size_t budget = u_bytes > BLOCK_BYTES ? u_bytes : BLOCK_BYTES;
+  size_t b = budget / per_tile / (size_t)mr * (size_t)mr;
   if (b < (size_t)mr) b = (size_t)mr;
+  const size_t share = ((tiles + (size_t)threads - 1) / (size_t)threads + (size_t)mr - 1) / (size_t)mr * (size_t)mr;
+  if (b > share) b = share;
   return b < tiles ? b : tiles;
 }
 
@@ -97,7 +104,7 @@ static void plan_geometry(const rb_engine_config *cfg, const rb_conv_desc *d, in
     const int max_blocks = (p->cout_g + u->nr - 1) / u->nr;
     p->nc_block = u->nr * (fit < 1 ? 1 : fit > max_blocks ? max_blocks : fit);
   }
-  p->block = block_tiles(p->a2, d->cin, d->cout, p->tiles, p->mr);
+  p->block = block_tiles(p->a2, d->cin, d->cout, p->u_stride_p * p->a2 * sizeof(float), p->tiles, p->mr, p->threads);
   p->ws_floats = (size_t)p->a2 * p->block * (size_t)(d->cin + d->cout);
 }
 

@@ -17,10 +17,9 @@
 // Not for arbitrary shapes: with few channels per group (depthwise) and at image borders the sum
 // of |terms| of an output (its 3x3 window) can be far smaller than the tile it is computed from,
 // and this relative error has a heavy tail (seen up to 4e-2 for F6 on 1-channel groups).
-static inline double rb_wino_tol(int i) {
-  static const double tol[RB_WINO_COUNT] = {1.5e-6, 4e-5, 6e-5};
-  return tol[i];
-}
+// The numbers are the stated bound of kernels/conv_choose.c (rb_winograd_error_bound), which AUTO
+// obeys: one copy.
+static inline double rb_wino_tol(int i) { return rb_winograd_error_bound(2 * i + 2, 4); }
 
 // A SIMD kernel against the ref kernel on the same layers: two results each within rb_wino_tol of
 // the exact one are within twice that of each other.
