@@ -684,6 +684,38 @@ START_TEST(error_study_resnet_layers) {
 }
 END_TEST
 
+// The same study on every SIMD table this CPU runs (Winograd on the engine): each layer and variant
+// within the bound against fp64, and within twice it of ref's float result. Skipped under qemu's
+// quick mode (RESBENCH_FORWARD_QUICK), where the engine's shapes above still run.
+START_TEST(error_study_simd_tables) {
+  if (getenv("RESBENCH_FORWARD_QUICK")) {
+    printf("winograd error study on SIMD tables: skipped (RESBENCH_FORWARD_QUICK)\n");
+    return;
+  }
+  const rb_kernels *tables[RB_ISA_COUNT];
+  const int nt = tu_available_tables(tables);
+  for (int t = 0; t < nt; t++) {
+    if (!tables[t]->engine) continue;
+    static row_list l;
+    l.count = 0;
+    const rb_check_sink sink = {collect, &l};
+    rb_check_winograd(tables[t], &sink);
+    ck_assert_int_eq(l.count, 5 * RB_WINO_COUNT * 2);  // fp64 and ref rows
+    for (int j = 0; j < l.count; j++) {
+      const rb_check_row *row = &l.rows[j];
+      const int i = j / 2 % RB_WINO_COUNT;
+      ck_assert_str_eq(row->kernel, rb_kernels_winograd_name(tables[t], tile_m[i]));
+      ck_assert_str_eq(row->against, j % 2 ? "ref" : "fp64");
+      ck_assert_msg(row->pass, "%s %s vs %s: max rel err %.3g > tol %.3g", row->kernel, row->shape, row->against,
+                    row->max_rel_err, row->tol);
+      if (j % 2 == 0)
+        printf("winograd error study: %-26s %-34s max abs %.3g  max rel %.3g  mean rel %.3g  (tol %.3g)\n",
+               row->kernel, row->shape, row->max_abs_err, row->max_rel_err, row->mean_rel_err, row->tol);
+    }
+  }
+}
+END_TEST
+
 // The rows of a non-ref table: a copy of ref posing as another ISA, with F2 only. Each layer
 // gives an fp64 row and a "ref" row (identical kernels: zero difference); F4 and F6 are skipped.
 START_TEST(error_study_rows_of_other_isa) {
@@ -764,6 +796,7 @@ Suite *winograd_suite(void) {
   tcase_add_test(tc, threads_do_not_change_the_result);
   tcase_add_test(tc, engine_configs_vs_fp64);
   tcase_add_test(tc, error_study_resnet_layers);
+  tcase_add_test(tc, error_study_simd_tables);
   tcase_add_test(tc, error_study_rows_of_other_isa);
   tcase_add_test(tc, unsupported_shapes);
   suite_add_tcase(s, tc);
