@@ -13,6 +13,13 @@
 // rows staying in L1 across the block (an L1-sized block re-reads A per block: slower on 1x1s).
 #define WEIGHT_BLOCK_BYTES (192 * 1024)
 
+int rb_engine_nc_block(const rb_gemm_ukernel *u, int cout_g, int kc_taps) {
+  const size_t column_bytes = ((size_t)kc_taps + 1) * sizeof(float);
+  const int fit = (int)(WEIGHT_BLOCK_BYTES / (column_bytes * (size_t)u->nr));
+  const int max_blocks = (cout_g + u->nr - 1) / u->nr;
+  return u->nr * (fit < 1 ? 1 : fit > max_blocks ? max_blocks : fit);
+}
+
 struct rb_engine_plan {
   const rb_engine_config *cfg;
   rb_conv_desc d;
@@ -39,11 +46,10 @@ const char *rb_engine_path_name(rb_engine_path p) {
   return "unknown";
 }
 
-static const rb_ngconv_ukernel *ngconv_for(const rb_engine_config *cfg, int cpg) {
+const rb_ngconv_ukernel *rb_engine_ngconv_for(const rb_engine_config *cfg, int cpg) {
   const rb_ngconv_ukernel *u = cpg == 4 ? &cfg->ngconv4 : cpg == 8 ? &cfg->ngconv8 : cpg == 16 ? &cfg->ngconv16 : NULL;
   return u && u->fn ? u : NULL;
 }
-
 static int is_plain_1x1(const rb_conv_desc *d) {
   return d->kh == 1 && d->kw == 1 && d->stride_h == 1 && d->stride_w == 1 && !d->pad_top && !d->pad_left &&
          !d->pad_bottom && !d->pad_right;
@@ -55,7 +61,7 @@ static rb_status check_path(const rb_engine_config *cfg, const rb_conv_desc *d, 
   rb_conv_desc_format(d, shape, sizeof shape);
   if (path == RB_PATH_GEMM && !is_plain_1x1(d))
     return rb_fail(RB_ERR_UNSUPPORTED, "the gemm path needs a 1x1 stride-1 unpadded convolution, not %s", shape);
-  if (path == RB_PATH_NGCONV && (cin_g != cout_g || !ngconv_for(cfg, cin_g)))
+  if (path == RB_PATH_NGCONV && (cin_g != cout_g || !rb_engine_ngconv_for(cfg, cin_g)))
     return rb_fail(RB_ERR_UNSUPPORTED,
                    "the ngconv path needs groups of 4, 8 or 16 channels in and out with a %s kernel for them, not %s "
                    "(%d in, %d out a group)",
@@ -65,7 +71,7 @@ static rb_status check_path(const rb_engine_config *cfg, const rb_conv_desc *d, 
 
 static rb_engine_path choose_path(const rb_engine_config *cfg, const rb_conv_desc *d) {
   const int cin_g = d->cin / d->groups, cout_g = d->cout / d->groups;
-  if (d->groups > 1 && cin_g == cout_g && ngconv_for(cfg, cin_g)) return RB_PATH_NGCONV;
+  if (d->groups > 1 && cin_g == cout_g && rb_engine_ngconv_for(cfg, cin_g)) return RB_PATH_NGCONV;
   return is_plain_1x1(d) ? RB_PATH_GEMM : RB_PATH_IGEMM;
 }
 
@@ -102,17 +108,14 @@ rb_status rb_engine_plan_create(const rb_engine_config *cfg, const rb_conv_desc 
   p->pixels = (size_t)d->n * p->oh * p->ow;
   size_t packed_floats;
   if (path == RB_PATH_NGCONV) {
-    const rb_ngconv_ukernel *u = p->ng = ngconv_for(cfg, p->cin_g);
+    const rb_ngconv_ukernel *u = p->ng = rb_engine_ngconv_for(cfg, p->cin_g);
     p->mr = u->mr;
     packed_floats = rb_pack_ngconv_size(u->width, u->cpg, d->cout, p->ks);
     snprintf(p->ukernel, sizeof p->ukernel, "%s", u->name);
   } else {
     const rb_gemm_ukernel *u = &cfg->gemm;
     p->mr = u->mr;
-    const size_t column_bytes = ((size_t)p->ks * p->cin_g + 1) * sizeof(float);
-    const int fit = (int)(WEIGHT_BLOCK_BYTES / (column_bytes * u->nr));
-    const int max_blocks = (p->cout_g + u->nr - 1) / u->nr;
-    p->nc_block = u->nr * (fit < 1 ? 1 : fit > max_blocks ? max_blocks : fit);
+    p->nc_block = rb_engine_nc_block(u, p->cout_g, p->ks * p->cin_g);
     p->group_stride = rb_pack_gemm_size(u->nr, p->cout_g, p->cin_g, p->ks);
     packed_floats = p->group_stride * d->groups;
     snprintf(p->ukernel, sizeof p->ukernel, "%s", u->name);

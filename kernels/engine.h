@@ -33,6 +33,11 @@ const char *rb_engine_plan_ukernel(const rb_engine_plan *p);  // the microkernel
 const char *rb_engine_plan_path_name(const rb_engine_plan *p);
 void rb_engine_plan_destroy(rb_engine_plan *p);
 
+// Shared by the drivers: cfg's narrow-group kernel for cpg channels a group (NULL: none), and the
+// output channels of a weight block for GEMM tile u (a multiple of its NR; kc_taps = rows of K).
+const rb_ngconv_ukernel *rb_engine_ngconv_for(const rb_engine_config *cfg, int cpg);
+int rb_engine_nc_block(const rb_gemm_ukernel *u, int cout_g, int kc_taps);
+
 // ---- Winograd F(m x m, 3x3) on the engine (kernels/winograd_engine.c) -------------------------
 
 typedef struct rb_wino_plan rb_wino_plan;

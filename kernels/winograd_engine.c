@@ -25,8 +25,6 @@
 // still (deep layers on small images: 256@14 has 9.4 MB of F4 weights for 16 tiles), since every
 // block streams all of them: fewer blocks then cost less than blocks that stay in L2.
 #define BLOCK_BYTES (512 * 1024)
-// Weights of one product's channel block, L1/L2-resident while the block's rows stream by.
-#define WEIGHT_BLOCK_BYTES (192 * 1024)
 
 struct rb_wino_plan {
   const rb_engine_config *cfg;
@@ -43,11 +41,6 @@ struct rb_wino_plan {
   size_t ws_floats;        // per thread
   char name[96];
 };
-
-static const rb_ngconv_ukernel *ngconv_for(const rb_engine_config *cfg, int cpg) {
-  const rb_ngconv_ukernel *u = cpg == 4 ? &cfg->ngconv4 : cpg == 8 ? &cfg->ngconv8 : cpg == 16 ? &cfg->ngconv16 : NULL;
-  return u && u->fn ? u : NULL;
-}
 
 static const rb_wino_ukernel *transforms_for(const rb_engine_config *cfg, int m) {
   const int i = m / 2 - 1;
@@ -90,7 +83,7 @@ static void plan_geometry(const rb_engine_config *cfg, const rb_conv_desc *d, in
   p->tiles = (size_t)d->n * p->th * p->tw;
   p->cin_g = d->cin / d->groups, p->cout_g = d->cout / d->groups;
   p->wt = transforms_for(cfg, m);
-  p->ng = d->groups > 1 && p->cin_g == p->cout_g ? ngconv_for(cfg, p->cin_g) : NULL;
+  p->ng = d->groups > 1 && p->cin_g == p->cout_g ? rb_engine_ngconv_for(cfg, p->cin_g) : NULL;
   if (p->ng) {
     p->mr = p->ng->mr;
     p->u_stride_p = rb_pack_ngconv_size(p->ng->width, p->ng->cpg, d->cout, 1);
@@ -99,10 +92,7 @@ static void plan_geometry(const rb_engine_config *cfg, const rb_conv_desc *d, in
     p->mr = u->mr;
     p->u_stride_g = rb_pack_gemm_size(u->nr, p->cout_g, p->cin_g, 1);
     p->u_stride_p = p->u_stride_g * d->groups;
-    const size_t column_bytes = ((size_t)p->cin_g + 1) * sizeof(float);
-    const int fit = (int)(WEIGHT_BLOCK_BYTES / (column_bytes * u->nr));
-    const int max_blocks = (p->cout_g + u->nr - 1) / u->nr;
-    p->nc_block = u->nr * (fit < 1 ? 1 : fit > max_blocks ? max_blocks : fit);
+    p->nc_block = rb_engine_nc_block(u, p->cout_g, p->cin_g);
   }
   p->block = block_tiles(p->a2, d->cin, d->cout, p->u_stride_p * p->a2 * sizeof(float), p->tiles, p->mr, p->threads);
   p->ws_floats = (size_t)p->a2 * p->block * (size_t)(d->cin + d->cout);
