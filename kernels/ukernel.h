@@ -95,6 +95,9 @@ typedef struct rb_engine_config {
   rb_gemm_ukernel gemm;
   rb_ngconv_ukernel ngconv4, ngconv8, ngconv16;
   rb_wino_ukernel wino[3];  // F(2x2), F(4x4), F(6x6): the transforms; the products run on the above
+  // A GEMM tile with fewer rows, for products with few of them (Winograd on small images: 16
+  // tiles would pad to 28 rows of 14); name NULL where the ISA has none. Same NR as gemm.
+  rb_gemm_ukernel gemm_small;
 } rb_engine_config;
 
 // Each SIMD ISA's configuration (kernels/<isa>/config.c; only its architecture's build has it).

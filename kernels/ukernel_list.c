@@ -67,11 +67,12 @@ const size_t rb_wino_ukernel_count = sizeof rb_wino_ukernels / sizeof rb_wino_uk
 #define NG_DUP(mr, width) {"rb_f32_ngconv_c4_" #mr "x" #width "dup__scalar", RB_ISA_REF, mr, 4, width, \
                            rb_f32_ngconv_c4_##mr##x##width##dup__scalar, rb_ngconv_perm_c4_dup}
 #define NO_NG {NULL, RB_ISA_REF, 0, 0, 0, NULL, NULL}
+#define NO_GEMM {NULL, RB_ISA_REF, 0, 0, NULL, NULL}
 // Each SIMD ISA's geometry, with transforms of its vector width: AVX2, AVX-512, NEON.
 const rb_engine_config rb_engine_scalar_configs[] = {
-    {"scalar_6x16", RB_ISA_REF, GEMM(6, 16), NG_DUP(8, 8), NG(8, 8, 8), NO_NG, WINO3(RB_ISA_REF, 8, __vec8)},
+    {"scalar_6x16", RB_ISA_REF, GEMM(6, 16), NG_DUP(8, 8), NG(8, 8, 8), NO_NG, WINO3(RB_ISA_REF, 8, __vec8), NO_GEMM},
     {"scalar_14x32", RB_ISA_REF, GEMM(14, 32), NG(16, 4, 16), NG(16, 8, 16), NG(14, 16, 16),
-     WINO3(RB_ISA_REF, 16, __vec16)},
-    {"scalar_8x8", RB_ISA_REF, GEMM(8, 8), NG(16, 4, 4), NG(8, 8, 8), NO_NG, WINO3(RB_ISA_REF, 4, __vec4)},
+     WINO3(RB_ISA_REF, 16, __vec16), GEMM(8, 32)},
+    {"scalar_8x8", RB_ISA_REF, GEMM(8, 8), NG(16, 4, 4), NG(8, 8, 8), NO_NG, WINO3(RB_ISA_REF, 4, __vec4), NO_GEMM},
 };
 const size_t rb_engine_scalar_config_count = sizeof rb_engine_scalar_configs / sizeof rb_engine_scalar_configs[0];

@@ -1,16 +1,20 @@
-// AVX-512 GEMM / indirect-GEMM microkernels, 14x32: 28 zmm accumulators (14 rows x 2 vectors),
-// two weight vectors and one broadcast: 31 of the 32 zmm registers. Per k: 2 weight loads and
-// 14 broadcast loads (load ports only) feed 28 FMAs, 0.57 loads per FMA; the two FMA ports stay
-// busy while the loads sit on their own ports. Column tails use __mmask16 masked loads and
-// stores; rows past mr read clamped pointers and are not stored.
+// AVX-512 GEMM / indirect-GEMM microkernels, 14x32 and 8x32.
+// 14x32: 28 zmm accumulators (14 rows x 2 vectors), two weight vectors and one broadcast: 31 of
+// the 32 zmm registers. Per k: 2 weight loads and 14 broadcast loads (load ports only) feed 28
+// FMAs, 0.57 loads per FMA; the two FMA ports stay busy while the loads sit on their own ports.
+// 8x32: the same with 16 accumulators (0.63 loads per FMA, still 8 independent chains for two
+// FMA ports of latency 4), for products with few rows: Winograd on small images (14x14 has 16
+// tiles of 4x4, which 14 rows would pad to 28).
+// Column tails use __mmask16 masked loads and stores; rows past mr read clamped pointers and are
+// not stored.
 #include <immintrin.h>
 
 #include "../ukernel.h"
 
-#define MR 14
 #define NR 32
 
-#define ROWS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13)
+#define ROWS14(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11) X(12) X(13)
+#define ROWS8(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
 
 static inline __mmask16 lanes(size_t n) { return n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1); }
 
@@ -23,48 +27,66 @@ static inline void store_row(float *c, const float *res, __m512 v0, __m512 v1, _
   _mm512_mask_storeu_ps(c + 16, m1, v1);
 }
 
-static inline void igemm(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w, float *c,
-                         size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e) {
-  for (size_t n0 = 0; n0 < nc; n0 += NR) {
-    const __m512 b0 = _mm512_loadu_ps(w), b1 = _mm512_loadu_ps(w + 16);
 #define INIT(m) __m512 c##m##0 = b0, c##m##1 = b1;
-    ROWS(INIT)
-    w += NR;
-    const float *const *ap = a;
-    for (size_t t = 0; t < ks; t++, ap += MR) {
 #define ROW(m) const float *a##m = ap[m] == zero ? zero : ap[m] + a_offset;
-      ROWS(ROW)
-      for (size_t k = 0; k < kc; k++, w += NR) {
-        const __m512 w0 = _mm512_loadu_ps(w), w1 = _mm512_loadu_ps(w + 16);
 #define FMA(m)                                                 \
   {                                                            \
     const __m512 x = _mm512_set1_ps(a##m[k]);                  \
     c##m##0 = _mm512_fmadd_ps(x, w0, c##m##0);                 \
     c##m##1 = _mm512_fmadd_ps(x, w1, c##m##1);                 \
   }
-        ROWS(FMA)
-      }
-    }
-    const size_t n = nc - n0;
-    const __mmask16 m0 = lanes(n), m1 = lanes(n > 16 ? n - 16 : 0);
-    // Only rows < mr are stored: a residual may be the output itself (in place).
+// Only rows < mr are stored: a residual may be the output itself (in place).
 #define STORE(m)                                                                                              \
   if (m < mr)                                                                                                 \
     store_row(c + m * c_stride + n0, e->residual ? e->residual + m * e->residual_stride + n0 : NULL, c##m##0, \
               c##m##1, m0, m1, e->relu);
-    ROWS(STORE)
+
+#define DEFINE_IGEMM(NAME, MR, ROWS)                                                                           \
+  static inline void NAME(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w,   \
+                          float *c, size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e) { \
+    for (size_t n0 = 0; n0 < nc; n0 += NR) {                                                                   \
+      const __m512 b0 = _mm512_loadu_ps(w), b1 = _mm512_loadu_ps(w + 16);                                      \
+      ROWS(INIT)                                                                                               \
+      w += NR;                                                                                                 \
+      const float *const *ap = a;                                                                              \
+      for (size_t t = 0; t < ks; t++, ap += MR) {                                                              \
+        ROWS(ROW)                                                                                              \
+        for (size_t k = 0; k < kc; k++, w += NR) {                                                             \
+          const __m512 w0 = _mm512_loadu_ps(w), w1 = _mm512_loadu_ps(w + 16);                                  \
+          ROWS(FMA)                                                                                            \
+        }                                                                                                      \
+      }                                                                                                        \
+      const size_t n = nc - n0;                                                                                \
+      const __mmask16 m0 = lanes(n), m1 = lanes(n > 16 ? n - 16 : 0);                                          \
+      ROWS(STORE)                                                                                              \
+    }                                                                                                          \
   }
-}
+
+DEFINE_IGEMM(igemm14, 14, ROWS14)
+DEFINE_IGEMM(igemm8, 8, ROWS8)
 
 void rb_f32_igemm_14x32__avx512(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w,
                                 float *c, size_t c_stride, const float *zero, size_t a_offset,
                                 const rb_uk_epilogue *e) {
-  igemm(mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e);
+  igemm14(mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e);
 }
 
 void rb_f32_gemm_14x32__avx512(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride, const float *w,
                                float *c, size_t c_stride, const rb_uk_epilogue *e) {
-  const float *rows[MR];
-  for (size_t m = 0; m < MR; m++) rows[m] = a + (m < mr ? m : mr - 1) * a_stride;
-  igemm(mr, nc, kc, 1, rows, w, c, c_stride, NULL, 0, e);
+  const float *rows[14];
+  for (size_t m = 0; m < 14; m++) rows[m] = a + (m < mr ? m : mr - 1) * a_stride;
+  igemm14(mr, nc, kc, 1, rows, w, c, c_stride, NULL, 0, e);
+}
+
+void rb_f32_igemm_8x32__avx512(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w,
+                               float *c, size_t c_stride, const float *zero, size_t a_offset,
+                               const rb_uk_epilogue *e) {
+  igemm8(mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e);
+}
+
+void rb_f32_gemm_8x32__avx512(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride, const float *w,
+                              float *c, size_t c_stride, const rb_uk_epilogue *e) {
+  const float *rows[8];
+  for (size_t m = 0; m < 8; m++) rows[m] = a + (m < mr ? m : mr - 1) * a_stride;
+  igemm8(mr, nc, kc, 1, rows, w, c, c_stride, NULL, 0, e);
 }
