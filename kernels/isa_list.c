@@ -33,6 +33,7 @@ typedef struct isa_entry {
   rb_fma_probe probe;       // .run NULL when not built
   const rb_kernels *table;  // ref's own; NULL for the others, whose tables are made from engine
   const rb_engine_config *engine;  // kernels/<isa>/config.c; NULL: no kernels of this ISA in this build yet
+  void (*eltwise_fill)(rb_kernels *);  // kernels/<isa>/eltwise.c: the memory-bound family
   const char *no_table;     // why, when there is no table on a CPU that runs the ISA
 } isa_entry;
 
@@ -41,19 +42,19 @@ static int runs_avx2(const rb_cpu *c) { return c->avx2_fma; }
 static int runs_avx512(const rb_cpu *c) { return c->avx512; }
 static int runs_neon(const rb_cpu *c) { return c->neon; }
 
-// Probe functions and engine configurations exist only in their architecture's build.
+// Probe and kernel functions and engine configurations exist only in their architecture's build.
 #if ON_X86
-#define X86_PROBE(f) f
+#define X86_ONLY(f) f
 #define X86_ENGINE(e) &e
 #else
-#define X86_PROBE(f) NULL
+#define X86_ONLY(f) NULL
 #define X86_ENGINE(e) NULL
 #endif
 #if ON_ARM
-#define ARM_PROBE(f) f
+#define ARM_ONLY(f) f
 #define ARM_ENGINE(e) &e
 #else
-#define ARM_PROBE(f) NULL
+#define ARM_ONLY(f) NULL
 #define ARM_ENGINE(e) NULL
 #endif
 
@@ -61,27 +62,29 @@ static const isa_entry isas[RB_ISA_COUNT] = {
     [RB_ISA_REF] = {"ref", NULL, 1, runs_any, NULL,
                     {RB_ISA_REF, "rb_fma_probe__ref", "48 float multiply-add chains (compiler's baseline vectors)", 48,
                      RB_FMA_MULADD, rb_fma_probe__ref},
-                    &rb_kernels_ref, NULL, NULL},
+                    &rb_kernels_ref, NULL, NULL, NULL},
     [RB_ISA_AVX2] = {"avx2", "AVX2 needs an x86-64 build", ON_X86, runs_avx2,
                      "this CPU lacks AVX2 + FMA (or the OS does not enable ymm state)",
                      {RB_ISA_AVX2, "rb_fma_probe__avx2", "12 ymm FMA chains", 12 * 8, RB_FMA_MULADD,
-                      X86_PROBE(rb_fma_probe__avx2)},
-                     NULL, X86_ENGINE(rb_engine_avx2), "this build has no AVX2 kernels yet"},
+                      X86_ONLY(rb_fma_probe__avx2)},
+                     NULL, X86_ENGINE(rb_engine_avx2), X86_ONLY(rb_eltwise_fill__avx2), "this build has no AVX2 kernels yet"},
     [RB_ISA_AVX512] = {"avx512", "AVX-512 needs an x86-64 build", ON_X86, runs_avx512,
                        "this CPU lacks AVX-512 F/BW/VL/DQ (or the OS does not enable zmm state)",
                        {RB_ISA_AVX512, "rb_fma_probe__avx512", "24 zmm FMA chains", 24 * 16, RB_FMA_MULADD,
-                        X86_PROBE(rb_fma_probe__avx512)},
-                       NULL, X86_ENGINE(rb_engine_avx512), "this build has no AVX-512 kernels yet"},
+                        X86_ONLY(rb_fma_probe__avx512)},
+                       NULL, X86_ENGINE(rb_engine_avx512), X86_ONLY(rb_eltwise_fill__avx512),
+                       "this build has no AVX-512 kernels yet"},
     [RB_ISA_NEON] = {"neon", "NEON needs an aarch64 build", ON_ARM, runs_neon, "this CPU lacks Advanced SIMD (NEON)",
                      {RB_ISA_NEON, "rb_fma_probe__neon", "24 q-register FMA chains", 24 * 4, RB_FMA_ACCUMULATE,
-                      ARM_PROBE(rb_fma_probe__neon)},
-                     NULL, ARM_ENGINE(rb_engine_neon), "this build has no NEON kernels yet"},
+                      ARM_ONLY(rb_fma_probe__neon)},
+                     NULL, ARM_ENGINE(rb_engine_neon), ARM_ONLY(rb_eltwise_fill__neon), "this build has no NEON kernels yet"},
 };
 
 static const isa_entry *entry(rb_isa isa) { return (unsigned)isa < RB_ISA_COUNT ? &isas[isa] : NULL; }
 
-// A SIMD ISA's table: ref's kernels for every family the ISA has no microkernels of yet, and
-// direct and Winograd convolution on the engine with the ISA's microkernels. Made once.
+// A SIMD ISA's table: ref's kernels for every family the ISA has no microkernels of yet, direct
+// and Winograd convolution on the engine with the ISA's microkernels, and its element-wise
+// family. Made once.
 static rb_kernels simd_tables[RB_ISA_COUNT];
 
 static void simd_tables_init(void) {
@@ -93,6 +96,7 @@ static void simd_tables_init(void) {
     simd_tables[i].engine = isas[i].engine;
     for (int w = 0; w < RB_WINO_COUNT; w++)  // Winograd on the engine, with the ISA's transforms
       if (rb_wino_engine_has(isas[i].engine, 2 * w + 2)) simd_tables[i].conv_winograd[w] = NULL;
+    if (isas[i].eltwise_fill) isas[i].eltwise_fill(&simd_tables[i]);
   }
 }
 

@@ -353,6 +353,57 @@ rb_status rb_op_add(const rb_kernels *k, size_t count, const float *a, const flo
   return RB_OK;
 }
 
+rb_status rb_op_se_gate(const rb_kernels *k, const rb_se_desc *d, const float *in, const float *w1, const float *b1,
+                        const float *w2, const float *b2, float *workspace, float *gate) {
+  static const char fn[] = "rb_op_se_gate";
+  NEED_TABLE(fn, k);
+  NEED(fn, d);
+  NEED(fn, in);
+  NEED(fn, w1);
+  NEED(fn, w2);
+  NEED(fn, workspace);
+  NEED(fn, gate);
+  rb_status st = rb_se_desc_check(d);
+  if (st != RB_OK) return st;
+  const size_t act = (size_t)d->n * d->h * d->w * d->c, ws = rb_se_workspace_size(d), ng = (size_t)d->n * d->c;
+  NO_OVERLAP(fn, workspace, ws, in, act);
+  NO_OVERLAP(fn, gate, ng, in, act);
+  NO_OVERLAP(fn, gate, ng, workspace, ws);
+  HAS_KERNEL(fn, k, global_avgpool);
+  HAS_KERNEL(fn, k, fc);
+  HAS_KERNEL(fn, k, sigmoid);
+  // The table's se kernels in three steps: squeeze into gate, excite through hidden, sigmoid.
+  float *hidden = workspace + ng;
+  k->global_avgpool(d->n, d->h * d->w, d->c, in, workspace);
+  k->fc(d->n, d->c, d->reduced, d->groups, workspace, w1, b1, 1, hidden);
+  k->fc(d->n, d->reduced, d->c, d->groups, hidden, w2, b2, 0, gate);
+  k->sigmoid(ng, gate, gate);
+  return RB_OK;
+}
+
+rb_status rb_op_scale_add(const rb_kernels *k, int n, int hw, int c, const float *x, const float *gate,
+                          const float *residual, int relu, float *out) {
+  static const char fn[] = "rb_op_scale_add";
+  NEED_TABLE(fn, k);
+  NEED(fn, x);
+  NEED(fn, gate);
+  NEED(fn, out);
+  POSITIVE(fn, "n", n);
+  POSITIVE(fn, "hw", hw);
+  POSITIVE(fn, "c", c);
+  size_t count = 0, ng = 0;
+  COUNT(fn, "the n*hw*c tensor", &count, n, hw, c);
+  COUNT(fn, "the n*c gate", &ng, n, c);
+  if (out != x && overlap(out, count, x, count))
+    return rb_fail(RB_ERR_INVALID_ARG, "%s: out overlaps x without being equal to it", fn);
+  if (residual && out != residual && overlap(out, count, residual, count))
+    return rb_fail(RB_ERR_INVALID_ARG, "%s: out overlaps residual without being equal to it", fn);
+  NO_OVERLAP(fn, out, count, gate, ng);
+  HAS_KERNEL(fn, k, scale_add);
+  k->scale_add(n, hw, c, x, gate, residual, relu, out);
+  return RB_OK;
+}
+
 // ---- BatchNorm folding ---------------------------------------------------------------------
 
 rb_status rb_bn_fold(int cout, size_t per_out, const float *w, const float *conv_bias,

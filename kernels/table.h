@@ -22,6 +22,12 @@ typedef struct rb_epilogue {
   int relu;
 } rb_epilogue;
 
+// Maximum errors of the table's vexp and sigmoid against the exact function, in ulps of the
+// result (in subnormal steps of 2^-149 where the result is subnormal), for every float argument;
+// tests/test_eltwise.c checks them on every table.
+#define RB_VEXP_MAX_ULP 2
+#define RB_SIGMOID_MAX_ULP 4
+
 // One convolution algorithm of one ISA. All sizes are in floats.
 typedef struct rb_conv_kernel {
   const char *name;  // rb_conv_<variant>__<isa>
@@ -76,7 +82,26 @@ typedef struct rb_kernels {
   // out[i] = relu?(a[i] + b[i]); out may equal a or b. ReLU passes NaN through (as PyTorch):
   // a plain max(x, 0) in a SIMD port would not.
   void (*add)(size_t count, const float *a, const float *b, int relu, float *out);
+  // out[n][p][c] = relu?(x[n][p][c] * gate[n][c] + residual[n][p][c]) (residual NULL: + 0): the SE
+  // channel scale fused with the block's residual add and ReLU. out may equal x or residual.
+  void (*scale_add)(int n, int hw, int c, const float *x, const float *gate, const float *residual, int relu,
+                    float *out);
+  // out[i] = e^in[i], and the logistic sigmoid 1 / (1 + e^-in[i]), within RB_VEXP_MAX_ULP and
+  // RB_SIGMOID_MAX_ULP below (ref with libm; SIMD: kernels/vec_math.h). NaN in, NaN out; exp
+  // overflows to +Inf and underflows through the subnormals to 0. out may equal in.
+  void (*vexp)(size_t count, const float *in, float *out);
+  void (*sigmoid)(size_t count, const float *in, float *out);
 } rb_kernels;
+
+// The SIMD element-wise family (kernels/eltwise_template.h at one vector width): points the
+// members above from se to sigmoid at it. One per SIMD ISA, and portable ones at 4, 8 and 16
+// floats a vector for the tests (rb_eltwise_vehicles).
+void rb_eltwise_fill__avx2(rb_kernels *t);
+void rb_eltwise_fill__avx512(rb_kernels *t);
+void rb_eltwise_fill__neon(rb_kernels *t);
+// Tables for testing the template on any CPU: ref's, with the element-wise family of the portable
+// vector widths 4, 8 and 16 ("vec4", ...). Returns how many (at most max) were stored in t.
+int rb_eltwise_vehicles(const rb_kernels **t, int max);
 
 // Whether k computes Winograd F(m x m, 3x3): on its engine (conv_winograd[] is then NULL) or
 // with a kernel of its own (kernels/conv_choose.c); and the name of what computes it (the

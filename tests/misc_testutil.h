@@ -12,13 +12,20 @@
 #include "resbench/resbench.h"
 #include "testutil.h"
 
-// Runs the body once per available kernel table, with k bound to it; `continue` skips a table.
-#define MT_FOR_EACH_TABLE(k)                                   \
-  const rb_kernels *mt_tables_[RB_ISA_COUNT];                  \
-  const int mt_ntables_ = tu_available_tables(mt_tables_);     \
-  ck_assert_int_ge(mt_ntables_, 1);                            \
-  for (int mt_i_ = 0; mt_i_ < mt_ntables_; mt_i_++)            \
+// Runs the body once per available kernel table and once per test vehicle of the element-wise
+// template (vec4, vec8, vec16: kernels/scalar/eltwise_vehicles.c), with k bound to it; `continue`
+// skips a table.
+#define MT_FOR_EACH_TABLE(k)                                                                     \
+  const rb_kernels *mt_tables_[RB_ISA_COUNT + 3];                                                \
+  int mt_ntables_ = tu_available_tables(mt_tables_);                                             \
+  ck_assert_int_ge(mt_ntables_, 1);                                                              \
+  mt_ntables_ += rb_eltwise_vehicles(mt_tables_ + mt_ntables_, 3);                               \
+  for (int mt_i_ = 0; mt_i_ < mt_ntables_; mt_i_++)                                              \
     for (const rb_kernels *k = mt_tables_[mt_i_]; k; k = NULL)
+
+// A test vehicle (ref's table with the element-wise family at a portable width): tests of other
+// families (convolutions, check rows by ISA) skip it.
+static inline int mt_is_vehicle(const rb_kernels *k) { return k->isa == RB_ISA_REF && k != &rb_kernels_ref; }
 
 // A table that lacks a kernel (a SIMD port in progress) is skipped with a note, not failed:
 // rb_op_* reports it as RB_ERR_UNSUPPORTED, and test_ops_errors checks that path.

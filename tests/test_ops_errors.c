@@ -290,6 +290,41 @@ START_TEST(test_add_errors) {
 }
 END_TEST
 
+START_TEST(test_se_fusion_errors) {
+  const rb_kernels *k = ref();
+  const rb_se_desc d = {1, 2, 3, 8, 4, 2};  // 48 floats of activation, workspace 12
+  float *in = filled(48), *res = filled(48), *out = filled(48), *w1 = filled(16), *w2 = filled(16);
+  float *ws = filled(12), *gate = filled(8);
+  EXPECT_OK(rb_op_se_gate(k, &d, in, w1, NULL, w2, NULL, ws, gate));
+  EXPECT(rb_op_se_gate(NULL, &d, in, w1, NULL, w2, NULL, ws, gate), RB_ERR_NULL, "k (kernel table) is NULL");
+  EXPECT(rb_op_se_gate(k, &d, in, w1, NULL, w2, NULL, ws, NULL), RB_ERR_NULL, "gate is NULL");
+  EXPECT(rb_op_se_gate(k, &d, in, NULL, NULL, w2, NULL, ws, gate), RB_ERR_NULL, "w1 is NULL");
+  const rb_se_desc bad = {1, 2, 3, 7, 4, 2};
+  EXPECT(rb_op_se_gate(k, &bad, in, w1, NULL, w2, NULL, ws, gate), RB_ERR_SHAPE, "c 7 not divisible by groups 2");
+  EXPECT(rb_op_se_gate(k, &d, in, w1, NULL, w2, NULL, ws, in + 4), RB_ERR_INVALID_ARG, "gate and in must not overlap");
+  EXPECT(rb_op_se_gate(k, &d, in, w1, NULL, w2, NULL, ws, ws + 4), RB_ERR_INVALID_ARG,
+         "gate and workspace must not overlap");
+  EXPECT_OK(rb_op_scale_add(k, 1, 6, 8, in, gate, res, 1, out));
+  EXPECT_OK(rb_op_scale_add(k, 1, 6, 8, in, gate, NULL, 0, in));   // in place on x
+  EXPECT_OK(rb_op_scale_add(k, 1, 6, 8, in, gate, res, 1, res));  // in place on the residual
+  EXPECT(rb_op_scale_add(k, 1, 6, 8, NULL, gate, res, 1, out), RB_ERR_NULL, "x is NULL");
+  EXPECT(rb_op_scale_add(k, 1, 6, 8, in, NULL, res, 1, out), RB_ERR_NULL, "gate is NULL");
+  EXPECT(rb_op_scale_add(k, 0, 6, 8, in, gate, res, 1, out), RB_ERR_INVALID_ARG, "n must be >= 1, got 0");
+  EXPECT(rb_op_scale_add(k, 1, 6, -8, in, gate, res, 1, out), RB_ERR_INVALID_ARG, "c must be >= 1, got -8");
+  EXPECT(rb_op_scale_add(k, 1 << 30, 1 << 30, 1 << 30, in, gate, res, 1, out), RB_ERR_INVALID_ARG, "too large");
+  EXPECT(rb_op_scale_add(k, 1, 6, 8, in, gate, res, 1, in + 1), RB_ERR_INVALID_ARG, "out overlaps x without being");
+  EXPECT(rb_op_scale_add(k, 1, 6, 8, in, gate, res, 1, res + 1), RB_ERR_INVALID_ARG,
+         "out overlaps residual without being");
+  EXPECT(rb_op_scale_add(k, 1, 6, 8, in, out + 40, res, 1, out), RB_ERR_INVALID_ARG, "out and gate must not overlap");
+  rb_kernels t = *k;
+  t.scale_add = NULL, t.sigmoid = NULL;
+  EXPECT(rb_op_scale_add(&t, 1, 6, 8, in, gate, res, 1, out), RB_ERR_UNSUPPORTED, "ISA 'ref' has no scale_add kernel");
+  EXPECT(rb_op_se_gate(&t, &d, in, w1, NULL, w2, NULL, ws, gate), RB_ERR_UNSUPPORTED, "ISA 'ref' has no sigmoid kernel");
+  rb_aligned_free(in), rb_aligned_free(res), rb_aligned_free(out), rb_aligned_free(w1), rb_aligned_free(w2);
+  rb_aligned_free(ws), rb_aligned_free(gate);
+}
+END_TEST
+
 // A table with an empty slot (a SIMD port in progress): RB_ERR_UNSUPPORTED naming ISA and kernel.
 START_TEST(test_missing_kernels) {
   rb_kernels t = *ref();
@@ -360,6 +395,7 @@ Suite *ops_errors_suite(void) {
   tcase_add_test(tc, test_pool_desc_errors);
   tcase_add_test(tc, test_pool_op_errors);
   tcase_add_test(tc, test_add_errors);
+  tcase_add_test(tc, test_se_fusion_errors);
   tcase_add_test(tc, test_missing_kernels);
   tcase_add_test(tc, test_bn_fold_errors);
   suite_add_tcase(s, tc);

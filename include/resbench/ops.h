@@ -49,6 +49,14 @@ rb_status rb_op_sk_select(const rb_kernels *k, int n, int hw, int paths, int cha
 rb_status rb_op_maxpool(const rb_kernels *k, const rb_pool_desc *d, const float *in, float *out);
 rb_status rb_op_avgpool(const rb_kernels *k, const rb_pool_desc *d, const float *in, float *out);
 rb_status rb_op_add(const rb_kernels *k, size_t count, const float *a, const float *b, int relu, float *out);
+// SE in two steps, for fusing its channel scale into the block's residual add and ReLU: the gate
+// gate[n][c] = sigmoid(fc2(relu(fc1(mean_hw(in))))) (workspace: rb_se_workspace_size floats),
+// then out = relu?(x * gate[n][c] + residual) in one pass (residual may be NULL; out may equal x
+// or residual). rb_op_se(in, out) is rb_op_se_gate then rb_op_scale_add(in, gate, NULL, 0, out).
+rb_status rb_op_se_gate(const rb_kernels *k, const rb_se_desc *d, const float *in, const float *w1, const float *b1,
+                        const float *w2, const float *b2, float *workspace, float *gate);
+rb_status rb_op_scale_add(const rb_kernels *k, int n, int hw, int c, const float *x, const float *gate,
+                          const float *residual, int relu, float *out);
 
 // Folds inference BatchNorm into the preceding convolution or FC:
 // scale = gamma / sqrt(var + eps); w_out[o][...] = w[o][...] * scale[o];

@@ -3,12 +3,6 @@
 
 #include "ref_kernels.h"
 
-static float sigmoid(float x) {
-  if (x >= 0.0f) return 1.0f / (1.0f + expf(-x));
-  const float e = expf(x);
-  return e / (1.0f + e);
-}
-
 void rb_radix_softmax__ref(int n, int cardinality, int radix, int channels, const float *in, float *out) {
   const int rest = channels / cardinality;
   const size_t row = (size_t)radix * channels;
@@ -16,7 +10,7 @@ void rb_radix_softmax__ref(int n, int cardinality, int radix, int channels, cons
     const float *x = in + i * row;
     float *y = out + i * row;
     if (radix == 1) {  // rSoftMax skips the view: a plain sigmoid, same order
-      for (int j = 0; j < channels; j++) y[j] = sigmoid(x[j]);
+      for (int j = 0; j < channels; j++) y[j] = rb_sigmoid1__ref(x[j]);
       continue;
     }
     // x.view(card, radix, rest).transpose(0, 1): element (g, r, j) moves to (r, g, j).

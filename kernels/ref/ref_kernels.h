@@ -3,6 +3,8 @@
 #ifndef RESBENCH_REF_KERNELS_H
 #define RESBENCH_REF_KERNELS_H
 
+#include <math.h>
+
 #include "../table.h"
 
 extern const rb_conv_kernel rb_conv_direct__ref;       // conv_direct.c
@@ -27,5 +29,16 @@ void rb_maxpool__ref(const rb_pool_desc *d, const float *in, float *out);
 void rb_avgpool__ref(const rb_pool_desc *d, const float *in, float *out);
 // eltwise.c
 void rb_add__ref(size_t count, const float *a, const float *b, int relu, float *out);
+void rb_scale_add__ref(int n, int hw, int c, const float *x, const float *gate, const float *residual, int relu,
+                       float *out);
+void rb_vexp__ref(size_t count, const float *in, float *out);
+void rb_sigmoid__ref(size_t count, const float *in, float *out);
+
+// Stable for any x: exp never overflows, and sigmoid(-x) keeps its relative accuracy.
+static inline float rb_sigmoid1__ref(float x) {
+  if (x >= 0.0f) return 1.0f / (1.0f + expf(-x));
+  const float e = expf(x);
+  return e / (1.0f + e);
+}
 
 #endif

@@ -3,13 +3,6 @@
 
 #include "ref_kernels.h"
 
-// Stable for any x: exp never overflows, and sigmoid(-x) keeps its relative accuracy.
-static float sigmoid(float x) {
-  if (x >= 0.0f) return 1.0f / (1.0f + expf(-x));
-  const float e = expf(x);
-  return e / (1.0f + e);
-}
-
 void rb_fc__ref(int n, int in_f, int out_f, int groups, const float *in, const float *w,
                 const float *bias, int relu, float *out) {
   const int ig = in_f / groups, og = out_f / groups;
@@ -36,7 +29,7 @@ void rb_se__ref(const rb_se_desc *d, const float *in, const float *w1, const flo
   rb_global_avgpool__ref(n, (int)hw, c, in, pooled);
   rb_fc__ref(n, c, d->reduced, d->groups, pooled, w1, b1, 1, hidden);
   rb_fc__ref(n, d->reduced, c, d->groups, hidden, w2, b2, 0, pooled);
-  for (size_t i = 0; i < (size_t)n * c; i++) pooled[i] = sigmoid(pooled[i]);
+  for (size_t i = 0; i < (size_t)n * c; i++) pooled[i] = rb_sigmoid1__ref(pooled[i]);
 
   // The whole squeeze is done before the first write, so in may equal out.
   for (int i = 0; i < n; i++) {

@@ -14,4 +14,7 @@ const rb_kernels rb_kernels_ref = {
     .maxpool = rb_maxpool__ref,
     .avgpool = rb_avgpool__ref,
     .add = rb_add__ref,
+    .scale_add = rb_scale_add__ref,
+    .vexp = rb_vexp__ref,
+    .sigmoid = rb_sigmoid__ref,
 };

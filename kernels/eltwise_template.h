@@ -1,0 +1,285 @@
+// The memory-bound kernels of the table (pools, the residual add, SE and its fused scale + add,
+// the attention FCs, softmaxes and weighted sums), vectorized over channels: a template that each
+// ISA's kernels/<isa>/eltwise.c includes once, after defining
+//   VM_VL, VM_VEC, VM_IVEC  the vector (kernels/vec_math.h),
+//   EW_SUFFIX               the suffix of the names (__avx2, __vec8, ...).
+// It defines rb_eltwise_fill<EW_SUFFIX>(rb_kernels *), which points a table's members at them.
+// The contracts are the table's (kernels/table.h); the semantics are ref's, NaN included.
+// Channels past the last whole vector go through one partial vector (vm_load_part): no access
+// passes the last channel. Each output element is computed by one thread in a fixed order, so
+// results do not depend on the thread count. Sums run in ref's order (the pools are then
+// bit-identical to ref; weighted sums differ where the ISA contracts a*b + s into an FMA), except
+// the FC dot products, summed VM_VL lanes at a time: within the same gamma(k) bound.
+#include <math.h>
+#include <stddef.h>
+
+#include "table.h"
+#include "vec_math.h"
+
+#define EW_CAT2(a, b) a##b
+#define EW_CAT(a, b) EW_CAT2(a, b)
+#define EW_NAME(f) EW_CAT(f, EW_SUFFIX)
+#define EW_FN static
+// Below this many floats a pass runs on one thread (a parallel region costs a few microseconds).
+#define EW_PAR_MIN (1u << 15)
+
+// ---- element-wise ------------------------------------------------------------------------------
+
+EW_FN void ew_add(size_t count, const float *a, const float *b, int relu, float *out) {
+  const size_t nvec = count / VM_VL;
+  // Each element is read before it is written: out may alias a or b.
+#pragma omp parallel for schedule(static) if (count >= EW_PAR_MIN)
+  for (size_t v = 0; v < nvec; v++) {
+    const size_t i = v * VM_VL;
+    const VM_VEC s = vm_load(a + i) + vm_load(b + i);
+    vm_store(out + i, relu ? vm_relu(s) : s);
+  }
+  const size_t i = nvec * VM_VL;
+  const int rest = (int)(count - i);
+  if (rest) {
+    const VM_VEC s = vm_load_part(a + i, rest, 0.0f) + vm_load_part(b + i, rest, 0.0f);
+    vm_store_part(out + i, relu ? vm_relu(s) : s, rest);
+  }
+}
+
+// out = relu?(x * gate[n][c] + residual): the SE channel scale fused with the block's residual
+// add and ReLU (residual NULL: the scale alone). One pass: x and residual read once, out written once.
+EW_FN void ew_scale_add(int n, int hw, int c, const float *x, const float *gate, const float *residual, int relu,
+                        float *out) {
+  const int full = c - c % VM_VL, rest = c - full;
+#pragma omp parallel for collapse(2) schedule(static) if ((size_t)n * hw * c >= EW_PAR_MIN)
+  for (int i = 0; i < n; i++)
+    for (int p = 0; p < hw; p++) {
+      const float *g = gate + (size_t)i * c;
+      const size_t o = ((size_t)i * hw + p) * c;
+      for (int ch = 0; ch < full; ch += VM_VL) {
+        VM_VEC s = vm_load(x + o + ch) * vm_load(g + ch);
+        if (residual) s += vm_load(residual + o + ch);
+        vm_store(out + o + ch, relu ? vm_relu(s) : s);
+      }
+      if (rest) {
+        VM_VEC s = vm_load_part(x + o + full, rest, 0.0f) * vm_load_part(g + full, rest, 0.0f);
+        if (residual) s += vm_load_part(residual + o + full, rest, 0.0f);
+        vm_store_part(out + o + full, relu ? vm_relu(s) : s, rest);
+      }
+    }
+}
+
+EW_FN void ew_vexp(size_t count, const float *in, float *out) {
+  size_t i = 0;
+  for (; i + VM_VL <= count; i += VM_VL) vm_store(out + i, vm_exp(vm_load(in + i)));
+  if (i < count) vm_store_part(out + i, vm_exp(vm_load_part(in + i, (int)(count - i), 0.0f)), (int)(count - i));
+}
+
+EW_FN void ew_sigmoid(size_t count, const float *in, float *out) {
+  size_t i = 0;
+  for (; i + VM_VL <= count; i += VM_VL) vm_store(out + i, vm_sigmoid(vm_load(in + i)));
+  if (i < count)
+    vm_store_part(out + i, vm_sigmoid(vm_load_part(in + i, (int)(count - i), 0.0f)), (int)(count - i));
+}
+
+// ---- pools -------------------------------------------------------------------------------------
+
+enum { EW_POOL_VECS = 4 };  // channels summed together: 4 vectors of accumulators
+
+// Means of channels [c0, c0 + cn) of image i, cn <= EW_POOL_VECS * VM_VL, summed over p in order.
+VM_INLINE void ew_pool_block(int hw, int c, const float *in, int c0, int cn, float *out) {
+  VM_VEC acc[EW_POOL_VECS] = {{0}};
+  const int nv = (cn + VM_VL - 1) / VM_VL, last = cn - (nv - 1) * VM_VL;
+  for (int p = 0; p < hw; p++) {
+    const float *x = in + (size_t)p * c + c0;
+    for (int v = 0; v < nv - 1; v++) acc[v] += vm_load(x + v * VM_VL);
+    acc[nv - 1] += last == VM_VL ? vm_load(x + (nv - 1) * VM_VL) : vm_load_part(x + (nv - 1) * VM_VL, last, 0.0f);
+  }
+  const VM_VEC div = vm_set1((float)hw);  // divide, as ref: one rounding
+  for (int v = 0; v < nv - 1; v++) vm_store(out + c0 + v * VM_VL, acc[v] / div);
+  vm_store_part(out + c0 + (nv - 1) * VM_VL, acc[nv - 1] / div, last);
+}
+
+EW_FN void ew_global_avgpool(int n, int hw, int c, const float *in, float *out) {
+  const int blk = EW_POOL_VECS * VM_VL, nblk = (c + blk - 1) / blk;
+#pragma omp parallel for collapse(2) schedule(static) if ((size_t)n * hw * c >= EW_PAR_MIN)
+  for (int i = 0; i < n; i++)
+    for (int b = 0; b < nblk; b++) {
+      const int c0 = b * blk, cn = c - c0 < blk ? c - c0 : blk;
+      ew_pool_block(hw, c, in + (size_t)i * hw * c, c0, cn, out + (size_t)i * c);
+    }
+}
+
+// The window of output o along one axis (ref's, kernels/ref/pool.c).
+VM_INLINE int ew_window(int o, int k, int s, int pad, int size, int *lo, int *hi) {
+  const int start = o * s - pad;
+  const int end = start + k < size + pad ? start + k : size + pad;
+  *lo = start > 0 ? start : 0;
+  *hi = end < size ? end : size;
+  return end - start;
+}
+
+// One output pixel of a max (is_max) or average pool over all channels.
+VM_INLINE void ew_pool_pixel(const rb_pool_desc *d, const float *img, int y0, int y1, int x0, int x1, int is_max,
+                             float div, float *o) {
+  const int c = d->c;
+  for (int ch = 0; ch < c; ch += VM_VL) {
+    const int cn = c - ch < VM_VL ? c - ch : VM_VL;
+    VM_VEC acc = vm_set1(is_max ? -INFINITY : 0.0f);
+    for (int iy = y0; iy < y1; iy++)
+      for (int ix = x0; ix < x1; ix++) {
+        const float *v = img + ((size_t)iy * d->w + ix) * c + ch;
+        const VM_VEC x = cn == VM_VL ? vm_load(v) : vm_load_part(v, cn, 0.0f);
+        acc = is_max ? vm_max_nan(acc, x) : acc + x;
+      }
+    if (!is_max) acc = acc / vm_set1(div);
+    if (cn == VM_VL) vm_store(o + ch, acc);
+    else vm_store_part(o + ch, acc, cn);
+  }
+}
+
+VM_INLINE void ew_pool(const rb_pool_desc *d, const float *in, float *out, int is_max) {
+  const int oh = rb_pool_out_h(d), ow = rb_pool_out_w(d), c = d->c;
+#pragma omp parallel for collapse(2) schedule(static) if ((size_t)d->n * oh * ow * c >= (1u << 14))
+  for (int i = 0; i < d->n; i++)
+    for (int y = 0; y < oh; y++)
+      for (int x = 0; x < ow; x++) {
+        int y0, y1, x0, x1;
+        const int ph = ew_window(y, d->kh, d->stride_h, d->pad_h, d->h, &y0, &y1);
+        const int pw = ew_window(x, d->kw, d->stride_w, d->pad_w, d->w, &x0, &x1);
+        const float div = (float)(d->count_include_pad ? ph * pw : (y1 - y0) * (x1 - x0));
+        ew_pool_pixel(d, in + (size_t)i * d->h * d->w * c, y0, y1, x0, x1, is_max, div,
+                      out + (((size_t)i * oh + y) * ow + x) * c);
+      }
+}
+
+EW_FN void ew_maxpool(const rb_pool_desc *d, const float *in, float *out) { ew_pool(d, in, out, 1); }
+EW_FN void ew_avgpool(const rb_pool_desc *d, const float *in, float *out) { ew_pool(d, in, out, 0); }
+
+// ---- attention -----------------------------------------------------------------------------
+
+// sum_j w[j] x[j], j < k: two vector accumulators, then the lanes.
+VM_INLINE float ew_dot(int k, const float *w, const float *x) {
+  VM_VEC a0 = {0}, a1 = {0};
+  int j = 0;
+  for (; j + 2 * VM_VL <= k; j += 2 * VM_VL) {
+    a0 += vm_load(w + j) * vm_load(x + j);
+    a1 += vm_load(w + j + VM_VL) * vm_load(x + j + VM_VL);
+  }
+  for (; j + VM_VL <= k; j += VM_VL) a0 += vm_load(w + j) * vm_load(x + j);
+  if (j < k) a1 += vm_load_part(w + j, k - j, 0.0f) * vm_load_part(x + j, k - j, 0.0f);
+  return vm_hsum(a0 + a1);
+}
+
+EW_FN void ew_fc(int n, int in_f, int out_f, int groups, const float *in, const float *w, const float *bias,
+                 int relu, float *out) {
+  const int ig = in_f / groups, og = out_f / groups;
+#pragma omp parallel for collapse(2) schedule(static) if ((size_t)n * out_f * ig >= (1u << 16))
+  for (int i = 0; i < n; i++)
+    for (int o = 0; o < out_f; o++) {
+      float s = ew_dot(ig, w + (size_t)o * ig, in + (size_t)i * in_f + (size_t)(o / og) * ig);
+      if (bias) s += bias[o];
+      out[(size_t)i * out_f + o] = relu && s < 0.0f ? 0.0f : s;
+    }
+}
+
+EW_FN void ew_se(const rb_se_desc *d, const float *in, const float *w1, const float *b1, const float *w2,
+                 const float *b2, float *workspace, float *out) {
+  const int n = d->n, c = d->c, hw = d->h * d->w;
+  float *gate = workspace, *hidden = workspace + (size_t)n * c;
+  ew_global_avgpool(n, hw, c, in, gate);
+  ew_fc(n, c, d->reduced, d->groups, gate, w1, b1, 1, hidden);
+  ew_fc(n, d->reduced, c, d->groups, hidden, w2, b2, 0, gate);
+  ew_sigmoid((size_t)n * c, gate, gate);
+  ew_scale_add(n, hw, c, in, gate, NULL, 0, out);  // the squeeze is done: in may equal out
+}
+
+// Softmax over `parts` values at stride xs for cn <= VM_VL consecutive lanes, into y at stride ys:
+// ref's three passes (maximum, exponentials and their sum, division), the exponentials kept in y.
+VM_INLINE void ew_softmax_lanes(int parts, const float *x, size_t xs, float *y, size_t ys, int cn) {
+  VM_VEC m = vm_load_part(x, cn, 0.0f);
+  for (int r = 1; r < parts; r++) m = vm_max_nan(m, vm_load_part(x + r * xs, cn, 0.0f));
+  VM_VEC s = {0};
+  for (int r = 0; r < parts; r++) {
+    const VM_VEC e = vm_exp(vm_load_part(x + r * xs, cn, 0.0f) - m);  // <= 1: no overflow
+    vm_store_part(y + r * ys, e, cn);
+    s += e;
+  }
+  for (int r = 0; r < parts; r++) vm_store_part(y + r * ys, vm_load_part(y + r * ys, cn, 0.0f) / s, cn);
+}
+
+EW_FN void ew_radix_softmax(int n, int cardinality, int radix, int channels, const float *in, float *out) {
+  const int rest = channels / cardinality;
+  const size_t row = (size_t)radix * channels;
+  for (int i = 0; i < n; i++) {
+    const float *x = in + i * row;
+    float *y = out + i * row;
+    if (radix == 1) {  // rSoftMax skips the view: a plain sigmoid
+      ew_sigmoid((size_t)channels, x, y);
+      continue;
+    }
+    // Element (g, r, j) of x.view(card, radix, rest) moves to (r, g, j).
+    for (int g = 0; g < cardinality; g++)
+      for (int j = 0; j < rest; j += VM_VL)
+        ew_softmax_lanes(radix, x + (size_t)g * radix * rest + j, (size_t)rest, y + (size_t)g * rest + j,
+                         (size_t)channels, rest - j < VM_VL ? rest - j : VM_VL);
+  }
+}
+
+EW_FN void ew_split_sum(int n, int hw, int radix, int channels, const float *x, const float *att, float *out) {
+  const size_t row = (size_t)radix * channels;
+#pragma omp parallel for collapse(2) schedule(static) if ((size_t)n * hw * row >= EW_PAR_MIN)
+  for (int i = 0; i < n; i++)
+    for (int p = 0; p < hw; p++) {
+      const float *xp = x + ((size_t)i * hw + p) * row, *a = att + (size_t)i * row;
+      float *o = out + ((size_t)i * hw + p) * channels;
+      for (int c = 0; c < channels; c += VM_VL) {
+        const int cn = channels - c < VM_VL ? channels - c : VM_VL;
+        VM_VEC s = {0};
+        for (int r = 0; r < radix; r++) {
+          const size_t off = (size_t)r * channels + c;
+          s += cn == VM_VL ? vm_load(a + off) * vm_load(xp + off)
+                           : vm_load_part(a + off, cn, 0.0f) * vm_load_part(xp + off, cn, 0.0f);
+        }
+        if (cn == VM_VL) vm_store(o + c, s);
+        else vm_store_part(o + c, s, cn);
+      }
+    }
+}
+
+EW_FN void ew_sk_select(int n, int hw, int paths, int channels, const float *const *branches, const float *logits,
+                        float *workspace, float *out) {
+  const size_t row = (size_t)paths * channels;
+  for (int i = 0; i < n; i++)
+    for (int c = 0; c < channels; c += VM_VL)
+      ew_softmax_lanes(paths, logits + i * row + c, (size_t)channels, workspace + i * row + c, (size_t)channels,
+                       channels - c < VM_VL ? channels - c : VM_VL);
+#pragma omp parallel for collapse(2) schedule(static) if ((size_t)n * hw * row >= EW_PAR_MIN)
+  for (int i = 0; i < n; i++)
+    for (int q = 0; q < hw; q++) {
+      const size_t o = ((size_t)i * hw + q) * channels;
+      const float *a = workspace + i * row;
+      for (int c = 0; c < channels; c += VM_VL) {
+        const int cn = channels - c < VM_VL ? channels - c : VM_VL;
+        VM_VEC s = {0};
+        for (int p = 0; p < paths; p++) {
+          const float *ap = a + (size_t)p * channels + c, *bp = branches[p] + o + c;
+          s += cn == VM_VL ? vm_load(ap) * vm_load(bp) : vm_load_part(ap, cn, 0.0f) * vm_load_part(bp, cn, 0.0f);
+        }
+        if (cn == VM_VL) vm_store(out + o + c, s);
+        else vm_store_part(out + o + c, s, cn);
+      }
+    }
+}
+
+void EW_NAME(rb_eltwise_fill)(rb_kernels *t);
+void EW_NAME(rb_eltwise_fill)(rb_kernels *t) {
+  t->se = ew_se;
+  t->global_avgpool = ew_global_avgpool;
+  t->fc = ew_fc;
+  t->radix_softmax = ew_radix_softmax;
+  t->split_sum = ew_split_sum;
+  t->sk_select = ew_sk_select;
+  t->maxpool = ew_maxpool;
+  t->avgpool = ew_avgpool;
+  t->add = ew_add;
+  t->scale_add = ew_scale_add;
+  t->vexp = ew_vexp;
+  t->sigmoid = ew_sigmoid;
+}

@@ -1,0 +1,9 @@
+// Portable element-wise and attention kernels: kernels/eltwise_template.h with 16 floats a vector
+// (GCC vectors on the baseline ISA), the tails and lanes of a SIMD width, tested on any CPU.
+#include <stdint.h>
+
+#define VM_VL 16
+typedef float VM_VEC __attribute__((vector_size(64)));
+typedef int32_t VM_IVEC __attribute__((vector_size(64)));
+#define EW_SUFFIX __vec16
+#include "../eltwise_template.h"
