@@ -1,5 +1,5 @@
 // `resbench check` rows for the non-convolution kernels: SE, FC, radix softmax, split sum,
-// SK select, pooling, add, on fixed ResNet-family shapes against the fp64 oracles (and against
+// SK select, pooling, add, SE scale + add, exp and sigmoid, on fixed ResNet-family shapes against the fp64 oracles (and against
 // the ref table when checking a SIMD table).
 #include <math.h>
 #include <stdio.h>
@@ -11,8 +11,8 @@
 #include "oracle64_misc.h"
 
 // Families of the rows, named in kernel names rb_<family>__<isa>.
-static const char *const families[] = {"se", "fc", "radix_softmax", "split_sum", "sk_select", "global_avgpool",
-                                       "maxpool", "avgpool", "add"};
+static const char *const families[] = {"se",      "fc",      "radix_softmax", "split_sum", "sk_select", "global_avgpool",
+                                       "maxpool", "avgpool", "add",           "scale_add", "vexp",      "sigmoid"};
 enum { N_FAMILIES = sizeof families / sizeof families[0] };
 
 // The kernel's name, kept for the rows (they keep the pointer): one string per family and ISA.
@@ -339,6 +339,72 @@ static void check_add(run *r, size_t count, int relu) {
   done(&b);
 }
 
+// The SE channel scale fused with the residual add + ReLU: a product and a sum, 2u.
+static void check_scale_add(run *r, int n, int hw, int c, int relu) {
+  char shape[128];
+  snprintf(shape, sizeof shape, "mb%dic%dhw%drelu%d", n, c, hw, relu);
+  if (!OWN(r->k, scale_add)) return;
+  const size_t count = (size_t)n * hw * c;
+  bufs b = {0};
+  float *x = fl(&b, count), *g = fl(&b, (size_t)n * c), *res = fl(&b, count), *out = fl(&b, count);
+  float *ref = r->vs_ref ? fl(&b, count) : NULL;
+  double *exact = db(&b, count), *mag = db(&b, count), *scr = db(&b, count);
+  if (!x || !g || !res || !out || (r->vs_ref && !ref) || !exact || !mag || !scr) {
+    emit_oom(r, "scale_add", shape);
+    done(&b);
+    return;
+  }
+  o64_fill(&r->rng, x, count, -1, 1);
+  o64_fill(&r->rng, g, (size_t)n * c, 0, 1);
+  o64_fill(&r->rng, res, count, -1, 1);
+  for (size_t i = 0; i < count; i++) {
+    const double prod = (double)x[i] * g[i / ((size_t)hw * c) * c + i % c], e = prod + res[i];
+    exact[i] = relu && e < 0 ? 0 : e;
+    mag[i] = fabs(prod) + fabs(res[i]);
+  }
+  o64_poison(out, count);
+  r->k->scale_add(n, hw, c, x, g, res, relu, out);
+  if (ref) {
+    o64_poison(ref, count);
+    rb_kernels_ref.scale_add(n, hw, c, x, g, res, relu, ref);
+  }
+  report(r, "scale_add", shape, out, ref, exact, mag, count, 2 * O64_U_F32, scr);
+  done(&b);
+}
+
+// exp or sigmoid on `count` arguments spread over [lo, hi], against fp64 within the table's
+// stated ulp bound (kernels/table.h), as a relative tolerance of bound * 2^-23 (one ulp is at
+// most 2^-23 of the value where the result is normal, which it is on these ranges).
+static void check_vmath(run *r, int is_exp, size_t count, float lo, float hi) {
+  const char *family = is_exp ? "vexp" : "sigmoid";
+  char shape[128];
+  snprintf(shape, sizeof shape, "n%zu[%g,%g]", count, (double)lo, (double)hi);
+  if (is_exp ? !OWN(r->k, vexp) : !OWN(r->k, sigmoid)) return;
+  bufs b = {0};
+  float *in = fl(&b, count), *out = fl(&b, count), *ref = r->vs_ref ? fl(&b, count) : NULL;
+  double *exact = db(&b, count), *mag = db(&b, count), *scr = db(&b, count);
+  if (!in || !out || (r->vs_ref && !ref) || !exact || !mag || !scr) {
+    emit_oom(r, family, shape);
+    done(&b);
+    return;
+  }
+  o64_fill(&r->rng, in, count, lo, hi);
+  for (size_t i = 0; i < count; i++) {
+    const double e = exp(-fabs((double)in[i]));
+    exact[i] = is_exp ? exp((double)in[i]) : in[i] >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
+    mag[i] = fabs(exact[i]);
+  }
+  o64_poison(out, count);
+  (is_exp ? r->k->vexp : r->k->sigmoid)(count, in, out);
+  if (ref) {
+    o64_poison(ref, count);
+    (is_exp ? rb_kernels_ref.vexp : rb_kernels_ref.sigmoid)(count, in, ref);
+  }
+  const double tol = (is_exp ? RB_VEXP_MAX_ULP : RB_SIGMOID_MAX_ULP) * 0x1p-23;
+  report(r, family, shape, out, ref, exact, mag, count, tol, scr);
+  done(&b);
+}
+
 static rb_pool_desc pool(int n, int c, int h, int k, int s, int p, int ceil_mode, int count_include_pad) {
   const rb_pool_desc d = {n, h, h, c, k, k, s, s, p, p, ceil_mode, count_include_pad};
   return d;
@@ -381,4 +447,11 @@ void rb_check_misc(const rb_kernels *k, const rb_check_sink *s) {
   // The residual add + ReLU of a bottleneck at 56x56x256, and a plain add.
   check_add(&r, (size_t)56 * 56 * 256, 1);
   check_add(&r, (size_t)28 * 28 * 512, 0);
+  // SE-ResNet-50's fused scale + add + ReLU at stage 1 and stage 4; exp on the range a softmax
+  // over max-subtracted logits sees, and on all of float's normal results; sigmoid on a gate's.
+  check_scale_add(&r, 1, 56 * 56, 256, 1);
+  check_scale_add(&r, 1, 7 * 7, 2048, 1);
+  check_vmath(&r, 1, 100003, -30, 0);
+  check_vmath(&r, 1, 100003, -87, 88);
+  check_vmath(&r, 0, 100003, -20, 20);
 }

@@ -573,6 +573,7 @@ END_TEST
 Suite *attention_suite(void) {
   Suite *s = suite_create("attention");
   TCase *tc = tcase_create("fc");
+  tcase_set_timeout(tc, 60);  // qemu, and the test vehicles
   tcase_add_test(tc, test_fc_random);
   suite_add_tcase(s, tc);
   tc = tcase_create("se");
@@ -582,6 +583,7 @@ Suite *attention_suite(void) {
   tcase_add_test(tc, test_se_fused_with_add);
   suite_add_tcase(s, tc);
   tc = tcase_create("split_attention");
+  tcase_set_timeout(tc, 60);  // qemu, and the test vehicles
   tcase_add_test(tc, test_radix_softmax_random);
   tcase_add_test(tc, test_radix_softmax_stable);
   tcase_add_test(tc, test_radix_softmax_layout);
@@ -589,9 +591,11 @@ Suite *attention_suite(void) {
   tcase_add_test(tc, test_split_attention_pipeline);
   suite_add_tcase(s, tc);
   tc = tcase_create("sk_select");
+  tcase_set_timeout(tc, 60);  // qemu, and the test vehicles
   tcase_add_test(tc, test_sk_select_random);
   suite_add_tcase(s, tc);
   tc = tcase_create("bn_fold");
+  tcase_set_timeout(tc, 60);  // qemu, and the test vehicles
   tcase_add_test(tc, test_bn_fold_values);
   tcase_add_test(tc, test_bn_fold_conv);
   suite_add_tcase(s, tc);
