@@ -9,7 +9,8 @@
 // passes the last channel. Each output element is computed by one thread in a fixed order, so
 // results do not depend on the thread count. Sums run in ref's order (the pools are then
 // bit-identical to ref; weighted sums differ where the ISA contracts a*b + s into an FMA), except
-// the FC dot products, summed VM_VL lanes at a time: within the same gamma(k) bound.
+// the FC dot products, summed VM_VL lanes at a time, and the global pool of large maps, summed in
+// 8 pixel ranges: each within ref's gamma(k) bound.
 #include <math.h>
 #include <stddef.h>
 
@@ -96,14 +97,58 @@ VM_INLINE void ew_pool_block(int hw, int c, const float *in, int c0, int cn, flo
   vm_store_part(out + c0 + (nv - 1) * VM_VL, acc[nv - 1] / div, last);
 }
 
+// Large maps are summed in EW_POOL_PARTS fixed pixel ranges, one per task, then the parts in
+// order: each thread streams whole pixel rows (split by channels instead, two threads would read
+// interleaved pieces of every row, and the prefetchers fetch each other's lines). The partition
+// does not depend on the thread count, so neither does the result.
+enum { EW_POOL_PARTS = 8, EW_POOL_PART_MIN_PIXELS = 256, EW_POOL_PART_MAX_FLOATS = 16384 };
+
+VM_INLINE int r1_of(int r0, int rows, int end) { return end - r0 < rows ? end : r0 + rows; }
+
 EW_FN void ew_global_avgpool(int n, int hw, int c, const float *in, float *out) {
   const int blk = EW_POOL_VECS * VM_VL, nblk = (c + blk - 1) / blk;
+  if (hw < EW_POOL_PARTS * EW_POOL_PART_MIN_PIXELS || (size_t)c * EW_POOL_PARTS > EW_POOL_PART_MAX_FLOATS) {
 #pragma omp parallel for collapse(2) schedule(static) if ((size_t)n * hw * c >= EW_PAR_MIN)
-  for (int i = 0; i < n; i++)
-    for (int b = 0; b < nblk; b++) {
-      const int c0 = b * blk, cn = c - c0 < blk ? c - c0 : blk;
-      ew_pool_block(hw, c, in + (size_t)i * hw * c, c0, cn, out + (size_t)i * c);
+    for (int i = 0; i < n; i++)
+      for (int b = 0; b < nblk; b++) {
+        const int c0 = b * blk, cn = c - c0 < blk ? c - c0 : blk;
+        ew_pool_block(hw, c, in + (size_t)i * hw * c, c0, cn, out + (size_t)i * c);
+      }
+    return;
+  }
+  float part[EW_POOL_PART_MAX_FLOATS];  // [part][c]: each part's sums
+  for (int i = 0; i < n; i++) {
+    const float *img = in + (size_t)i * hw * c;
+#pragma omp parallel for schedule(static)
+    for (int q = 0; q < EW_POOL_PARTS; q++) {
+      const int p0 = (int)((long long)hw * q / EW_POOL_PARTS), p1 = (int)((long long)hw * (q + 1) / EW_POOL_PARTS);
+      // Chunks of pixel rows small enough for L2, each swept once per channel block; the sums
+      // carry over in part[], so each channel is still summed over the pixels in order.
+      enum { ROWS = 64 };
+      float *dst = part + (size_t)q * c;
+      for (int r0 = p0; r0 < p1; r0 += ROWS) {
+        const int r1 = r1_of(r0, ROWS, p1);
+        for (int b = 0; b < nblk; b++) {
+          const int c0 = b * blk, cn = c - c0 < blk ? c - c0 : blk;
+          const int nv = (cn + VM_VL - 1) / VM_VL, last = cn - (nv - 1) * VM_VL;
+          VM_VEC acc[EW_POOL_VECS] = {{0}};
+          if (r0 > p0)
+            for (int v = 0; v < nv; v++) acc[v] = vm_load_part(dst + c0 + v * VM_VL, v < nv - 1 ? VM_VL : last, 0.0f);
+          for (int p = r0; p < r1; p++) {
+            const float *x = img + (size_t)p * c + c0;
+            for (int v = 0; v < nv - 1; v++) acc[v] += vm_load(x + v * VM_VL);
+            acc[nv - 1] += last == VM_VL ? vm_load(x + (nv - 1) * VM_VL) : vm_load_part(x + (nv - 1) * VM_VL, last, 0.0f);
+          }
+          for (int v = 0; v < nv; v++) vm_store_part(dst + c0 + v * VM_VL, acc[v], v < nv - 1 ? VM_VL : last);
+        }
+      }
     }
+    for (int ch = 0; ch < c; ch++) {
+      float s = part[ch];
+      for (int q = 1; q < EW_POOL_PARTS; q++) s += part[(size_t)q * c + ch];
+      out[(size_t)i * c + ch] = s / (float)hw;
+    }
+  }
 }
 
 // The window of output o along one axis (ref's, kernels/ref/pool.c).

@@ -511,11 +511,12 @@ done:
 
 int rb_cmd_bench(int argc, char **argv) {
   if (argc < 2) {
-    fputs("resbench bench: give 'conv PROBLEM' or 'model NAME' (see 'resbench help')\n", stderr);
+    fputs("resbench bench: give 'conv PROBLEM', 'model NAME' or 'passes' (see 'resbench help')\n", stderr);
     return 2;
   }
   if (strcmp(argv[1], "conv") == 0) return bench_conv(argc - 1, argv + 1);
   if (strcmp(argv[1], "model") == 0) return bench_model(argc - 1, argv + 1);
-  fprintf(stderr, "resbench bench: unknown target '%s': use 'conv' or 'model'\n", argv[1]);
+  if (strcmp(argv[1], "passes") == 0) return rb_cmd_bench_passes(argc - 1, argv + 1);
+  fprintf(stderr, "resbench bench: unknown target '%s': use 'conv', 'model' or 'passes'\n", argv[1]);
   return 2;
 }

@@ -20,6 +20,7 @@ int rb_cmd_count(int argc, char **argv);
 int rb_cmd_run(int argc, char **argv);
 int rb_cmd_info(int argc, char **argv);
 int rb_cmd_bench(int argc, char **argv);
+int rb_cmd_bench_passes(int argc, char **argv);  // `bench passes` (cmd_bench_passes.c)
 int rb_cmd_sweep(int argc, char **argv);
 int rb_cmd_compare(int argc, char **argv);
 int rb_cmd_table(int argc, char **argv);

@@ -18,7 +18,7 @@ const char *rb_jstr(const json_t *o, const char *key) {
   return s ? s : "";
 }
 
-static const char *const kinds[] = {"sweep", "bench-conv", "bench-model"};
+static const char *const kinds[] = {"sweep", "bench-conv", "bench-model", "bench-passes"};
 
 static rb_status check_point(const char *path, size_t i, const json_t *p, size_t nshards) {
   if (!json_is_object(p)) return rb_fail(RB_ERR_FORMAT, "%s: point %zu is not an object", path, i + 1);
@@ -58,8 +58,9 @@ rb_status rb_doc_load(const char *path, rb_doc *d) {
     why = "not a JSON object";
   } else if (!(d->kind = json_string_value(json_object_get(d->doc, "kind")))) {
     why = "no \"kind\" (not a resbench result document)";
-  } else if (strcmp(d->kind, kinds[0]) && strcmp(d->kind, kinds[1]) && strcmp(d->kind, kinds[2])) {
-    const rb_status e = rb_fail(RB_ERR_FORMAT, "%s: unknown kind '%s' (known: sweep, bench-conv, bench-model)",
+  } else if (strcmp(d->kind, kinds[0]) && strcmp(d->kind, kinds[1]) && strcmp(d->kind, kinds[2]) &&
+             strcmp(d->kind, kinds[3])) {
+    const rb_status e = rb_fail(RB_ERR_FORMAT, "%s: unknown kind '%s' (known: sweep, bench-conv, bench-model, bench-passes)",
                                 path, d->kind);
     rb_doc_free(d);
     return e;
@@ -135,6 +136,11 @@ void rb_point_config(const rb_doc *d, const json_t *p, int with_isa, char *buf, 
   if (with_isa) snprintf(isa, sizeof isa, " %s", rb_jstr(p, "isa"));
   if (strcmp(d->kind, "bench-conv") == 0) {
     snprintf(buf, len, "conv %s %s%s %s", rb_jstr(p, "problem"), rb_jstr(p, "algo"), isa, rb_jstr(p, "domain"));
+    return;
+  }
+  if (strcmp(d->kind, "bench-passes") == 0) {
+    snprintf(buf, len, "pass %s %s %s%s %s", rb_jstr(p, "pass"), rb_jstr(p, "size"), rb_jstr(p, "shape"), isa,
+             rb_jstr(p, "domain"));
     return;
   }
   const char *block = rb_jstr(p, "block");
