@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "resbench/forward.h"
+#include "resbench/ops.h"
 
 typedef struct layer_rt {
   rb_conv_plan *plan;
@@ -26,6 +27,17 @@ struct rb_model {
 };
 
 static inline size_t shape_count(rb_shape s) { return (size_t)s.n * s.h * s.w * s.c; }
+
+// The attention ops' descriptors of a layer, for planning (workspace sizes) and running alike.
+static inline rb_se_desc fwd_se_desc(const rb_layer *l) {
+  return (rb_se_desc){l->out.n, l->out.h, l->out.w, l->channels, l->reduced, l->attn_groups};
+}
+static inline rb_sk_attn_desc fwd_sk_desc(const rb_layer *l) {
+  return (rb_sk_attn_desc){l->out.n, l->out.h, l->out.w, l->radix, l->channels, l->reduced, l->attn_groups};
+}
+static inline rb_split_attn_desc fwd_split_desc(const rb_layer *l) {
+  return (rb_split_attn_desc){l->out.n, l->out.h, l->out.w, l->radix, l->channels, l->attn_groups, l->reduced};
+}
 
 // forward_buffers.c. Allocates m->bufs and points m->act (already allocated, tensor_count long)
 // at them; m->g must be set. On failure the buffers made so far stay for rb_model_destroy.

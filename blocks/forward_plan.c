@@ -44,7 +44,29 @@ static rb_status plan_conv(rb_model *m, const rb_layer *l, layer_rt *rt, rb_conv
   return s;
 }
 
+static rb_status attention_check(const rb_layer *l) {
+  rb_status s;
+  if (l->kind == RB_LAYER_SE) {
+    const rb_se_desc d = fwd_se_desc(l);
+    s = rb_se_desc_check(&d);
+  } else if (l->kind == RB_LAYER_SK_SELECT) {
+    const rb_sk_attn_desc d = fwd_sk_desc(l);
+    s = rb_sk_attn_desc_check(&d);
+  } else {
+    const rb_split_attn_desc d = fwd_split_desc(l);
+    s = rb_split_attn_desc_check(&d);
+  }
+  if (s != RB_OK) {
+    char msg[400];
+    snprintf(msg, sizeof msg, "%s", rb_last_error());
+    s = rb_fail(s, "planning %s: %s", l->name, msg);
+  }
+  return s;
+}
+
 static rb_status plan_attention(const rb_layer *l, layer_rt *rt, const float *const *w) {
+  rb_status s = attention_check(l);  // before any size below is computed from the layer
+  if (s != RB_OK) return s;
   const int c = l->channels, r = l->reduced, g = l->attn_groups, out2 = l->radix * c;
   const size_t n1 = (size_t)r * (c / g), n2 = (size_t)out2 * (r / g);
   int i = 0;
@@ -60,7 +82,7 @@ static rb_status plan_attention(const rb_layer *l, layer_rt *rt, const float *co
   if (!rt->w1 || !rt->b1 || !rt->w2 || (b2 && !rt->b2))
     return rb_fail(RB_ERR_NOMEM, "out of memory planning %s", l->name);
   if (l->attn_bn[0]) {
-    rb_status s = rb_bn_fold(r, n1 / r, rt->w1, b1, bn[0], bn[1], bn[2], bn[3], BN_EPS, rt->w1, rt->b1);
+    s = rb_bn_fold(r, n1 / r, rt->w1, b1, bn[0], bn[1], bn[2], bn[3], BN_EPS, rt->w1, rt->b1);
     if (s != RB_OK) {
       char msg[400];
       snprintf(msg, sizeof msg, "%s", rb_last_error());
@@ -74,10 +96,24 @@ static rb_status plan_attention(const rb_layer *l, layer_rt *rt, const float *co
   return RB_OK;
 }
 
+// The attention workspace a layer needs, in floats (0 for other kinds, or a descriptor its op's
+// check refuses: plan_attention reports that).
 static size_t attention_work(const rb_layer *l) {
-  const size_t n = (size_t)l->out.n, c = (size_t)l->channels, rc = (size_t)l->radix * c;
-  // pooled (n*radix*c) + summed (n*c) + hidden (n*reduced) + logits (n*radix*c) + att/softmax (n*radix*c)
-  return n * rc * 3 + n * c + n * (size_t)l->reduced + 64;
+  switch (l->kind) {
+    case RB_LAYER_SE: {
+      const rb_se_desc d = fwd_se_desc(l);
+      return rb_se_workspace_size(&d);
+    }
+    case RB_LAYER_SK_SELECT: {
+      const rb_sk_attn_desc d = fwd_sk_desc(l);
+      return rb_sk_attention_workspace_size(&d);
+    }
+    case RB_LAYER_SPLIT_ATTN: {
+      const rb_split_attn_desc d = fwd_split_desc(l);
+      return rb_split_attention_workspace_size(&d);
+    }
+    default: return 0;
+  }
 }
 
 rb_status rb_model_plan_bytes(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, double *bytes) {
@@ -99,14 +135,8 @@ rb_status rb_model_plan_bytes(const rb_graph *g, const rb_kernels *k, rb_conv_al
       if (f > fold) fold = f;
     } else {
       total += l->params * sizeof(float);
-      if (l->kind == RB_LAYER_SE || l->kind == RB_LAYER_SK_SELECT || l->kind == RB_LAYER_SPLIT_ATTN) {
-        double w = (double)attention_work(l);
-        if (l->kind == RB_LAYER_SE) {
-          rb_se_desc sd = {l->out.n, l->out.h, l->out.w, l->channels, l->reduced, l->attn_groups};
-          if ((double)rb_se_workspace_size(&sd) > w) w = (double)rb_se_workspace_size(&sd);
-        }
-        if (w > work) work = w;
-      }
+      const double w = (double)attention_work(l);
+      if (w > work) work = w;
     }
   }
   *bytes = total + fold + work * sizeof(float);
@@ -169,11 +199,6 @@ rb_status rb_model_plan(const rb_graph *g, const rb_kernels *k, rb_conv_algo alg
         s = plan_attention(l, rt, w);
         const size_t ws = attention_work(l);
         if (ws > m->work_size) m->work_size = ws;
-        if (l->kind == RB_LAYER_SE) {
-          rb_se_desc d = {l->out.n, l->out.h, l->out.w, l->channels, l->reduced, l->attn_groups};
-          const size_t se = rb_se_workspace_size(&d);
-          if (se > m->work_size) m->work_size = se;
-        }
         break;
       }
       case RB_LAYER_FC:

@@ -6,20 +6,6 @@
 #include "forward_internal.h"
 #include "resbench/ops.h"
 
-// Pooled mean of a tensor with `parts` consecutive channel blocks of c, summed over the blocks.
-static rb_status pooled_sum(const rb_kernels *k, int n, int hw, int parts, int c, const float *in, float *pooled,
-                            float *sum) {
-  rb_status s = rb_op_global_avgpool(k, n, hw, parts * c, in, pooled);
-  if (s != RB_OK) return s;
-  for (int i = 0; i < n; i++)
-    for (int ch = 0; ch < c; ch++) {
-      float acc = 0;
-      for (int p = 0; p < parts; p++) acc += pooled[((size_t)i * parts + p) * c + ch];
-      sum[(size_t)i * c + ch] = acc;
-    }
-  return RB_OK;
-}
-
 static rb_status run_layer(rb_model *m, int li) {
   const rb_layer *l = &m->layers[li];
   const layer_rt *rt = &m->rt[li];
@@ -27,7 +13,7 @@ static rb_status run_layer(rb_model *m, int li) {
   float *dst = m->act[l->dst];
   const float *src = l->src[0] >= 0 ? m->act[l->src[0]] : NULL;
   const rb_shape in = l->src[0] >= 0 ? m->shapes[l->src[0]] : l->out;
-  const int n = l->out.n, hw = l->out.h * l->out.w;
+  const int n = l->out.n;
   switch (l->kind) {
     case RB_LAYER_CONV: return rb_conv_plan_run(rt->plan, src, NULL, l->relu, dst);
     case RB_LAYER_MAXPOOL: return rb_op_maxpool(k, &l->pool, src, dst);
@@ -39,40 +25,20 @@ static rb_status run_layer(rb_model *m, int li) {
       return RB_OK;
     }
     case RB_LAYER_SE: {
-      const rb_se_desc d = {n, l->out.h, l->out.w, l->channels, l->reduced, l->attn_groups};
+      const rb_se_desc d = fwd_se_desc(l);
       return rb_op_se(k, &d, src, rt->w1, rt->b1, rt->w2, rt->b2, m->work, dst);
     }
     case RB_LAYER_SK_SELECT: {
-      const int paths = l->radix, c = l->channels;
-      float *pooled = m->work, *sum = pooled + (size_t)n * paths * c, *hid = sum + (size_t)n * c;
-      float *logit = hid + (size_t)n * l->reduced, *ws = logit + (size_t)n * paths * c;
-      const float *br[8];
-      if (paths > 8) return rb_fail(RB_ERR_UNSUPPORTED, "%s: more than 8 SK paths", l->name);
-      for (int p = 0; p < paths; p++) {  // the paths are tensors src[0], src[0] + 1, ..., src[1]
-        br[p] = m->act[l->src[0] + p];
-        rb_status s = rb_op_global_avgpool(k, n, hw, c, br[p], pooled + (size_t)p * n * c);
-        if (s != RB_OK) return s;
-      }
-      for (size_t i = 0; i < (size_t)n * c; i++) {
-        float acc = 0;
-        for (int p = 0; p < paths; p++) acc += pooled[(size_t)p * n * c + i];
-        sum[i] = acc;
-      }
-      rb_status s = rb_op_fc(k, n, c, l->reduced, l->attn_groups, sum, rt->w1, rt->b1, 1, hid);
-      if (s == RB_OK) s = rb_op_fc(k, n, l->reduced, paths * c, l->attn_groups, hid, rt->w2, rt->b2, 0, logit);
-      if (s == RB_OK) s = rb_op_sk_select(k, n, hw, paths, c, br, logit, ws, dst);
-      return s;
+      const rb_sk_attn_desc d = fwd_sk_desc(l);
+      rb_status s = rb_sk_attn_desc_check(&d);  // paths <= RB_SK_MAX_PATHS before br is filled
+      if (s != RB_OK) return s;
+      const float *br[RB_SK_MAX_PATHS];
+      for (int p = 0; p < d.paths; p++) br[p] = m->act[l->src[0] + p];  // the paths: tensors src[0] .. src[1]
+      return rb_op_sk_attention(k, &d, br, NULL, rt->w1, rt->b1, rt->w2, rt->b2, m->work, dst);
     }
     case RB_LAYER_SPLIT_ATTN: {
-      const int r = l->radix, c = l->channels, card = l->attn_groups;
-      float *pooled = m->work, *sum = pooled + (size_t)n * r * c, *hid = sum + (size_t)n * c;
-      float *logit = hid + (size_t)n * l->reduced, *att = logit + (size_t)n * r * c;
-      rb_status s = pooled_sum(k, n, hw, r, c, src, pooled, sum);
-      if (s == RB_OK) s = rb_op_fc(k, n, c, l->reduced, card, sum, rt->w1, rt->b1, 1, hid);
-      if (s == RB_OK) s = rb_op_fc(k, n, l->reduced, r * c, card, hid, rt->w2, rt->b2, 0, logit);
-      if (s == RB_OK) s = rb_op_radix_softmax(k, n, card, r, c, logit, att);
-      if (s == RB_OK) s = rb_op_split_sum(k, n, hw, r, c, src, att, dst);
-      return s;
+      const rb_split_attn_desc d = fwd_split_desc(l);
+      return rb_op_split_attention(k, &d, src, NULL, rt->w1, rt->b1, rt->w2, rt->b2, m->work, dst);
     }
     case RB_LAYER_ADD_RELU: return rb_op_add(k, shape_count(l->out), src, m->act[l->src[1]], 1, dst);
     case RB_LAYER_GLOBAL_POOL: return rb_op_global_avgpool(k, in.n, in.h * in.w, in.c, src, dst);

@@ -156,6 +156,96 @@ rb_status rb_pool_desc_check(const rb_pool_desc *d) {
   return RB_OK;
 }
 
+// ---- split attention and SK attention: shared workspace layout ---------------------------
+
+// Offsets (floats) of the attention ops' workspace parts. Each part is rounded up to 16 floats so
+// that it starts on a 64-byte line when the workspace does.
+//   means:  the per-split / per-path spatial means [.. k ..][c], n*k*c; dead once summed, then the
+//           rSoftMax output (split attention) or sk_select's workspace (SK), both n*k*c
+//   gap:    their sum over k, the fc1 input, n*c (unused when the caller passes pooled)
+//   hid:    fc1 + ReLU, n*reduced
+//   logits: fc2, n*k*c
+typedef struct attn_ws {
+  size_t means, gap, hid, logits, total;
+} attn_ws;
+
+static int add_part(size_t *at, size_t floats) {
+  const size_t padded = (floats + 15) / 16 * 16;
+  return padded >= floats && !__builtin_add_overflow(*at, padded, at) && *at <= MAX_FLOATS;
+}
+
+// 0 when a size does not fit (the arguments are >= 1).
+static int attn_layout(int n, int k, int c, int reduced, attn_ws *l) {
+  size_t nc, nkc, nr;
+  if (__builtin_mul_overflow((size_t)n, (size_t)c, &nc) || __builtin_mul_overflow(nc, (size_t)k, &nkc) ||
+      __builtin_mul_overflow((size_t)n, (size_t)reduced, &nr))
+    return 0;
+  size_t at = 0;
+  l->means = at;
+  if (!add_part(&at, nkc)) return 0;
+  l->gap = at;
+  if (!add_part(&at, nc)) return 0;
+  l->hid = at;
+  if (!add_part(&at, nr)) return 0;
+  l->logits = at;
+  if (!add_part(&at, nkc)) return 0;
+  l->total = at;
+  return 1;
+}
+
+// What both attention descriptors share: k splits or paths of `channels`, FCs grouped by `groups`.
+static rb_status attn_check(const char *fn, int n, int h, int w, const char *k_name, int k, int channels,
+                            int reduced, const char *g_name, int groups, const char *in_what, int in_k) {
+  POSITIVE(fn, "n", n);
+  POSITIVE(fn, "h", h);
+  POSITIVE(fn, "w", w);
+  POSITIVE(fn, k_name, k);
+  POSITIVE(fn, "channels", channels);
+  POSITIVE(fn, "reduced", reduced);
+  POSITIVE(fn, g_name, groups);
+  DIVISIBLE(fn, "channels", channels, g_name, groups);
+  DIVISIBLE(fn, "reduced", reduced, g_name, groups);
+  if ((long long)k * channels > INT_MAX)  // fc2's output width is an int
+    return rb_fail(RB_ERR_INVALID_ARG, "%s: %s*channels = %d*%d does not fit in int", fn, k_name, k, channels);
+  if ((long long)h * w > INT_MAX)  // the pool is over int hw
+    return rb_fail(RB_ERR_INVALID_ARG, "%s: h*w = %d*%d does not fit in int", fn, h, w);
+  size_t cnt = 0;
+  COUNT(fn, in_what, &cnt, n, h, w, in_k, channels);
+  attn_ws l;
+  if (!attn_layout(n, k, channels, reduced, &l))
+    return rb_fail(RB_ERR_INVALID_ARG, "%s: the workspace is too large to address", fn);
+  return RB_OK;
+}
+
+rb_status rb_split_attn_desc_check(const rb_split_attn_desc *d) {
+  static const char fn[] = "rb_split_attn_desc_check";
+  NEED(fn, d);
+  return attn_check(fn, d->n, d->h, d->w, "radix", d->radix, d->channels, d->reduced, "cardinality", d->cardinality,
+                    "the n*h*w*radix*channels input", d->radix);
+}
+
+rb_status rb_sk_attn_desc_check(const rb_sk_attn_desc *d) {
+  static const char fn[] = "rb_sk_attn_desc_check";
+  NEED(fn, d);
+  if (d->paths > RB_SK_MAX_PATHS)
+    return rb_fail(RB_ERR_INVALID_ARG, "%s: paths %d is more than RB_SK_MAX_PATHS (%d)", fn, d->paths,
+                   RB_SK_MAX_PATHS);
+  return attn_check(fn, d->n, d->h, d->w, "paths", d->paths, d->channels, d->reduced, "groups", d->groups,
+                    "one n*h*w*channels branch", 1);
+}
+
+size_t rb_split_attention_workspace_size(const rb_split_attn_desc *d) {
+  attn_ws l;
+  if (!d || d->n < 1 || d->radix < 1 || d->channels < 1 || d->reduced < 1) return 0;
+  return attn_layout(d->n, d->radix, d->channels, d->reduced, &l) ? l.total : 0;
+}
+
+size_t rb_sk_attention_workspace_size(const rb_sk_attn_desc *d) {
+  attn_ws l;
+  if (!d || d->n < 1 || d->paths < 1 || d->paths > RB_SK_MAX_PATHS || d->channels < 1 || d->reduced < 1) return 0;
+  return attn_layout(d->n, d->paths, d->channels, d->reduced, &l) ? l.total : 0;
+}
+
 size_t rb_se_workspace_size(const rb_se_desc *d) {
   if (!d || d->n < 1 || d->c < 1 || d->reduced < 1) return 0;
   return (size_t)d->n * ((size_t)d->c + (size_t)d->reduced);
@@ -188,6 +278,121 @@ rb_status rb_op_se(const rb_kernels *k, const rb_se_desc *d, const float *in, co
   NO_OVERLAP(fn, workspace, ws, out, act);
   HAS_KERNEL(fn, k, se);
   k->se(d, in, w1, b1, w2, b2, workspace, out);
+  return RB_OK;
+}
+
+// gap[i][c] = sum over p of in[i*i_stride + p*p_stride + c], added in order from p = 0 in float:
+// the order the forward pass always used (its golden outputs stay bit-identical).
+static void sum_parts(int n, int parts, int c, size_t i_stride, size_t p_stride, const float *in, float *gap) {
+  for (int i = 0; i < n; i++)
+    for (int ch = 0; ch < c; ch++) {
+      float acc = 0;
+      for (int p = 0; p < parts; p++) acc += in[(size_t)i * i_stride + (size_t)p * p_stride + ch];
+      gap[(size_t)i * c + ch] = acc;
+    }
+}
+
+// The FC weights: the workspace is written before they are read.
+static rb_status attn_weights_apart(const char *fn, const float *workspace, size_t nws, const float *w1,
+                                    const float *b1, const float *w2, const float *b2, int k, int channels,
+                                    int reduced, int groups) {
+  const size_t nw1 = (size_t)reduced * (size_t)(channels / groups);
+  const size_t nw2 = (size_t)k * channels * (size_t)(reduced / groups);
+  NO_OVERLAP(fn, workspace, nws, w1, nw1);
+  NO_OVERLAP(fn, workspace, nws, w2, nw2);
+  if (b1) NO_OVERLAP(fn, workspace, nws, b1, (size_t)reduced);
+  if (b2) NO_OVERLAP(fn, workspace, nws, b2, (size_t)k * channels);
+  return RB_OK;
+}
+
+rb_status rb_op_split_attention(const rb_kernels *k, const rb_split_attn_desc *d, const float *x,
+                                const float *pooled, const float *w1, const float *b1, const float *w2,
+                                const float *b2, float *workspace, float *out) {
+  static const char fn[] = "rb_op_split_attention";
+  NEED_TABLE(fn, k);
+  NEED(fn, d);
+  NEED(fn, x);
+  NEED(fn, w1);
+  NEED(fn, w2);
+  NEED(fn, workspace);
+  NEED(fn, out);
+  rb_status st = rb_split_attn_desc_check(d);  // its message names the bad field
+  if (st != RB_OK) return st;
+  const int n = d->n, hw = d->h * d->w, r = d->radix, c = d->channels, card = d->cardinality;
+  attn_ws l;
+  attn_layout(n, r, c, d->reduced, &l);  // the check has sized it
+  const size_t nx = (size_t)n * hw * r * c, nout = (size_t)n * hw * c, ngap = (size_t)n * c;
+  NO_OVERLAP(fn, out, nout, x, nx);
+  NO_OVERLAP(fn, workspace, l.total, x, nx);
+  NO_OVERLAP(fn, workspace, l.total, out, nout);
+  if (pooled) {
+    NO_OVERLAP(fn, pooled, ngap, workspace, l.total);
+    NO_OVERLAP(fn, pooled, ngap, out, nout);
+  }
+  st = attn_weights_apart(fn, workspace, l.total, w1, b1, w2, b2, r, c, d->reduced, card);
+  if (st != RB_OK) return st;
+  if (!pooled) HAS_KERNEL(fn, k, global_avgpool);
+  HAS_KERNEL(fn, k, fc);
+  HAS_KERNEL(fn, k, radix_softmax);
+  HAS_KERNEL(fn, k, split_sum);
+  float *means = workspace + l.means, *gap = workspace + l.gap, *hid = workspace + l.hid;
+  float *logits = workspace + l.logits, *att = means;
+  if (!pooled) {
+    k->global_avgpool(n, hw, r * c, x, means);  // [n][radix][channels]
+    sum_parts(n, r, c, (size_t)r * c, (size_t)c, means, gap);
+    pooled = gap;
+  }
+  k->fc(n, c, d->reduced, card, pooled, w1, b1, 1, hid);
+  k->fc(n, d->reduced, r * c, card, hid, w2, b2, 0, logits);
+  k->radix_softmax(n, card, r, c, logits, att);
+  k->split_sum(n, hw, r, c, x, att, out);
+  return RB_OK;
+}
+
+rb_status rb_op_sk_attention(const rb_kernels *k, const rb_sk_attn_desc *d, const float *const *branches,
+                             const float *pooled, const float *w1, const float *b1, const float *w2,
+                             const float *b2, float *workspace, float *out) {
+  static const char fn[] = "rb_op_sk_attention";
+  NEED_TABLE(fn, k);
+  NEED(fn, d);
+  NEED(fn, branches);
+  NEED(fn, w1);
+  NEED(fn, w2);
+  NEED(fn, workspace);
+  NEED(fn, out);
+  rb_status st = rb_sk_attn_desc_check(d);  // its message names the bad field; paths <= RB_SK_MAX_PATHS
+  if (st != RB_OK) return st;
+  const int n = d->n, hw = d->h * d->w, paths = d->paths, c = d->channels;
+  attn_ws l;
+  attn_layout(n, paths, c, d->reduced, &l);
+  const size_t nb = (size_t)n * hw * c, ngap = (size_t)n * c;
+  for (int p = 0; p < paths; p++) {
+    if (!branches[p]) return rb_fail(RB_ERR_NULL, "%s: branches[%d] is NULL", fn, p);
+    if (overlap(out, nb, branches[p], nb))
+      return rb_fail(RB_ERR_INVALID_ARG, "%s: out and branches[%d] must not overlap", fn, p);
+    if (overlap(workspace, l.total, branches[p], nb))
+      return rb_fail(RB_ERR_INVALID_ARG, "%s: workspace and branches[%d] must not overlap", fn, p);
+  }
+  NO_OVERLAP(fn, workspace, l.total, out, nb);
+  if (pooled) {
+    NO_OVERLAP(fn, pooled, ngap, workspace, l.total);
+    NO_OVERLAP(fn, pooled, ngap, out, nb);
+  }
+  st = attn_weights_apart(fn, workspace, l.total, w1, b1, w2, b2, paths, c, d->reduced, d->groups);
+  if (st != RB_OK) return st;
+  if (!pooled) HAS_KERNEL(fn, k, global_avgpool);
+  HAS_KERNEL(fn, k, fc);
+  HAS_KERNEL(fn, k, sk_select);
+  float *means = workspace + l.means, *gap = workspace + l.gap, *hid = workspace + l.hid;
+  float *logits = workspace + l.logits, *select_ws = means;
+  if (!pooled) {
+    for (int p = 0; p < paths; p++) k->global_avgpool(n, hw, c, branches[p], means + (size_t)p * ngap);  // [path][n][c]
+    sum_parts(n, paths, c, (size_t)c, ngap, means, gap);
+    pooled = gap;
+  }
+  k->fc(n, c, d->reduced, d->groups, pooled, w1, b1, 1, hid);
+  k->fc(n, d->reduced, paths * c, d->groups, hid, w2, b2, 0, logits);
+  k->sk_select(n, hw, paths, c, branches, logits, select_ws, out);
   return RB_OK;
 }
 

@@ -1,6 +1,7 @@
 // `resbench check` rows for the non-convolution kernels: SE, FC, radix softmax, split sum,
-// SK select, pooling, add, SE scale + add, exp and sigmoid, on fixed ResNet-family shapes against the fp64 oracles (and against
-// the ref table when checking a SIMD table).
+// SK select, pooling, add, SE scale + add, exp and sigmoid, and the split-attention and
+// SK-attention ops, on fixed ResNet-family shapes against the fp64 oracles (and against the ref
+// table when checking a SIMD table).
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +12,11 @@
 #include "oracle64_misc.h"
 
 // Families of the rows, named in kernel names rb_<family>__<isa>.
-static const char *const families[] = {"se",      "fc",      "radix_softmax", "split_sum", "sk_select", "global_avgpool",
-                                       "maxpool", "avgpool", "add",           "scale_add", "vexp",      "sigmoid"};
+// The composites are ops, not kernels: rb_op_split_attention__<isa> is that op on the ISA's table.
+static const char *const families[] = {"se",        "fc",        "radix_softmax",      "split_sum",
+                                       "sk_select", "global_avgpool", "maxpool",       "avgpool",
+                                       "add",       "scale_add", "vexp",               "sigmoid",
+                                       "op_split_attention", "op_sk_attention"};
 enum { N_FAMILIES = sizeof families / sizeof families[0] };
 
 // The kernel's name, kept for the rows (they keep the pointer): one string per family and ISA.
@@ -28,6 +32,9 @@ static const char *kernel_name(const char *family, rb_isa isa) {
 // The table's own kernel of a family: a SIMD table that still borrows ref's gets no rows (they
 // would compare ref with itself under the SIMD ISA's name).
 #define OWN(k, member) ((k)->member && ((k) == &rb_kernels_ref || (k)->member != rb_kernels_ref.member))
+// A composite op gets rows when the table has every kernel it calls and owns one of them.
+#define OWN_COMPOSITE(k, a, b, c, d) \
+  ((k)->a && (k)->b && (k)->c && (k)->d && (OWN(k, a) || OWN(k, b) || OWN(k, c) || OWN(k, d)))
 
 typedef struct run {
   const rb_kernels *k;
@@ -255,6 +262,101 @@ static void check_sk_select(run *r, int n, int hw, int paths, int channels) {
   done(&b);
 }
 
+// A refused op call is a failed row naming the error.
+static void emit_error(const run *r, const char *family, const char *shape) {
+  rb_check_row row;
+  memset(&row, 0, sizeof row);
+  row.kernel = kernel_name(family, r->k->isa);
+  row.isa = r->k->isa_name;
+  row.against = "fp64";
+  snprintf(row.shape, sizeof row.shape, "%.60s (%.60s)", shape, rb_last_error());
+  row.pass = 0;
+  r->s->emit(r->s->ctx, &row);
+}
+
+// FC weights of a composite with k splits / paths: w1, b1, w2, b2 into p[0..3].
+static int attn_weights(run *r, bufs *b, int k, int channels, int reduced, int groups, float **p) {
+  const size_t nw1 = (size_t)reduced * (channels / groups), nw2 = (size_t)k * channels * (reduced / groups);
+  p[0] = fl(b, nw1), p[1] = fl(b, reduced), p[2] = fl(b, nw2), p[3] = fl(b, (size_t)k * channels);
+  if (!p[0] || !p[1] || !p[2] || !p[3]) return 0;
+  fill_w(r, p[0], nw1, channels / groups);
+  fill_w(r, p[1], reduced, channels / groups);
+  fill_w(r, p[2], nw2, reduced / groups);
+  fill_w(r, p[3], (size_t)k * channels, reduced / groups);
+  return 1;
+}
+
+static void check_split_attention(run *r, const rb_split_attn_desc *d) {
+  static const char fam[] = "op_split_attention";
+  char shape[128];
+  snprintf(shape, sizeof shape, "mb%dih%diw%dradix%dc%dcard%dred%d", d->n, d->h, d->w, d->radix, d->channels,
+           d->cardinality, d->reduced);
+  if (!OWN_COMPOSITE(r->k, global_avgpool, fc, radix_softmax, split_sum)) return;
+  const size_t nout = (size_t)d->n * d->h * d->w * d->channels, nx = nout * d->radix;
+  const size_t nws = rb_split_attention_workspace_size(d);
+  bufs b = {0};
+  float *w[4];
+  float *x = fl(&b, nx), *ws = fl(&b, nws), *out = fl(&b, nout), *ref = r->vs_ref ? fl(&b, nout) : NULL;
+  double *exact = db(&b, nout), *mag = db(&b, nout), *scr = db(&b, nout);
+  if (!x || !ws || !out || (r->vs_ref && !ref) || !exact || !mag || !scr ||
+      !attn_weights(r, &b, d->radix, d->channels, d->reduced, d->cardinality, w)) {
+    emit_oom(r, fam, shape);
+    done(&b);
+    return;
+  }
+  o64_fill(&r->rng, x, nx, -1, 1);
+  o64_split_attention(d, x, NULL, w[0], w[1], w[2], w[3], exact, mag);
+  o64_poison(out, nout);
+  o64_poison(ws, nws);
+  rb_status st = rb_op_split_attention(r->k, d, x, NULL, w[0], w[1], w[2], w[3], ws, out);
+  if (st == RB_OK && ref) {
+    o64_poison(ref, nout);
+    st = rb_op_split_attention(&rb_kernels_ref, d, x, NULL, w[0], w[1], w[2], w[3], ws, ref);
+  }
+  if (st != RB_OK) emit_error(r, fam, shape);
+  else report(r, fam, shape, out, ref, exact, mag, nout, o64_split_attention_tol(d), scr);
+  done(&b);
+}
+
+static void check_sk_attention(run *r, const rb_sk_attn_desc *d) {
+  static const char fam[] = "op_sk_attention";
+  char shape[128];
+  snprintf(shape, sizeof shape, "mb%dih%diw%dpaths%dc%dred%dg%d", d->n, d->h, d->w, d->paths, d->channels,
+           d->reduced, d->groups);
+  if (!OWN_COMPOSITE(r->k, global_avgpool, fc, fc, sk_select) || d->paths > MAX_PATHS) return;
+  const size_t nb = (size_t)d->n * d->h * d->w * d->channels, nws = rb_sk_attention_workspace_size(d);
+  bufs b = {0};
+  float *w[4], *brw[MAX_PATHS];
+  const float *br[MAX_PATHS];
+  int ok = 1;
+  for (int p = 0; p < d->paths; p++) {
+    brw[p] = fl(&b, nb);
+    br[p] = brw[p];
+    ok = ok && brw[p];
+  }
+  float *ws = fl(&b, nws), *out = fl(&b, nb), *ref = r->vs_ref ? fl(&b, nb) : NULL;
+  double *exact = db(&b, nb), *mag = db(&b, nb), *scr = db(&b, nb);
+  if (!ok || !ws || !out || (r->vs_ref && !ref) || !exact || !mag || !scr ||
+      !attn_weights(r, &b, d->paths, d->channels, d->reduced, d->groups, w)) {
+    emit_oom(r, fam, shape);
+    done(&b);
+    return;
+  }
+  for (int p = 0; p < d->paths; p++) o64_fill(&r->rng, brw[p], nb, -1, 1);
+  // timm: the BN after fc_reduce folded into w1/b1, no fc_select bias.
+  o64_sk_attention(d, br, NULL, w[0], w[1], w[2], NULL, exact, mag);
+  o64_poison(out, nb);
+  o64_poison(ws, nws);
+  rb_status st = rb_op_sk_attention(r->k, d, br, NULL, w[0], w[1], w[2], NULL, ws, out);
+  if (st == RB_OK && ref) {
+    o64_poison(ref, nb);
+    st = rb_op_sk_attention(&rb_kernels_ref, d, br, NULL, w[0], w[1], w[2], NULL, ws, ref);
+  }
+  if (st != RB_OK) emit_error(r, fam, shape);
+  else report(r, fam, shape, out, ref, exact, mag, nb, o64_sk_attention_tol(d), scr);
+  done(&b);
+}
+
 static void check_global_avgpool(run *r, int n, int h, int w, int c) {
   char shape[128];
   snprintf(shape, sizeof shape, "mb%dic%dih%diw%d", n, c, h, w);
@@ -435,6 +537,15 @@ void rb_check_misc(const rb_kernels *k, const rb_check_sink *s) {
   // SKNet-50 stage 1: 2 paths (3x3 and dilated 3x3) on 128 channels; and 3 paths.
   check_sk_select(&r, 1, 56 * 56, 2, 128);
   check_sk_select(&r, 1, 14 * 14, 3, 256);
+  // The composites: ResNeSt-50d layer1.0 (radix 2, 64 channels, attention 32) and resnest50d_4s2x40d
+  // layer2.0 (radix 4, card 2, 160 channels, attention 160); SKNet-50 layer1.0 (2 paths of 128,
+  // attention 32) and 3 paths at 14x14.
+  const rb_split_attn_desc sa1 = {1, 56, 56, 2, 64, 1, 32}, sa2 = {1, 28, 28, 4, 160, 2, 160};
+  check_split_attention(&r, &sa1);
+  check_split_attention(&r, &sa2);
+  const rb_sk_attn_desc sk1 = {1, 56, 56, 2, 128, 32, 1}, sk2 = {1, 14, 14, 3, 256, 32, 1};
+  check_sk_attention(&r, &sk1);
+  check_sk_attention(&r, &sk2);
   // ResNet stem max pool; ResNeSt avd (AvgPool2d(3, 2, padding=1)) and avg_down
   // (AvgPool2d(2, 2, ceil_mode=True, count_include_pad=False)) on an odd map; global pool.
   rb_pool_desc d = pool(1, 64, 112, 3, 2, 1, 0, 1);

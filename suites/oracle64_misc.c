@@ -215,6 +215,138 @@ double o64_sk_select_tol(int paths) {
   return o64_softmax_tol(paths) + o64_gamma(paths);
 }
 
+// ---- the attention composites --------------------------------------------------------------
+
+// One image of a composite: k inputs (splits or paths) of `channels`, pixel p of input m at
+// x[m] + p * stride; the FCs; the attention a[m][c] with its own rounding scale am and its propagated
+// one zp = a_m (Z_m + sum_j a_j Z_j); the weighted sum.
+typedef struct composite {
+  int hw, k, channels, reduced, groups;
+  int radix_order;  // 1: fc2 outputs in [card][radix][rest] order (rSoftMax); 0: [path][channels] (SK)
+} composite;
+
+// Where fc2 puts the logit of input m, channel c.
+static size_t fc2_index(const composite *q, int m, int c) {
+  if (!q->radix_order) return (size_t)m * q->channels + c;
+  const int rest = q->channels / q->groups, g = c / rest, j = c % rest;
+  return ((size_t)g * q->k + m) * rest + j;
+}
+
+// Zeroed: gcc cannot see that every element is written before the fc and softmax read it.
+static double *dzeros(size_t count) {
+  double *p = calloc(count ? count : 1, sizeof(double));
+  if (!p) {
+    fprintf(stderr, "oracle64_misc: out of memory (%zu doubles)\n", count);
+    abort();
+  }
+  return p;
+}
+
+static void composite64(const composite *q, const float *const *x, size_t stride, const float *pooled,
+                        const float *w1, const float *b1, const float *w2, const float *b2, double *exact,
+                        double *mag) {
+  const int c = q->channels, k = q->k;
+  double *gap = dzeros(c), *gmag = dzeros(c);
+  double *hid = dzeros(q->reduced), *hmag = dzeros(q->reduced);
+  double *z = dzeros((size_t)k * c), *zmag = dzeros((size_t)k * c);
+  double *a = dzeros((size_t)k * c), *am = dzeros((size_t)k * c);
+  double *zp = dzeros((size_t)k * c);
+  double *v = dzeros(k), *s = dzeros(k), *sm = dzeros(k);
+  for (int ch = 0; ch < c; ch++) {
+    double g = 0, gm = 0;
+    if (pooled) {
+      g = pooled[ch], gm = fabs(g);
+    } else {
+      for (int m = 0; m < k; m++) {
+        double t = 0, tm = 0;
+        for (int p = 0; p < q->hw; p++) {
+          const double e = x[m][(size_t)p * stride + ch];
+          t += e, tm += fabs(e);
+        }
+        g += t / q->hw, gm += tm / q->hw;
+      }
+    }
+    gap[ch] = g, gmag[ch] = gm;
+  }
+  fc64(c, q->reduced, q->groups, gap, gmag, w1, b1, hid, hmag);
+  for (int r = 0; r < q->reduced; r++) hid[r] = hid[r] > 0 ? hid[r] : 0;
+  fc64(q->reduced, k * c, q->groups, hid, hmag, w2, b2, z, zmag);
+  for (int ch = 0; ch < c; ch++) {
+    for (int m = 0; m < k; m++) v[m] = z[fc2_index(q, m, ch)];
+    const int sigmoid = q->radix_order && k == 1;  // rSoftMax with radix 1 (SK: a softmax over one path, 1)
+    if (sigmoid) {
+      s[0] = sigmoid64(v[0]), sm[0] = s[0] + PROB_FLOOR;
+    } else {
+      softmax64(k, v, s, sm);
+    }
+    double spread = 0;
+    for (int m = 0; m < k; m++) spread += s[m] * zmag[fc2_index(q, m, ch)];
+    for (int m = 0; m < k; m++) {
+      const size_t i = (size_t)m * c + ch;
+      const double zm = zmag[fc2_index(q, m, ch)];
+      a[i] = s[m], am[i] = sm[m];
+      zp[i] = sigmoid ? s[0] * (1 - s[0]) * zm : s[m] * (zm + spread);
+    }
+  }
+  for (int p = 0; p < q->hw; p++)
+    for (int ch = 0; ch < c; ch++) {
+      double t = 0, tm = 0;
+      for (int m = 0; m < k; m++) {
+        const size_t i = (size_t)m * c + ch;
+        const double e = x[m][(size_t)p * stride + ch];
+        t += a[i] * e;
+        tm += fabs(e) * (am[i] + zp[i]);
+      }
+      exact[(size_t)p * c + ch] = t;
+      mag[(size_t)p * c + ch] = tm;
+    }
+  free(gap), free(gmag), free(hid), free(hmag), free(z), free(zmag), free(a), free(am), free(zp);
+  free(v), free(s), free(sm);
+}
+
+void o64_split_attention(const rb_split_attn_desc *d, const float *x, const float *pooled, const float *w1,
+                         const float *b1, const float *w2, const float *b2, double *exact, double *mag) {
+  const composite q = {d->h * d->w, d->radix, d->channels, d->reduced, d->cardinality, 1};
+  const size_t stride = (size_t)d->radix * d->channels, img = (size_t)q.hw * stride;
+  const float **splits = xmalloc(sizeof(float *) * d->radix);
+  for (int i = 0; i < d->n; i++) {
+    // torch.split(x, channels, dim=1): split r is channels [r*channels, (r+1)*channels).
+    for (int r = 0; r < d->radix; r++) splits[r] = x + i * img + (size_t)r * d->channels;
+    const size_t o = (size_t)i * q.hw * d->channels;
+    composite64(&q, splits, stride, pooled ? pooled + (size_t)i * d->channels : NULL, w1, b1, w2, b2, exact + o,
+                mag + o);
+  }
+  free(splits);
+}
+
+void o64_sk_attention(const rb_sk_attn_desc *d, const float *const *branches, const float *pooled, const float *w1,
+                      const float *b1, const float *w2, const float *b2, double *exact, double *mag) {
+  const composite q = {d->h * d->w, d->paths, d->channels, d->reduced, d->groups, 0};
+  const size_t img = (size_t)q.hw * d->channels;
+  const float **br = xmalloc(sizeof(float *) * d->paths);
+  for (int i = 0; i < d->n; i++) {
+    for (int m = 0; m < d->paths; m++) br[m] = branches[m] + i * img;
+    composite64(&q, br, (size_t)d->channels, pooled ? pooled + (size_t)i * d->channels : NULL, w1, b1, w2, b2,
+                exact + i * img, mag + i * img);
+  }
+  free(br);
+}
+
+// The logits' error relative to Z: the means (hw terms and a division) and their sum over k, fc1
+// (its inputs and bias), fc2; then the softmax (or sigmoid) and the k-term weighted sum.
+static double composite_tol(int hw, int k, int channels, int reduced, int groups) {
+  return o64_gamma((double)hw + 2) + o64_gamma(k) + o64_gamma(channels / groups + 1) +
+         o64_gamma(reduced / groups + 1) + o64_softmax_tol(k) + o64_gamma(k);
+}
+
+double o64_split_attention_tol(const rb_split_attn_desc *d) {
+  return composite_tol(d->h * d->w, d->radix, d->channels, d->reduced, d->cardinality);
+}
+
+double o64_sk_attention_tol(const rb_sk_attn_desc *d) {
+  return composite_tol(d->h * d->w, d->paths, d->channels, d->reduced, d->groups);
+}
+
 // ---- pooling -------------------------------------------------------------------------------
 
 void o64_global_avgpool(int n, int hw, int c, const float *in, double *exact, double *mag) {

@@ -1,6 +1,7 @@
 // Independent fp64 oracles for the non-convolution families (SE, FC, radix softmax, split sum,
-// SK select, pooling, add) and for BatchNorm folding, with the tolerance each float32 kernel
-// must meet. Nothing here calls kernels/ or ops.c: each oracle restates PyTorch's definition.
+// SK select, the split-attention and SK-attention composites, pooling, add) and for BatchNorm
+// folding, with the tolerance each float32 kernel must meet. Nothing here calls kernels/ or ops.c:
+// each oracle restates PyTorch's definition.
 //
 // Every oracle returns exact[i] and mag[i] such that a correct float32 implementation has
 // |got[i] - exact[i]| <= tol * mag[i] with tol from the matching o64_*_tol() (compare with
@@ -49,6 +50,21 @@ double o64_split_sum_tol(int radix);
 void o64_sk_select(int n, int hw, int paths, int channels, const float *const *branches, const float *logits,
                    double *exact, double *mag);
 double o64_sk_select_tol(int paths);
+
+// The composites (rb_op_split_attention, rb_op_sk_attention) end to end. gap = the sum over the k
+// splits / paths of their spatial means, or pooled when not NULL (taken as exact);
+// z = fc2(relu(fc1(gap))) with magnitudes Z = |b2| + sum |w2| H, H = |b1| + sum |w1| G,
+// G = sum_k mean_hw |x_k| (or |pooled|); a = softmax over k (sigmoid for a radix of 1; 1 for a
+// single SK path); out = sum_k a_k x_k. exact, mag: n*h*w*channels;
+// mag = sum_k |x_k| (am_k + a_k (Z_k + sum_j a_j Z_j)): am_k is the softmax's own error scale (as in
+// o64_radix_softmax), and a logit error dz moves a_k by a_k (dz_k - sum_j a_j dz_j) (sigmoid:
+// a (1 - a) dz).
+void o64_split_attention(const rb_split_attn_desc *d, const float *x, const float *pooled, const float *w1,
+                         const float *b1, const float *w2, const float *b2, double *exact, double *mag);
+double o64_split_attention_tol(const rb_split_attn_desc *d);
+void o64_sk_attention(const rb_sk_attn_desc *d, const float *const *branches, const float *pooled, const float *w1,
+                      const float *b1, const float *w2, const float *b2, double *exact, double *mag);
+double o64_sk_attention_tol(const rb_sk_attn_desc *d);
 
 // Mean over hw: exact, mag [n][c]; mag = sum |x| / hw.
 void o64_global_avgpool(int n, int hw, int c, const float *in, double *exact, double *mag);

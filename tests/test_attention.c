@@ -300,41 +300,148 @@ START_TEST(test_split_sum_random) {
 }
 END_TEST
 
-// rSoftMax feeding the split sum, as in SplAtConv2d: the composition against the oracles.
-START_TEST(test_split_attention_pipeline) {
+// ---- the composites: rb_op_split_attention and rb_op_sk_attention -------------------------------
+
+// The FC weights and biases of a composite with k splits / paths (biases NULL when absent).
+typedef struct attn_w {
+  float *w1, *b1, *w2, *b2;
+} attn_w;
+
+static attn_w attn_weights(o64_rng *r, int k, int channels, int reduced, int groups, int with_b1, int with_b2) {
+  const size_t nw1 = (size_t)reduced * (channels / groups), nw2 = (size_t)k * channels * (reduced / groups);
+  attn_w a = {mt_floats(nw1), with_b1 ? mt_floats(reduced) : NULL, mt_floats(nw2),
+              with_b2 ? mt_floats((size_t)k * channels) : NULL};
+  // PyTorch's init range: logits of order one, so the softmax is neither flat nor saturated.
+  const float s1 = 1.0f / sqrtf((float)(channels / groups)), s2 = 2.0f / sqrtf((float)(reduced / groups));
+  o64_fill(r, a.w1, nw1, -s1, s1);
+  o64_fill(r, a.w2, nw2, -s2, s2);
+  if (a.b1) o64_fill(r, a.b1, reduced, -0.5f, 0.5f);
+  if (a.b2) o64_fill(r, a.b2, (size_t)k * channels, -0.5f, 0.5f);
+  return a;
+}
+
+static void attn_w_free(attn_w *a) {
+  rb_aligned_free(a->w1), rb_aligned_free(a->b1), rb_aligned_free(a->w2), rb_aligned_free(a->b2);
+}
+
+// with_pooled: the fc1 input is given, and deliberately not x's pool: the op must use it, not recompute.
+static void split_attention_case(const rb_kernels *k, o64_rng *r, const rb_split_attn_desc *d, int with_bias,
+                                 int with_pooled) {
+  const size_t hw = (size_t)d->h * d->w, nx = d->n * hw * d->radix * d->channels, nout = d->n * hw * d->channels;
+  const size_t ws = rb_split_attention_workspace_size(d), ngap = (size_t)d->n * d->channels;
+  ck_assert_uint_gt(ws, 0);
+  float *x = mt_floats(nx), *out = mt_floats(nout), *wsp = mt_floats(ws);
+  float *pooled = with_pooled ? mt_floats(ngap) : NULL;
+  double *exact = mt_doubles(nout), *mag = mt_doubles(nout);
+  o64_fill(r, x, nx, -1, 1);
+  if (pooled) o64_fill(r, pooled, ngap, -1, 1);
+  attn_w a = attn_weights(r, d->radix, d->channels, d->reduced, d->cardinality, with_bias, with_bias);
+  o64_split_attention(d, x, pooled, a.w1, a.b1, a.w2, a.b2, exact, mag);
+  o64_poison(out, nout);
+  o64_poison(wsp, ws);  // every part must be written before it is read
+  const rb_status st = rb_op_split_attention(k, d, x, pooled, a.w1, a.b1, a.w2, a.b2, wsp, out);
+  ck_assert_msg(st == RB_OK, "%s", rb_last_error());
+  char what[200];
+  snprintf(what, sizeof what, "%s split_attention n%d h%d w%d radix%d channels%d card%d reduced%d bias%d pooled%d",
+           k->isa_name, d->n, d->h, d->w, d->radix, d->channels, d->cardinality, d->reduced, with_bias, with_pooled);
+  // The logits' error (means, their radix sum, two FCs) through the softmax's slope (in mag), then
+  // the softmax's own rounding and the radix-term sum (o64_split_attention_tol).
+  mt_expect_close(what, out, exact, mag, nout, o64_split_attention_tol(d));
+  rb_aligned_free(x), rb_aligned_free(out), rb_aligned_free(wsp), rb_aligned_free(pooled);
+  attn_w_free(&a);
+  free(exact), free(mag);
+}
+
+#define SKIP_IF_NO_ATTENTION(k)            \
+  MT_SKIP_IF_MISSING(k, global_avgpool);   \
+  MT_SKIP_IF_MISSING(k, fc);
+
+START_TEST(test_split_attention_random) {
   MT_FOR_EACH_TABLE(k) {
+    SKIP_IF_NO_ATTENTION(k);
     MT_SKIP_IF_MISSING(k, radix_softmax);
     MT_SKIP_IF_MISSING(k, split_sum);
     o64_rng r;
     o64_seed(&r, 306);
-    const int n = 2, card = 2, radix = 4, channels = 40, hw = 9;
-    const size_t na = (size_t)n * radix * channels, nx = (size_t)n * hw * radix * channels;
-    const size_t nout = (size_t)n * hw * channels;
-    float *logits = mt_floats(na), *att = mt_floats(na), *x = mt_floats(nx), *out = mt_floats(nout);
-    double *a64 = mt_doubles(na), *am = mt_doubles(na), *exact = mt_doubles(nout), *mag = mt_doubles(nout);
-    o64_fill(&r, logits, na, -3, 3);
-    o64_fill(&r, x, nx, -1, 1);
-    ck_assert_int_eq(rb_op_radix_softmax(k, n, card, radix, channels, logits, att), RB_OK);
-    ck_assert_int_eq(rb_op_split_sum(k, n, hw, radix, channels, x, att, out), RB_OK);
-    // Oracle: exact attention, then the exact weighted sum with it.
-    o64_radix_softmax(n, card, radix, channels, logits, a64, am);
-    for (int i = 0; i < n; i++)
-      for (int p = 0; p < hw; p++)
-        for (int c = 0; c < channels; c++) {
-          double s = 0, m = 0;
-          for (int q = 0; q < radix; q++) {
-            const double a = a64[((size_t)i * radix + q) * channels + c];
-            const double v = x[(((size_t)i * hw + p) * radix + q) * channels + c];
-            s += a * v;
-            m += am[((size_t)i * radix + q) * channels + c] * fabs(v);
-          }
-          exact[((size_t)i * hw + p) * channels + c] = s;
-          mag[((size_t)i * hw + p) * channels + c] = m;
-        }
-    // The attention's error (softmax tol, scaled into mag) plus the radix-term sum.
-    mt_expect_close(k->isa_name, out, exact, mag, nout, o64_softmax_tol(radix) + o64_gamma(radix));
-    rb_aligned_free(logits), rb_aligned_free(att), rb_aligned_free(x), rb_aligned_free(out);
-    free(a64), free(am), free(exact), free(mag);
+    static const int radices[] = {1, 2, 3, 4}, cards[] = {1, 2, 4};
+    for (int t = 0; t < 48; t++) {
+      const int card = cards[o64_int(&r, 0, 2)];
+      const rb_split_attn_desc d = {o64_int(&r, 1, 2), o64_int(&r, 1, 7), o64_int(&r, 1, 7), radices[t % 4],
+                                    card * o64_int(&r, 1, 11), card, card * o64_int(&r, 1, 6)};
+      split_attention_case(k, &r, &d, t % 3 != 0, (t / 4) % 2);
+    }
+  }
+}
+END_TEST
+
+START_TEST(test_split_attention_resnest) {
+  MT_FOR_EACH_TABLE(k) {
+    SKIP_IF_NO_ATTENTION(k);
+    MT_SKIP_IF_MISSING(k, radix_softmax);
+    MT_SKIP_IF_MISSING(k, split_sum);
+    o64_rng r;
+    o64_seed(&r, 307);
+    // ResNeSt-50d layer1 (radix 2, 64 channels, attention 32) at 28x28; resnest50d_4s2x40d's
+    // layer1 (radix 4, card 2, 80 channels, attention 80), batch 2.
+    const rb_split_attn_desc r50 = {1, 28, 28, 2, 64, 1, 32}, r4s2 = {2, 14, 14, 4, 80, 2, 80};
+    split_attention_case(k, &r, &r50, 1, 0);
+    split_attention_case(k, &r, &r50, 1, 1);
+    split_attention_case(k, &r, &r4s2, 1, 0);
+  }
+}
+END_TEST
+
+static void sk_attention_case(const rb_kernels *k, o64_rng *r, const rb_sk_attn_desc *d, int with_b1, int with_b2,
+                              int with_pooled) {
+  const size_t nb = (size_t)d->n * d->h * d->w * d->channels, ngap = (size_t)d->n * d->channels;
+  const size_t ws = rb_sk_attention_workspace_size(d);
+  ck_assert_uint_gt(ws, 0);
+  float *br[RB_SK_MAX_PATHS];
+  for (int p = 0; p < d->paths; p++) {
+    br[p] = mt_floats(nb);  // separate buffers, as the branch convolutions produce them
+    o64_fill(r, br[p], nb, -1, 1);
+  }
+  float *out = mt_floats(nb), *wsp = mt_floats(ws), *pooled = with_pooled ? mt_floats(ngap) : NULL;
+  double *exact = mt_doubles(nb), *mag = mt_doubles(nb);
+  if (pooled) o64_fill(r, pooled, ngap, -1, 1);
+  attn_w a = attn_weights(r, d->paths, d->channels, d->reduced, d->groups, with_b1, with_b2);
+  const float *const *cbr = (const float *const *)br;
+  o64_sk_attention(d, cbr, pooled, a.w1, a.b1, a.w2, a.b2, exact, mag);
+  o64_poison(out, nb);
+  o64_poison(wsp, ws);
+  const rb_status st = rb_op_sk_attention(k, d, cbr, pooled, a.w1, a.b1, a.w2, a.b2, wsp, out);
+  ck_assert_msg(st == RB_OK, "%s", rb_last_error());
+  char what[200];
+  snprintf(what, sizeof what, "%s sk_attention n%d h%d w%d paths%d channels%d reduced%d groups%d b1%d b2%d pooled%d",
+           k->isa_name, d->n, d->h, d->w, d->paths, d->channels, d->reduced, d->groups, with_b1, with_b2,
+           with_pooled);
+  mt_expect_close(what, out, exact, mag, nb, o64_sk_attention_tol(d));
+  for (int p = 0; p < d->paths; p++) rb_aligned_free(br[p]);
+  rb_aligned_free(out), rb_aligned_free(wsp), rb_aligned_free(pooled);
+  attn_w_free(&a);
+  free(exact), free(mag);
+}
+
+START_TEST(test_sk_attention_random) {
+  MT_FOR_EACH_TABLE(k) {
+    SKIP_IF_NO_ATTENTION(k);
+    MT_SKIP_IF_MISSING(k, sk_select);
+    o64_rng r;
+    o64_seed(&r, 405);
+    for (int t = 0; t < 40; t++) {
+      const int g = o64_int(&r, 1, 2);
+      const rb_sk_attn_desc d = {o64_int(&r, 1, 2), o64_int(&r, 1, 7),    o64_int(&r, 1, 7), 1 + t % 4,
+                                 g * o64_int(&r, 1, 20), g * o64_int(&r, 1, 6), g};
+      sk_attention_case(k, &r, &d, t % 3 != 0, t % 5 == 0, (t / 4) % 2);
+    }
+    // SKNet-50 layer1 (2 paths, 128 channels, attention 32) at 28x28, as timm (b1 the folded BN,
+    // no fc_select bias); 3 paths; and the most paths the op takes.
+    const rb_sk_attn_desc sk50 = {1, 28, 28, 2, 128, 32, 1}, sk3 = {2, 7, 7, 3, 64, 32, 1},
+                          most = {1, 3, 3, RB_SK_MAX_PATHS, 9, 8, 1};
+    sk_attention_case(k, &r, &sk50, 1, 0, 0);
+    sk_attention_case(k, &r, &sk50, 1, 0, 1);
+    sk_attention_case(k, &r, &sk3, 1, 0, 0);
+    sk_attention_case(k, &r, &most, 1, 1, 0);
   }
 }
 END_TEST
@@ -588,11 +695,13 @@ Suite *attention_suite(void) {
   tcase_add_test(tc, test_radix_softmax_stable);
   tcase_add_test(tc, test_radix_softmax_layout);
   tcase_add_test(tc, test_split_sum_random);
-  tcase_add_test(tc, test_split_attention_pipeline);
+  tcase_add_test(tc, test_split_attention_random);
+  tcase_add_test(tc, test_split_attention_resnest);
   suite_add_tcase(s, tc);
   tc = tcase_create("sk_select");
   tcase_set_timeout(tc, 60);  // qemu, and the test vehicles
   tcase_add_test(tc, test_sk_select_random);
+  tcase_add_test(tc, test_sk_attention_random);
   suite_add_tcase(s, tc);
   tc = tcase_create("bn_fold");
   tcase_set_timeout(tc, 60);  // qemu, and the test vehicles

@@ -357,7 +357,7 @@ END_TEST
 
 // timm SelectiveKernelAttn end to end: sum of the paths (rb_op_add), global mean, fc_reduce with
 // its BN folded + ReLU, fc_select (rb_op_fc) -> logits; then the selection (softmax over paths,
-// weighted sum) on the stored logits.
+// weighted sum) on the stored logits; then all of it as rb_op_sk_attention.
 START_TEST(golden_sk) {
   const rb_kernels *k = ref_table();
   rb_st_file *f = open_fixture("sk.safetensors");
@@ -396,6 +396,13 @@ START_TEST(golden_sk) {
     s = rb_op_sk_select(k, n, h * w, paths, ch, branch, logits, ws, out);
     ck_assert_msg(s == RB_OK, "%s: %s", cs, rb_last_error());
     assert_close("sk_select", cs, out, y, act, TOL_WEIGHTED_SUM);
+    // The whole of it as one op, from the branches (per-path means summed, not the mean of the sum).
+    const rb_sk_attn_desc d = {n, h, w, paths, ch, attn, 1};
+    float *ows = poisoned(rb_sk_attention_workspace_size(&d)), *o2 = poisoned(act);
+    s = rb_op_sk_attention(k, &d, branch, NULL, wrf, brf, wsel, NULL, ows, o2);
+    ck_assert_msg(s == RB_OK, "%s: %s", cs, rb_last_error());
+    assert_close("sk_attention", cs, o2, y, act, TOL_ATTENTION);
+    rb_aligned_free(ows), rb_aligned_free(o2);
     rb_aligned_free(sum), rb_aligned_free(pooled), rb_aligned_free(hidden), rb_aligned_free(lg);
     rb_aligned_free(wrf), rb_aligned_free(brf), rb_aligned_free(ws), rb_aligned_free(out);
   }

@@ -179,6 +179,153 @@ START_TEST(test_sk_select_errors) {
 }
 END_TEST
 
+// n1 h2 w2, 2 splits of 4 channels, cardinality 2, attention 2: the sizes below follow from it.
+START_TEST(test_split_attention_errors) {
+  const rb_kernels *k = ref();
+  const rb_split_attn_desc d = {1, 2, 2, 2, 4, 2, 2};
+  // Four parts (means, gap, hidden, logits) of 8, 4, 2 and 8 floats, each rounded up to 16.
+  ck_assert_uint_eq(rb_split_attention_workspace_size(&d), 64);
+  float *x = filled(32), *pooled = filled(4), *w1 = filled(4), *b1 = filled(2), *w2 = filled(8), *b2 = filled(8);
+  float *ws = filled(64), *out = filled(16), *big = filled(128);
+  EXPECT_OK(rb_op_split_attention(k, &d, x, NULL, w1, b1, w2, b2, ws, out));
+  EXPECT_OK(rb_op_split_attention(k, &d, x, pooled, w1, b1, w2, b2, ws, out));
+  EXPECT_OK(rb_op_split_attention(k, &d, x, NULL, w1, NULL, w2, NULL, ws, out));  // biases are optional
+
+  EXPECT(rb_op_split_attention(NULL, &d, x, NULL, w1, b1, w2, b2, ws, out), RB_ERR_NULL, "k (kernel table) is NULL");
+  EXPECT(rb_op_split_attention(k, NULL, x, NULL, w1, b1, w2, b2, ws, out), RB_ERR_NULL, "d is NULL");
+  EXPECT(rb_op_split_attention(k, &d, NULL, NULL, w1, b1, w2, b2, ws, out), RB_ERR_NULL, "x is NULL");
+  EXPECT(rb_op_split_attention(k, &d, x, NULL, NULL, b1, w2, b2, ws, out), RB_ERR_NULL, "w1 is NULL");
+  EXPECT(rb_op_split_attention(k, &d, x, NULL, w1, b1, NULL, b2, ws, out), RB_ERR_NULL, "w2 is NULL");
+  EXPECT(rb_op_split_attention(k, &d, x, NULL, w1, b1, w2, b2, NULL, out), RB_ERR_NULL, "workspace is NULL");
+  EXPECT(rb_op_split_attention(k, &d, x, NULL, w1, b1, w2, b2, ws, NULL), RB_ERR_NULL, "out is NULL");
+
+  static const struct {
+    rb_split_attn_desc d;
+    rb_status status;
+    const char *msg;
+    int no_size;  // the workspace size query gives 0 too
+  } bad[] = {
+      {{0, 2, 2, 2, 4, 2, 2}, RB_ERR_INVALID_ARG, "n must be >= 1, got 0", 1},
+      {{1, -1, 2, 2, 4, 2, 2}, RB_ERR_INVALID_ARG, "h must be >= 1, got -1", 0},
+      {{1, 2, 0, 2, 4, 2, 2}, RB_ERR_INVALID_ARG, "w must be >= 1, got 0", 0},
+      {{1, 2, 2, 0, 4, 2, 2}, RB_ERR_INVALID_ARG, "radix must be >= 1, got 0", 1},
+      {{1, 2, 2, 2, 0, 2, 2}, RB_ERR_INVALID_ARG, "channels must be >= 1, got 0", 1},
+      {{1, 2, 2, 2, 4, 0, 2}, RB_ERR_INVALID_ARG, "cardinality must be >= 1, got 0", 0},
+      {{1, 2, 2, 2, 4, 2, -2}, RB_ERR_INVALID_ARG, "reduced must be >= 1, got -2", 1},
+      {{1, 2, 2, 2, 5, 2, 2}, RB_ERR_SHAPE, "channels 5 not divisible by cardinality 2", 0},
+      {{1, 2, 2, 2, 4, 2, 3}, RB_ERR_SHAPE, "reduced 3 not divisible by cardinality 2", 0},
+      {{1, 2, 2, 1 << 16, 1 << 16, 2, 2}, RB_ERR_INVALID_ARG, "radix*channels = 65536*65536 does not fit in int", 0},
+      {{1, 1 << 16, 1 << 16, 2, 4, 2, 2}, RB_ERR_INVALID_ARG, "h*w = 65536*65536 does not fit in int", 0},
+      {{1 << 30, 1 << 15, 1 << 15, 2, 4, 2, 2}, RB_ERR_INVALID_ARG, "the n*h*w*radix*channels input is too large", 0},
+      {{1 << 30, 1, 1, 2, 4, 2, 2147483646}, RB_ERR_INVALID_ARG, "the workspace is too large to address", 1},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    o64_poison(out, 16);
+    EXPECT(rb_op_split_attention(k, &bad[i].d, x, NULL, w1, b1, w2, b2, ws, out), bad[i].status, bad[i].msg);
+    EXPECT(rb_split_attn_desc_check(&bad[i].d), bad[i].status, bad[i].msg);
+    if (bad[i].no_size) ck_assert_uint_eq(rb_split_attention_workspace_size(&bad[i].d), 0);
+    for (int j = 0; j < 16; j++) ck_assert(isnan(out[j]));  // a refused call writes nothing
+  }
+  EXPECT(rb_split_attn_desc_check(NULL), RB_ERR_NULL, "d is NULL");
+  ck_assert_uint_eq(rb_split_attention_workspace_size(NULL), 0);
+
+  // out must not overlap x or the workspace; the workspace nothing the op reads.
+  EXPECT(rb_op_split_attention(k, &d, x, NULL, w1, b1, w2, b2, ws, x + 8), RB_ERR_INVALID_ARG,
+         "out and x must not overlap");
+  EXPECT(rb_op_split_attention(k, &d, x, NULL, w1, b1, w2, b2, x, out), RB_ERR_INVALID_ARG,
+         "workspace and x must not overlap");
+  EXPECT(rb_op_split_attention(k, &d, x, NULL, w1, b1, w2, b2, big + 8, big), RB_ERR_INVALID_ARG,
+         "workspace and out must not overlap");
+  EXPECT(rb_op_split_attention(k, &d, x, ws + 60, w1, b1, w2, b2, ws, out), RB_ERR_INVALID_ARG,
+         "pooled and workspace must not overlap");
+  EXPECT(rb_op_split_attention(k, &d, x, out + 12, w1, b1, w2, b2, ws, out), RB_ERR_INVALID_ARG,
+         "pooled and out must not overlap");
+  EXPECT(rb_op_split_attention(k, &d, x, NULL, ws + 40, b1, w2, b2, ws, out), RB_ERR_INVALID_ARG,
+         "workspace and w1 must not overlap");
+  EXPECT(rb_op_split_attention(k, &d, x, NULL, w1, b1, ws, b2, ws, out), RB_ERR_INVALID_ARG,
+         "workspace and w2 must not overlap");
+  EXPECT(rb_op_split_attention(k, &d, x, NULL, w1, ws + 63, w2, b2, ws, out), RB_ERR_INVALID_ARG,
+         "workspace and b1 must not overlap");
+  EXPECT(rb_op_split_attention(k, &d, x, NULL, w1, b1, w2, ws + 1, ws, out), RB_ERR_INVALID_ARG,
+         "workspace and b2 must not overlap");
+  rb_aligned_free(x), rb_aligned_free(pooled), rb_aligned_free(w1), rb_aligned_free(b1), rb_aligned_free(w2);
+  rb_aligned_free(b2), rb_aligned_free(ws), rb_aligned_free(out), rb_aligned_free(big);
+}
+END_TEST
+
+// n1 h2 w2, 2 paths of 4 channels, attention 2, FCs in 2 groups.
+START_TEST(test_sk_attention_errors) {
+  const rb_kernels *k = ref();
+  const rb_sk_attn_desc d = {1, 2, 2, 2, 4, 2, 2};
+  ck_assert_uint_eq(rb_sk_attention_workspace_size(&d), 64);
+  float *b0 = filled(16), *b1r = filled(16), *pooled = filled(4), *w1 = filled(4), *b1 = filled(2), *w2 = filled(8);
+  float *b2 = filled(8), *ws = filled(64), *out = filled(16), *big = filled(128);
+  const float *br[2] = {b0, b1r}, *br_null[2] = {b0, NULL};
+  EXPECT_OK(rb_op_sk_attention(k, &d, br, NULL, w1, b1, w2, b2, ws, out));
+  EXPECT_OK(rb_op_sk_attention(k, &d, br, pooled, w1, b1, w2, NULL, ws, out));
+  EXPECT_OK(rb_op_sk_attention(k, &d, br, NULL, w1, NULL, w2, NULL, ws, out));
+
+  EXPECT(rb_op_sk_attention(NULL, &d, br, NULL, w1, b1, w2, b2, ws, out), RB_ERR_NULL, "k (kernel table) is NULL");
+  EXPECT(rb_op_sk_attention(k, NULL, br, NULL, w1, b1, w2, b2, ws, out), RB_ERR_NULL, "d is NULL");
+  EXPECT(rb_op_sk_attention(k, &d, NULL, NULL, w1, b1, w2, b2, ws, out), RB_ERR_NULL, "branches is NULL");
+  EXPECT(rb_op_sk_attention(k, &d, br_null, NULL, w1, b1, w2, b2, ws, out), RB_ERR_NULL, "branches[1] is NULL");
+  EXPECT(rb_op_sk_attention(k, &d, br, NULL, NULL, b1, w2, b2, ws, out), RB_ERR_NULL, "w1 is NULL");
+  EXPECT(rb_op_sk_attention(k, &d, br, NULL, w1, b1, NULL, b2, ws, out), RB_ERR_NULL, "w2 is NULL");
+  EXPECT(rb_op_sk_attention(k, &d, br, NULL, w1, b1, w2, b2, NULL, out), RB_ERR_NULL, "workspace is NULL");
+  EXPECT(rb_op_sk_attention(k, &d, br, NULL, w1, b1, w2, b2, ws, NULL), RB_ERR_NULL, "out is NULL");
+
+  static const struct {
+    rb_sk_attn_desc d;
+    rb_status status;
+    const char *msg;
+    int no_size;  // the workspace size query gives 0 too
+  } bad[] = {
+      {{0, 2, 2, 2, 4, 2, 2}, RB_ERR_INVALID_ARG, "n must be >= 1, got 0", 1},
+      {{1, 0, 2, 2, 4, 2, 2}, RB_ERR_INVALID_ARG, "h must be >= 1, got 0", 0},
+      {{1, 2, -3, 2, 4, 2, 2}, RB_ERR_INVALID_ARG, "w must be >= 1, got -3", 0},
+      {{1, 2, 2, 0, 4, 2, 2}, RB_ERR_INVALID_ARG, "paths must be >= 1, got 0", 1},
+      {{1, 2, 2, RB_SK_MAX_PATHS + 1, 4, 2, 2}, RB_ERR_INVALID_ARG, "paths 17 is more than RB_SK_MAX_PATHS (16)", 1},
+      {{1, 2, 2, 2, -4, 2, 2}, RB_ERR_INVALID_ARG, "channels must be >= 1, got -4", 1},
+      {{1, 2, 2, 2, 4, 0, 2}, RB_ERR_INVALID_ARG, "reduced must be >= 1, got 0", 1},
+      {{1, 2, 2, 2, 4, 2, 0}, RB_ERR_INVALID_ARG, "groups must be >= 1, got 0", 0},
+      {{1, 2, 2, 2, 6, 2, 4}, RB_ERR_SHAPE, "channels 6 not divisible by groups 4", 0},
+      {{1, 2, 2, 2, 4, 3, 2}, RB_ERR_SHAPE, "reduced 3 not divisible by groups 2", 0},
+      {{1, 2, 2, 16, 1 << 28, 2, 2}, RB_ERR_INVALID_ARG, "paths*channels = 16*268435456 does not fit in int", 0},
+      {{1, 1 << 16, 1 << 16, 2, 4, 2, 2}, RB_ERR_INVALID_ARG, "h*w = 65536*65536 does not fit in int", 0},
+      {{1 << 30, 1 << 15, 1 << 15, 2, 4, 2, 2}, RB_ERR_INVALID_ARG, "one n*h*w*channels branch is too large", 0},
+      {{1 << 30, 1, 1, 2, 4, 2147483646, 2}, RB_ERR_INVALID_ARG, "the workspace is too large to address", 1},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    o64_poison(out, 16);
+    EXPECT(rb_op_sk_attention(k, &bad[i].d, br, NULL, w1, b1, w2, b2, ws, out), bad[i].status, bad[i].msg);
+    EXPECT(rb_sk_attn_desc_check(&bad[i].d), bad[i].status, bad[i].msg);
+    if (bad[i].no_size) ck_assert_uint_eq(rb_sk_attention_workspace_size(&bad[i].d), 0);
+    for (int j = 0; j < 16; j++) ck_assert(isnan(out[j]));
+  }
+  EXPECT(rb_sk_attn_desc_check(NULL), RB_ERR_NULL, "d is NULL");
+  ck_assert_uint_eq(rb_sk_attention_workspace_size(NULL), 0);
+
+  EXPECT(rb_op_sk_attention(k, &d, br, NULL, w1, b1, w2, b2, ws, b0), RB_ERR_INVALID_ARG,
+         "out and branches[0] must not overlap");
+  EXPECT(rb_op_sk_attention(k, &d, br, NULL, w1, b1, w2, b2, ws, b1r + 15), RB_ERR_INVALID_ARG,
+         "out and branches[1] must not overlap");
+  EXPECT(rb_op_sk_attention(k, &d, br, NULL, w1, b1, w2, b2, b1r + 4, out), RB_ERR_INVALID_ARG,
+         "workspace and branches[1] must not overlap");
+  EXPECT(rb_op_sk_attention(k, &d, br, NULL, w1, b1, w2, b2, big + 8, big), RB_ERR_INVALID_ARG,
+         "workspace and out must not overlap");
+  EXPECT(rb_op_sk_attention(k, &d, br, ws, w1, b1, w2, b2, ws, out), RB_ERR_INVALID_ARG,
+         "pooled and workspace must not overlap");
+  EXPECT(rb_op_sk_attention(k, &d, br, out, w1, b1, w2, b2, ws, out), RB_ERR_INVALID_ARG,
+         "pooled and out must not overlap");
+  EXPECT(rb_op_sk_attention(k, &d, br, NULL, ws + 2, b1, w2, b2, ws, out), RB_ERR_INVALID_ARG,
+         "workspace and w1 must not overlap");
+  EXPECT(rb_op_sk_attention(k, &d, br, NULL, w1, b1, w2, ws + 60, ws, out), RB_ERR_INVALID_ARG,
+         "workspace and b2 must not overlap");
+  rb_aligned_free(b0), rb_aligned_free(b1r), rb_aligned_free(pooled), rb_aligned_free(w1), rb_aligned_free(b1);
+  rb_aligned_free(w2), rb_aligned_free(b2), rb_aligned_free(ws), rb_aligned_free(out), rb_aligned_free(big);
+}
+END_TEST
+
 START_TEST(test_global_avgpool_errors) {
   const rb_kernels *k = ref();
   float *in = filled(12), *out = filled(3);
@@ -344,6 +491,30 @@ START_TEST(test_missing_kernels) {
   EXPECT(rb_op_maxpool(k, &pd, x, y), RB_ERR_UNSUPPORTED, "ISA 'ref' has no maxpool kernel");
   EXPECT(rb_op_avgpool(k, &pd, x, y), RB_ERR_UNSUPPORTED, "ISA 'ref' has no avgpool kernel");
   EXPECT(rb_op_add(k, 64, x, y, 0, z), RB_ERR_UNSUPPORTED, "ISA 'ref' has no add kernel");
+  // The composites name the first kernel they lack; with pooled given they need no pool.
+  const rb_split_attn_desc ad = {1, 1, 2, 2, 2, 1, 2};
+  const rb_sk_attn_desc kd = {1, 1, 2, 2, 2, 2, 1};
+  ck_assert_uint_le(rb_split_attention_workspace_size(&ad), 64);
+  ck_assert_uint_le(rb_sk_attention_workspace_size(&kd), 64);
+  EXPECT(rb_op_split_attention(k, &ad, x, NULL, y, NULL, z, NULL, w, v), RB_ERR_UNSUPPORTED,
+         "ISA 'ref' has no global_avgpool kernel");
+  EXPECT(rb_op_split_attention(k, &ad, x, y, y, NULL, z, NULL, w, v), RB_ERR_UNSUPPORTED, "ISA 'ref' has no fc kernel");
+  EXPECT(rb_op_sk_attention(k, &kd, br, NULL, z, NULL, z, NULL, w, v), RB_ERR_UNSUPPORTED,
+         "ISA 'ref' has no global_avgpool kernel");
+  EXPECT(rb_op_sk_attention(k, &kd, br, z, z, NULL, z, NULL, w, v), RB_ERR_UNSUPPORTED, "ISA 'ref' has no fc kernel");
+  rb_kernels one = *ref();  // one kernel missing at a time
+  one.radix_softmax = NULL;
+  EXPECT(rb_op_split_attention(&one, &ad, x, NULL, y, NULL, z, NULL, w, v), RB_ERR_UNSUPPORTED,
+         "ISA 'ref' has no radix_softmax kernel");
+  one = *ref(), one.split_sum = NULL;
+  EXPECT(rb_op_split_attention(&one, &ad, x, NULL, y, NULL, z, NULL, w, v), RB_ERR_UNSUPPORTED,
+         "ISA 'ref' has no split_sum kernel");
+  one = *ref(), one.sk_select = NULL;
+  EXPECT(rb_op_sk_attention(&one, &kd, br, NULL, z, NULL, z, NULL, w, v), RB_ERR_UNSUPPORTED,
+         "ISA 'ref' has no sk_select kernel");
+  one = *ref(), one.global_avgpool = NULL;
+  EXPECT_OK(rb_op_split_attention(&one, &ad, x, y, y, NULL, z, NULL, w, v));
+  EXPECT_OK(rb_op_sk_attention(&one, &kd, br, z, z, NULL, z, NULL, w, v));
   rb_aligned_free(x), rb_aligned_free(y), rb_aligned_free(z), rb_aligned_free(w), rb_aligned_free(v);
 }
 END_TEST
@@ -391,6 +562,8 @@ Suite *ops_errors_suite(void) {
   tcase_add_test(tc, test_radix_softmax_errors);
   tcase_add_test(tc, test_split_sum_errors);
   tcase_add_test(tc, test_sk_select_errors);
+  tcase_add_test(tc, test_split_attention_errors);
+  tcase_add_test(tc, test_sk_attention_errors);
   tcase_add_test(tc, test_global_avgpool_errors);
   tcase_add_test(tc, test_pool_desc_errors);
   tcase_add_test(tc, test_pool_op_errors);

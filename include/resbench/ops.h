@@ -18,6 +18,27 @@ typedef struct rb_se_desc {
   int n, h, w, c, reduced, groups;
 } rb_se_desc;
 
+// ResNeSt SplitAttn after its grouped conv (+ BN + ReLU): x NHWC [n][h][w][radix*channels], split r =
+// channels [r*channels, (r+1)*channels). gap[n][c] = sum_r mean_hw(x_r); att = rSoftMax(fc2(relu(fc1(gap))))
+// over the radix (sigmoid when radix = 1), cardinality groups; out NHWC [n][h][w][channels] = sum_r att_r * x_r.
+// w1 [reduced][channels/cardinality], b1 [reduced] (bn1 folded in with rb_bn_fold);
+// w2 [radix*channels][reduced/cardinality], b2 [radix*channels]. Biases may be NULL.
+typedef struct rb_split_attn_desc {
+  int n, h, w, radix, channels, cardinality, reduced;
+} rb_split_attn_desc;
+
+// The most SK paths rb_op_sk_attention takes: callers hold the branch pointers in arrays this long.
+#define RB_SK_MAX_PATHS 16
+
+// timm SelectiveKernelAttn and the selection: branches[m] NHWC [n][h][w][channels], m < paths.
+// gap[n][c] = sum_m mean_hw(branch_m); logits = fc2(relu(fc1(gap))) viewed [n][paths][channels], FCs
+// grouped by groups (1 in timm); out = sum_m softmax_m(logits) * branch_m, the branches' shape.
+// w1 [reduced][channels/groups], b1 [reduced] (the BN after fc_reduce folded in);
+// w2 [paths*channels][reduced/groups], b2 [paths*channels] (timm's fc_select has none). Biases may be NULL.
+typedef struct rb_sk_attn_desc {
+  int n, h, w, paths, channels, reduced, groups;
+} rb_sk_attn_desc;
+
 // PyTorch MaxPool2d / AvgPool2d (symmetric padding; dilation 1).
 typedef struct rb_pool_desc {
   int n, h, w, c;
@@ -28,15 +49,30 @@ typedef struct rb_pool_desc {
 
 rb_status rb_se_desc_check(const rb_se_desc *d);
 rb_status rb_pool_desc_check(const rb_pool_desc *d);
+rb_status rb_split_attn_desc_check(const rb_split_attn_desc *d);
+rb_status rb_sk_attn_desc_check(const rb_sk_attn_desc *d);  // also paths <= RB_SK_MAX_PATHS
 // Output size with PyTorch's rule (floor or ceil, and no window starting in the trailing padding).
 int rb_pool_out_h(const rb_pool_desc *d);
 int rb_pool_out_w(const rb_pool_desc *d);
 // Sizes for the workspace arguments below, in floats.
 size_t rb_se_workspace_size(const rb_se_desc *d);
 size_t rb_sk_select_workspace_size(int n, int paths, int channels);
+// The same size with or without `pooled` below; 0 when n, radix / paths, channels or reduced is < 1 (or
+// paths > RB_SK_MAX_PATHS), or when it is too large to address. The other fields are the check's.
+size_t rb_split_attention_workspace_size(const rb_split_attn_desc *d);
+size_t rb_sk_attention_workspace_size(const rb_sk_attn_desc *d);
 
 rb_status rb_op_se(const rb_kernels *k, const rb_se_desc *d, const float *in, const float *w1,
                    const float *b1, const float *w2, const float *b2, float *workspace, float *out);
+// pooled: the fc1 input [n][channels] (the sum over splits / paths of their spatial means) when
+// the caller already has it, else NULL: the op pools x / the branches itself. out must not overlap
+// x, the branches, pooled or the workspace; the workspace must not overlap anything.
+rb_status rb_op_split_attention(const rb_kernels *k, const rb_split_attn_desc *d, const float *x,
+                                const float *pooled, const float *w1, const float *b1, const float *w2,
+                                const float *b2, float *workspace, float *out);
+rb_status rb_op_sk_attention(const rb_kernels *k, const rb_sk_attn_desc *d, const float *const *branches,
+                             const float *pooled, const float *w1, const float *b1, const float *w2,
+                             const float *b2, float *workspace, float *out);
 rb_status rb_op_global_avgpool(const rb_kernels *k, int n, int hw, int c, const float *in, float *out);
 rb_status rb_op_fc(const rb_kernels *k, int n, int in_f, int out_f, int groups, const float *in,
                    const float *w, const float *bias, int relu, float *out);

@@ -79,6 +79,14 @@ static rb_status alloc_bufs(bench *b, const size_t *len, int count) {
   return RB_OK;
 }
 
+// The attention ops' descriptors, as blocks/forward_run.c makes them from a layer.
+static rb_split_attn_desc split_desc(const rb_layer *l) {
+  return (rb_split_attn_desc){l->out.n, l->out.h, l->out.w, l->radix, l->channels, l->attn_groups, l->reduced};
+}
+static rb_sk_attn_desc sk_desc(const rb_layer *l) {
+  return (rb_sk_attn_desc){l->out.n, l->out.h, l->out.w, l->radix, l->channels, l->reduced, l->attn_groups};
+}
+
 // Buffers per family (0 = input, last = output unless noted).
 static rb_status prepare(bench *b) {
   if (current == b && b->k) return RB_OK;
@@ -105,16 +113,19 @@ static rb_status prepare(bench *b) {
       const size_t c = (size_t)l->channels, r = (size_t)l->reduced, g = (size_t)l->attn_groups;
       return alloc_bufs(b, (size_t[]){in, r * c / g, r, c * r / g, c, rb_se_workspace_size(&d), out}, 7);
     }
-    case F_SPLIT_ATTN: {  // in, w1, b1, w2, b2, pooled, sum, hid, logit, att, out
+    case F_SPLIT_ATTN: {  // in, w1, b1, w2, b2, workspace, out
+      const rb_split_attn_desc d = split_desc(l);
       const size_t c = (size_t)l->channels, r = (size_t)l->radix, red = (size_t)l->reduced,
                    g = (size_t)l->attn_groups;
-      return alloc_bufs(b, (size_t[]){in, red * c / g, red, r * c * red / g, r * c, n * r * c, n * c, n * red,
-                                      n * r * c, n * r * c, out}, 11);
+      return alloc_bufs(b, (size_t[]){in, red * c / g, red, r * c * red / g, r * c,
+                                      rb_split_attention_workspace_size(&d), out}, 7);
     }
-    case F_SK_SELECT: {  // in (all paths, consecutive), w1, w2, pooled, sum, hid, logit, ws, out
-      const size_t c = (size_t)l->channels, p = (size_t)l->radix, red = (size_t)l->reduced;
-      return alloc_bufs(b, (size_t[]){p * n * hw * c, red * c, p * c * red, p * n * c, n * c, n * red, n * p * c,
-                                      rb_sk_select_workspace_size(l->out.n, l->radix, l->channels), out}, 9);
+    case F_SK_SELECT: {  // in (all paths, consecutive), w1, b1 (the folded BN), w2, workspace, out
+      const rb_sk_attn_desc d = sk_desc(l);
+      const size_t c = (size_t)l->channels, p = (size_t)l->radix, red = (size_t)l->reduced,
+                   g = (size_t)l->attn_groups;
+      return alloc_bufs(b, (size_t[]){p * n * hw * c, red * c / g, red, p * c * red / g,
+                                      rb_sk_attention_workspace_size(&d), out}, 6);
     }
     case F_ADD: return alloc_bufs(b, (size_t[]){out, out, out}, 3);
     case F_FC: {
@@ -136,39 +147,17 @@ static rb_status run_once(bench *b) {
       const rb_se_desc d = {l->out.n, l->out.h, l->out.w, l->channels, l->reduced, l->attn_groups};
       return rb_op_se(k, &d, x[0], x[1], x[2], x[3], x[4], x[5], x[6]);
     }
-    case F_SPLIT_ATTN: {  // as the forward pass: pool, sum splits, fc1+relu, fc2, rSoftMax, weighted sum
-      const int r = l->radix, c = l->channels, card = l->attn_groups;
-      rb_status s = rb_op_global_avgpool(k, n, hw, r * c, x[0], x[5]);
-      for (int i = 0; s == RB_OK && i < n; i++)
-        for (int j = 0; j < c; j++) {
-          float acc = 0;
-          for (int q = 0; q < r; q++) acc += x[5][((size_t)i * r + q) * c + j];
-          x[6][(size_t)i * c + j] = acc;
-        }
-      if (s == RB_OK) s = rb_op_fc(k, n, c, l->reduced, card, x[6], x[1], x[2], 1, x[7]);
-      if (s == RB_OK) s = rb_op_fc(k, n, l->reduced, r * c, card, x[7], x[3], x[4], 0, x[8]);
-      if (s == RB_OK) s = rb_op_radix_softmax(k, n, card, r, c, x[8], x[9]);
-      if (s == RB_OK) s = rb_op_split_sum(k, n, hw, r, c, x[0], x[9], x[10]);
-      return s;
+    case F_SPLIT_ATTN: {
+      const rb_split_attn_desc d = split_desc(l);
+      return rb_op_split_attention(k, &d, x[0], NULL, x[1], x[2], x[3], x[4], x[5], x[6]);
     }
-    case F_SK_SELECT: {
-      const int paths = l->radix, c = l->channels;
-      const float *br[16];
-      if (paths > 16) return rb_fail(RB_ERR_UNSUPPORTED, "%s: %d SK paths, at most 16", l->name, paths);
-      rb_status s = RB_OK;
-      for (int p = 0; s == RB_OK && p < paths; p++) {
-        br[p] = x[0] + (size_t)p * n * hw * c;
-        s = rb_op_global_avgpool(k, n, hw, c, br[p], x[3] + (size_t)p * n * c);
-      }
-      for (size_t i = 0; s == RB_OK && i < (size_t)n * c; i++) {
-        float acc = 0;
-        for (int p = 0; p < paths; p++) acc += x[3][(size_t)p * n * c + i];
-        x[4][i] = acc;
-      }
-      if (s == RB_OK) s = rb_op_fc(k, n, c, l->reduced, l->attn_groups, x[4], x[1], NULL, 1, x[5]);
-      if (s == RB_OK) s = rb_op_fc(k, n, l->reduced, paths * c, l->attn_groups, x[5], x[2], NULL, 0, x[6]);
-      if (s == RB_OK) s = rb_op_sk_select(k, n, hw, paths, c, br, x[6], x[7], x[8]);
-      return s;
+    case F_SK_SELECT: {  // no fc_select bias, as timm
+      const rb_sk_attn_desc d = sk_desc(l);
+      const float *br[RB_SK_MAX_PATHS];
+      if (d.paths > RB_SK_MAX_PATHS)
+        return rb_fail(RB_ERR_UNSUPPORTED, "%s: %d SK paths, at most %d", l->name, d.paths, RB_SK_MAX_PATHS);
+      for (int p = 0; p < d.paths; p++) br[p] = x[0] + (size_t)p * n * hw * d.channels;
+      return rb_op_sk_attention(k, &d, br, NULL, x[1], x[2], x[3], NULL, x[4], x[5]);
     }
     case F_MAXPOOL: return rb_op_maxpool(k, &l->pool, x[0], x[1]);
     case F_AVGPOOL: return rb_op_avgpool(k, &l->pool, x[0], x[1]);
@@ -214,7 +203,7 @@ static void cost(bench *b) {
     case F_SPLIT_ATTN: b->macs = n * (c * red + red * r * c) / g, w = (c * red + red * r * c) / g + red + r * c; break;
     case F_SK_SELECT:
       in = r * out;  // every path
-      b->macs = n * (c * red + red * r * c) / g, w = (c * red + red * r * c) / g;
+      b->macs = n * (c * red + red * r * c) / g, w = (c * red + red * r * c) / g + red;  // + the folded BN bias
       break;
     case F_ADD: in = 2 * out; break;
     case F_FC: b->macs = n * l->in_features * l->out_features, w = (double)l->in_features * l->out_features + l->out_features; break;
