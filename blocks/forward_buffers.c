@@ -87,3 +87,28 @@ rb_status fwd_activation_bytes(const rb_graph *g, double *bytes) {
   *bytes = total;
   return RB_OK;
 }
+
+// Whether layer li reads tensor t (SK_SELECT reads the consecutive paths src[0] .. src[1]).
+static int reads(const rb_layer *l, int t) {
+  if (l->kind == RB_LAYER_SK_SELECT) return t >= l->src[0] && t <= l->src[1];
+  return l->src[0] == t || l->src[1] == t;
+}
+
+void fwd_fuse_se(const rb_graph *g, rb_layer *layers, int *fused_add, int *x_src) {
+  for (int li = 0; li < g->count; li++) fused_add[li] = x_src[li] = -1;
+  for (int li = 0; li < g->count; li++) {
+    const rb_layer *se = &layers[li];
+    if (se->kind != RB_LAYER_SE || se->dst == g->output) continue;
+    // Its one reader (a downsample shortcut may run in between): an add that reads it once.
+    int reader = -1, readers = 0;
+    for (int lj = li + 1; lj < g->count; lj++)
+      if (reads(&layers[lj], se->dst)) readers++, reader = lj;
+    if (readers != 1 || layers[reader].kind != RB_LAYER_ADD_RELU) continue;
+    rb_layer *add = &layers[reader];
+    const int op = add->src[0] == se->dst ? 0 : 1;
+    if (add->src[1 - op] == se->dst) continue;
+    add->src[op] = se->src[0];
+    fused_add[li] = reader;
+    x_src[reader] = op;
+  }
+}

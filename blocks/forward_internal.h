@@ -11,6 +11,11 @@
 typedef struct layer_rt {
   rb_conv_plan *plan;
   float *w1, *b1, *w2, *b2;  // attention / FC weights (BN folded into w1/b1)
+  // SE fused with the residual add (fwd_fuse_se): the SE layer computes only its gate, n x c
+  // floats here; the add layer (gate_layer = the SE's index + 1, 0 when unfused) then runs
+  // out = relu(x * gate + residual) in one pass, x being its source src[x_src] (the SE's input).
+  float *gate;
+  int gate_layer, x_src;
 } layer_rt;
 
 struct rb_model {
@@ -27,6 +32,12 @@ struct rb_model {
 };
 
 static inline size_t shape_count(rb_shape s) { return (size_t)s.n * s.h * s.w * s.c; }
+
+// The SE + residual add fusion: for each SE layer whose output only a residual add reads,
+// points that add's operand at the SE's input instead (so liveness keeps the input to the add)
+// and sets fused_add[se] to the add's index, and which operand it was in x_src[add]; else -1.
+// layers (g->count) is rewritten in place; fused_add and x_src have g->count entries.
+void fwd_fuse_se(const rb_graph *g, rb_layer *layers, int *fused_add, int *x_src);
 
 // The attention ops' descriptors of a layer, for planning (workspace sizes) and running alike.
 static inline rb_se_desc fwd_se_desc(const rb_layer *l) {

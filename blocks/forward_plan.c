@@ -116,11 +116,38 @@ static size_t attention_work(const rb_layer *l) {
   }
 }
 
+// The graph's layers with the default fusions applied (fwd_fuse_se), for sizing the plan as
+// rb_model_plan builds it: *fused (malloc'd, g->count) and the SE gates' bytes.
+static rb_status fused_layers(const rb_graph *g, rb_layer **fused, double *gate_bytes) {
+  rb_layer *l = malloc((size_t)g->count * sizeof *l);
+  int *add = malloc((size_t)g->count * sizeof *add), *x = malloc((size_t)g->count * sizeof *x);
+  if (!l || !add || !x) {
+    free(l), free(add), free(x);
+    return rb_fail(RB_ERR_NOMEM, "out of memory sizing the plan");
+  }
+  memcpy(l, g->layers, (size_t)g->count * sizeof *l);
+  fwd_fuse_se(g, l, add, x);
+  *gate_bytes = 0;
+  for (int i = 0; i < g->count; i++)
+    if (add[i] >= 0) *gate_bytes += (double)l[i].out.n * l[i].channels * sizeof(float);
+  free(add), free(x);
+  *fused = l;
+  return RB_OK;
+}
+
 rb_status rb_model_plan_bytes(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, double *bytes) {
   if (!g || !k || !bytes) return rb_fail(RB_ERR_NULL, "rb_model_plan_bytes: NULL argument");
-  double total, fold = 0, work = 0;  // fold: the largest BN-folded copy, alive while its conv is packed
-  const rb_status sa = fwd_activation_bytes(g, &total);
+  double total, fold = 0, work = 0, gates = 0;  // fold: the largest BN-folded copy, alive while its conv is packed
+  rb_layer *fl = NULL;
+  rb_status sa = fused_layers(g, &fl, &gates);
+  if (sa == RB_OK) {
+    rb_graph fg = *g;
+    fg.layers = fl;
+    sa = fwd_activation_bytes(&fg, &total);
+    free(fl);
+  }
   if (sa != RB_OK) return sa;
+  total += gates;
   for (int li = 0; li < g->count; li++) {
     const rb_layer *l = &g->layers[li];
     if (l->kind == RB_LAYER_CONV) {
@@ -145,6 +172,34 @@ rb_status rb_model_plan_bytes(const rb_graph *g, const rb_kernels *k, rb_conv_al
 
 rb_status rb_model_plan(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, rb_weight_fn get, void *ctx,
                         rb_model **out) {
+  return rb_model_plan_opts(g, k, algo, NULL, get, ctx, out);
+}
+
+// The SE layers fwd_fuse_se fused with their adds get gate buffers; the adds learn where the
+// gate and their x operand are.
+static rb_status plan_fusion(rb_model *m) {
+  const int n = m->g.count;
+  int *add = malloc((size_t)n * sizeof *add), *x = malloc((size_t)n * sizeof *x);
+  if (!add || !x) {
+    free(add), free(x);
+    return rb_fail(RB_ERR_NOMEM, "out of memory planning the model");
+  }
+  fwd_fuse_se(&m->g, m->layers, add, x);
+  rb_status s = RB_OK;
+  for (int li = 0; li < n && s == RB_OK; li++) {
+    if (add[li] < 0) continue;
+    const rb_layer *l = &m->layers[li];
+    if (!(m->rt[li].gate = rb_aligned_alloc((size_t)l->out.n * l->channels * sizeof(float))))
+      s = rb_fail(RB_ERR_NOMEM, "out of memory planning %s", l->name);
+    m->rt[add[li]].gate_layer = li + 1;
+    m->rt[add[li]].x_src = x[add[li]];
+  }
+  free(add), free(x);
+  return s;
+}
+
+rb_status rb_model_plan_opts(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, const rb_plan_options *opt,
+                             rb_weight_fn get, void *ctx, rb_model **out) {
   if (!g || !k || !get || !out) return rb_fail(RB_ERR_NULL, "rb_model_plan: NULL argument");
   *out = NULL;
   rb_param_key *keys = NULL;
@@ -170,6 +225,7 @@ rb_status rb_model_plan(const rb_graph *g, const rb_kernels *k, rb_conv_algo alg
   memcpy(m->shapes, g->tensors, (size_t)g->tensor_count * sizeof *m->shapes);
   m->g.layers = m->layers;
   m->g.tensors = m->shapes;
+  if (!(opt && opt->no_fusion) && (s = plan_fusion(m)) != RB_OK) goto fail;  // before liveness: it moves reads
   if ((s = fwd_assign_buffers(m)) != RB_OK) goto fail;
   int ki = 0;
   for (int li = 0; li < g->count; li++) {
@@ -226,6 +282,12 @@ fail:
   return s;
 }
 
+int rb_model_fused_count(const rb_model *m) {
+  int n = 0;
+  for (int i = 0; m && i < m->g.count; i++) n += m->rt[i].gate_layer != 0;
+  return n;
+}
+
 void rb_model_destroy(rb_model *m) {
   if (!m) return;
   if (m->rt)
@@ -235,6 +297,7 @@ void rb_model_destroy(rb_model *m) {
       rb_aligned_free(m->rt[i].b1);
       rb_aligned_free(m->rt[i].w2);
       rb_aligned_free(m->rt[i].b2);
+      rb_aligned_free(m->rt[i].gate);
     }
   if (m->bufs)
     for (int b = 0; b < m->nbufs; b++) rb_aligned_free(m->bufs[b]);

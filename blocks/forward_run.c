@@ -26,6 +26,8 @@ static rb_status run_layer(rb_model *m, int li) {
     }
     case RB_LAYER_SE: {
       const rb_se_desc d = fwd_se_desc(l);
+      if (rt->gate)  // fused: the add that follows applies the gate
+        return rb_op_se_gate(k, &d, src, rt->w1, rt->b1, rt->w2, rt->b2, m->work, rt->gate);
       return rb_op_se(k, &d, src, rt->w1, rt->b1, rt->w2, rt->b2, m->work, dst);
     }
     case RB_LAYER_SK_SELECT: {
@@ -40,7 +42,11 @@ static rb_status run_layer(rb_model *m, int li) {
       const rb_split_attn_desc d = fwd_split_desc(l);
       return rb_op_split_attention(k, &d, src, NULL, rt->w1, rt->b1, rt->w2, rt->b2, m->work, dst);
     }
-    case RB_LAYER_ADD_RELU: return rb_op_add(k, shape_count(l->out), src, m->act[l->src[1]], 1, dst);
+    case RB_LAYER_ADD_RELU:
+      if (rt->gate_layer)  // relu(x * SE gate + shortcut): the SE's scale in this pass
+        return rb_op_scale_add(k, n, l->out.h * l->out.w, l->out.c, m->act[l->src[rt->x_src]],
+                               m->rt[rt->gate_layer - 1].gate, m->act[l->src[1 - rt->x_src]], 1, dst);
+      return rb_op_add(k, shape_count(l->out), src, m->act[l->src[1]], 1, dst);
     case RB_LAYER_GLOBAL_POOL: return rb_op_global_avgpool(k, in.n, in.h * in.w, in.c, src, dst);
     case RB_LAYER_FC:
       return rb_op_fc(k, n, l->in_features, l->out_features, 1, src, rt->w1, rt->b1, 0, dst);

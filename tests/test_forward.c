@@ -16,6 +16,7 @@
 #include "resbench/forward.h"
 #include "resbench/model.h"
 #include "resbench/resbench.h"
+#include "oracle64.h"
 #include "testutil.h"
 
 // ---- (a) the weight formula ----
@@ -139,6 +140,61 @@ START_TEST(golden_isa) {
       ck_assert_msg(err <= (a ? 1e-3 : 1e-4), "%s %s %s: relative L2 error %.3g", models[_i], tables[t]->isa_name,
                     rb_conv_algo_name(algo), err);
     }
+}
+END_TEST
+
+// ---- SE fused with the residual add -------------------------------------------------------------
+
+// The same network planned with and without fusion on every table: the fused plan runs each SE's
+// scale inside the block's add (one pass), and agrees with the unfused one within a few roundings
+// (an FMA may replace the scale's rounding; relative L2 over the logits and over a block's output).
+static void fused_vs_unfused(const rb_kernels *k, const char *model, const char *block, int want_fused) {
+  rb_model_spec spec;
+  ck_assert_int_eq(rb_model_find(model, &spec), RB_OK);
+  spec.num_classes = 10;
+  rb_graph *g = NULL;
+  ck_assert_msg((block ? rb_graph_build_block(&spec, block, 2, 64, 64, &g) : rb_graph_build(&spec, 2, 64, 64, &g)) ==
+                    RB_OK,
+                "%s: %s", model, rb_last_error());
+  const rb_shape si = g->tensors[0], so = g->tensors[g->output];
+  const size_t nin = (size_t)si.n * si.c * si.h * si.w, nout = (size_t)so.n * so.c * so.h * so.w;
+  float *x = malloc(nin * sizeof *x), *y[2] = {malloc(nout * sizeof(float)), malloc(nout * sizeof(float))};
+  ck_assert(x && y[0] && y[1]);
+  o64_rng rng;
+  o64_seed(&rng, 77);
+  o64_fill(&rng, x, nin, -1, 1);
+  for (int f = 0; f < 2; f++) {
+    const rb_plan_options opt = {.no_fusion = f == 0};
+    rb_random_weights r = {0};
+    rb_model *m = NULL;
+    ck_assert_msg(rb_model_plan_opts(g, k, RB_CONV_DIRECT, &opt, rb_weights_random, &r, &m) == RB_OK, "%s: %s", model,
+                  rb_last_error());
+    rb_random_weights_release(&r);
+    ck_assert_int_eq(rb_model_fused_count(m), f ? want_fused : 0);
+    for (size_t i = 0; i < nout; i++) y[f][i] = NAN;
+    ck_assert_msg(rb_model_forward(m, x, y[f]) == RB_OK, "%s: %s", model, rb_last_error());
+    rb_model_destroy(m);
+  }
+  double num = 0, den = 0;
+  for (size_t i = 0; i < nout; i++) {
+    num += ((double)y[1][i] - y[0][i]) * ((double)y[1][i] - y[0][i]);
+    den += (double)y[0][i] * y[0][i];
+  }
+  const double err = sqrt(num / den);
+  ck_assert_msg(err <= 1e-5, "%s %s on %s: fused vs unfused relative L2 %.3g", model, block ? block : "network",
+                k->isa_name, err);
+  free(x), free(y[0]), free(y[1]);
+  rb_graph_destroy(g);
+}
+
+START_TEST(se_fusion) {
+  const rb_kernels *tables[RB_ISA_COUNT];
+  const int n = tu_available_tables(tables);
+  for (int t = 0; t < n; t++) {
+    if (!quick() || t == n - 1) fused_vs_unfused(tables[t], "seresnet50", NULL, 16);  // one SE per bottleneck
+    fused_vs_unfused(tables[t], "seresnext50_32x4d", "layer2.1", 1);
+    fused_vs_unfused(tables[t], "resnet50", "layer2.1", 0);  // no SE: nothing to fuse
+  }
 }
 END_TEST
 
@@ -428,6 +484,7 @@ Suite *forward_suite(void) {
   tcase_add_loop_test(tc, golden_winograd, 0, getenv("RESBENCH_FORWARD_WINOGRAD_ALL") ? 2 : 1);
   tcase_add_loop_test(tc, golden_isa, 0, 4);
   tcase_add_loop_test(tc, golden_block, 0, (int)(sizeof golden_blocks / sizeof golden_blocks[0]));
+  tcase_add_test(tc, se_fusion);
   tcase_add_test(tc, block_graph_matches_network);
   tcase_add_test(tc, block_errors);
   tcase_add_test(tc, safetensors_end_to_end);

@@ -27,6 +27,17 @@ typedef struct rb_model rb_model;
 // into the attention FCs that have one (SK fc_reduce + bn, SplitAttn fc1 + bn1).
 rb_status rb_model_plan(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, rb_weight_fn get, void *ctx,
                         rb_model **m);
+// What rb_model_plan_opts may change; NULL or zeroed: the defaults.
+typedef struct rb_plan_options {
+  // 1: no fusion, every layer its own pass. By default an SE whose output only the block's residual
+  // add reads computes just its gate, and the add applies it: out = relu(x * gate + shortcut), one
+  // pass over the tensor instead of two (SE's scale, then the add).
+  int no_fusion;
+} rb_plan_options;
+rb_status rb_model_plan_opts(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, const rb_plan_options *opt,
+                             rb_weight_fn get, void *ctx, rb_model **m);
+// How many SE + residual add pairs the plan runs as one pass (0 with no_fusion).
+int rb_model_fused_count(const rb_model *m);
 // The bytes rb_model_plan would allocate (packed weights, activation buffers, workspaces), computed
 // without allocating: to refuse a plan that cannot fit before any of it is built.
 rb_status rb_model_plan_bytes(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, double *bytes);
