@@ -2,6 +2,7 @@
 // order over the liveness-shared NHWC buffers, NCHW out.
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "forward_internal.h"
 #include "resbench/ops.h"
@@ -54,8 +55,14 @@ static rb_status run_layer(rb_model *m, int li) {
   return rb_fail(RB_ERR_INVALID_ARG, "layer %s: unknown kind %d", l->name, (int)l->kind);
 }
 
-rb_status rb_model_forward(rb_model *m, const float *input, float *output) {
-  if (!m || !input || !output) return rb_fail(RB_ERR_NULL, "rb_model_forward: NULL argument");
+static double now_seconds(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+// layer_seconds: NULL, or the wall time of each layer.
+static rb_status forward(rb_model *m, const float *input, float *output, double *layer_seconds) {
   const rb_shape s0 = m->shapes[0];
   float *x = m->act[0];
   for (int i = 0; i < s0.n; i++)
@@ -63,7 +70,9 @@ rb_status rb_model_forward(rb_model *m, const float *input, float *output) {
       for (int p = 0; p < s0.h * s0.w; p++)
         x[((size_t)i * s0.h * s0.w + p) * s0.c + c] = input[((size_t)i * s0.c + c) * s0.h * s0.w + p];
   for (int li = 0; li < m->g.count; li++) {
+    const double t0 = layer_seconds ? now_seconds() : 0;
     rb_status s = run_layer(m, li);
+    if (layer_seconds) layer_seconds[li] = now_seconds() - t0;
     if (s != RB_OK) {
       char msg[512];
       snprintf(msg, sizeof msg, "%s", rb_last_error());
@@ -78,4 +87,21 @@ rb_status rb_model_forward(rb_model *m, const float *input, float *output) {
     for (size_t p = 0; p < hw; p++)
       for (int c = 0; c < so.c; c++) output[((size_t)i * so.c + c) * hw + p] = y[((size_t)i * hw + p) * so.c + c];
   return RB_OK;
+}
+
+rb_status rb_model_forward(rb_model *m, const float *input, float *output) {
+  if (!m || !input || !output) return rb_fail(RB_ERR_NULL, "rb_model_forward: NULL argument");
+  return forward(m, input, output, NULL);
+}
+
+rb_status rb_model_forward_profile(rb_model *m, const float *input, float *output, double *layer_seconds) {
+  if (!m || !input || !output || !layer_seconds) return rb_fail(RB_ERR_NULL, "rb_model_forward_profile: NULL argument");
+  return forward(m, input, output, layer_seconds);
+}
+
+const rb_graph *rb_model_graph(const rb_model *m) { return m ? &m->g : NULL; }
+
+rb_conv_algo rb_model_layer_algo(const rb_model *m, int layer) {
+  if (!m || layer < 0 || layer >= m->g.count || !m->rt[layer].plan) return RB_CONV_AUTO;
+  return rb_conv_plan_algo(m->rt[layer].plan);
 }

@@ -216,8 +216,38 @@ static rb_status run_graph(void *ctx) {
 
 static size_t count_of(rb_shape s) { return (size_t)s.n * s.h * s.w * s.c; }
 
+void rb_bench_profile_free(rb_bench_profile *p) {
+  if (!p) return;
+  free(p->layer_ms);
+  free(p->layer_algo);
+  p->layer_ms = NULL;
+  p->layer_algo = NULL;
+}
+
+// profile->runs forward passes, each layer timed; the median per layer.
+static rb_status profile_graph(graph_run *run, int layers, rb_bench_profile *profile) {
+  double *sec = malloc((size_t)profile->runs * layers * sizeof *sec);
+  double *col = malloc((size_t)profile->runs * sizeof *col);
+  profile->layer_ms = malloc((size_t)layers * sizeof *profile->layer_ms);
+  profile->layer_algo = malloc((size_t)layers * sizeof *profile->layer_algo);
+  rb_status s = RB_OK;
+  if (!sec || !col || !profile->layer_ms || !profile->layer_algo)
+    s = rb_fail(RB_ERR_NOMEM, "out of memory for the profile of %d layers x %d runs", layers, profile->runs);
+  for (int r = 0; s == RB_OK && r < profile->runs; r++)
+    s = rb_model_forward_profile(run->m, run->x, run->y, sec + (size_t)r * layers);
+  for (int l = 0; s == RB_OK && l < layers; l++) {
+    for (int r = 0; r < profile->runs; r++) col[r] = 1e3 * sec[(size_t)r * layers + l];
+    profile->layer_ms[l] = median_of(col, profile->runs);
+    profile->layer_algo[l] = rb_model_layer_algo(run->m, l);
+  }
+  free(sec);
+  free(col);
+  if (s != RB_OK) rb_bench_profile_free(profile);
+  return s;
+}
+
 rb_status rb_bench_graph(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, const rb_timing_opts *opts,
-                         rb_timing *t) {
+                         rb_timing *t, rb_bench_profile *profile) {
   rb_random_weights rw = {0};
   graph_run run = {0};
   rb_status s = rb_model_plan(g, k, algo, rb_weights_random, &rw, &run.m);
@@ -234,6 +264,11 @@ rb_status rb_bench_graph(const rb_graph *g, const rb_kernels *k, rb_conv_algo al
     o64_fill(&r, x, nx, -1, 1);
     run.x = x;
     s = rb_time_runs(run_graph, &run, opts, t);
+  }
+  if (s == RB_OK && profile) {
+    profile->runs = t->count > profile->min_runs ? t->count : profile->min_runs;
+    if (profile->runs < 1) profile->runs = 1;
+    s = profile_graph(&run, g->count, profile);
   }
   free(x);
   free(run.y);

@@ -46,9 +46,49 @@ rb_status rb_bench_conv(const rb_kernels *k, const rb_conv_desc *d, rb_conv_algo
                         const rb_peer *const *peers, int npeers, const rb_timing_opts *opts, rb_bench_conv_result *ours,
                         rb_bench_conv_result *peer_results);
 
-// Plans g on table k with seeded random weights, runs a seeded input through it as opts say.
+// `bench model --profile`: after the timing, more forward passes with every layer timed
+// (rb_model_forward_profile), and per graph layer the median over them.
+typedef struct rb_bench_profile {
+  int min_runs;              // in: profile max(min_runs, the timed runs) passes
+  int runs;                  // out: how many were profiled
+  double *layer_ms;          // out: [g->count] the medians (rb_bench_profile_free)
+  rb_conv_algo *layer_algo;  // out: [g->count] what each convolution ran; RB_CONV_AUTO for other layers
+} rb_bench_profile;
+void rb_bench_profile_free(rb_bench_profile *p);
+
+// Plans g on table k with seeded random weights, runs a seeded input through it as opts say; then,
+// when profile is not NULL, profiles it as above.
 rb_status rb_bench_graph(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, const rb_timing_opts *opts,
-                         rb_timing *t);
+                         rb_timing *t, rb_bench_profile *profile);
+
+// The kinds a profile sums its layers into, in the order its table and JSON list them. The names are
+// stable (tools compare runs by them): conv_direct, conv_winograd, attn_se, attn_split, attn_sk,
+// pool_max, pool_avg, pool_global, add_relu, fc, other.
+typedef enum rb_profile_kind {
+  RB_PROF_CONV_DIRECT = 0,
+  RB_PROF_CONV_WINOGRAD,
+  RB_PROF_ATTN_SE,
+  RB_PROF_ATTN_SPLIT,
+  RB_PROF_ATTN_SK,
+  RB_PROF_POOL_MAX,
+  RB_PROF_POOL_AVG,
+  RB_PROF_POOL_GLOBAL,
+  RB_PROF_ADD_RELU,
+  RB_PROF_FC,
+  RB_PROF_OTHER,  // channel slices (SK split input)
+  RB_PROF_KIND_COUNT
+} rb_profile_kind;
+const char *rb_profile_kind_name(rb_profile_kind k);
+// algo: what the layer ran (rb_model_layer_algo), for a convolution.
+rb_profile_kind rb_profile_kind_of(const rb_layer *l, rb_conv_algo algo);
+// Bytes of the activations layer l of g reads and writes (its inputs and its output, float32).
+double rb_layer_activation_bytes(const rb_graph *g, const rb_layer *l);
+// The "profile" object of a bench model point: runs, the sum of the layer medians, per kind (layers,
+// ms, pct, bytes, flops) and per layer in graph order (name, kind, ms, pct, bytes, flops). flops:
+// 2 x the layer's dense multiply-adds (direct-equivalent for Winograd); bytes: as above.
+json_t *rb_bench_profile_json(const rb_graph *g, const rb_bench_profile *p);
+// Prints that object: the table by kind (beside forward_ms, the whole pass), then the `top` slowest layers.
+void rb_bench_profile_print(const json_t *profile, double forward_ms, int top);
 
 // Adds the timing keys <prefix>median_ms, _min_ms, _max_ms, _mean_ms and <prefix>runs to o.
 void rb_timing_json(json_t *o, const char *prefix, const rb_timing *t);

@@ -19,7 +19,7 @@
 typedef struct bench_opts {
   const char *cmd;  // "bench conv" / "bench model"
   const char *isa, *algo, *domain, *peers, *results, *block, *problems;
-  int threads, batch, res, json, save, quick, no_peak, rounds;
+  int threads, batch, res, json, save, quick, no_peak, rounds, profile;
   double min_time;
   // resolved
   const rb_kernels *k;
@@ -43,10 +43,13 @@ static const char help_conv[] =
 static const char help_model[] =
     "usage: resbench bench model MODEL [--block layerS.I] [--batch N] [--res R] [--algo A] [--isa ISA]\n"
     "         [--threads N] [--domain D] [--peers LIST] [--json] [--save] [--results DIR] [--min-time S]\n"
-    "         [--rounds N] [--quick] [--no-peak]\n"
+    "         [--rounds N] [--quick] [--no-peak] [--profile]\n"
     "  The forward pass of a network or one block: median time, images/s, GFLOP/s, % of peak. --batch N:\n"
     "  the minibatch. --peers: each convolution, layer by layer, beside each peer (ms and ratio), and the\n"
-    "  sums weighted by occurrences (convolutions only).\n";
+    "  sums weighted by occurrences (convolutions only). --profile: then as many forward passes again (at\n"
+    "  least 5) with every layer timed: the median per layer, summed by kind (conv_direct, conv_winograd,\n"
+    "  attn_se, attn_split, attn_sk, pool_max, pool_avg, pool_global, add_relu, fc, other) with ms, %,\n"
+    "  GB moved and GFLOP, and the 15 slowest layers (\"profile\" in the JSON).\n";
 
 // 1: parsed; 0: bad arguments (said); -1: --help printed.
 static int parse(bench_opts *o, int argc, char **argv, char ***positional, int *npositional) {
@@ -59,7 +62,8 @@ static int parse(bench_opts *o, int argc, char **argv, char ***positional, int *
       {"save", no_argument, NULL, 's'},          {"results", required_argument, NULL, 'R'},
       {"quick", no_argument, NULL, 'q'},         {"no-peak", no_argument, NULL, 'P'},
       {"rounds", required_argument, NULL, 'n'},  {"problems", required_argument, NULL, 'F'},
-      {"help", no_argument, NULL, 'h'},          {0}};
+      {"profile", no_argument, NULL, 'X'},       {"help", no_argument, NULL, 'h'},
+      {0}};
   int c;
   optind = 1;
   while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -96,6 +100,7 @@ static int parse(bench_opts *o, int argc, char **argv, char ***positional, int *
         if (!rb_cli_int(o->cmd, "--rounds", optarg, 1, RB_BENCH_MAX_ROUNDS, &o->rounds)) return 0;
         break;
       case 'F': o->problems = optarg; break;
+      case 'X': o->profile = 1; break;
       case 'h': fputs(strcmp(o->cmd, "bench conv") == 0 ? help_conv : help_model, stdout); return -1;
       default: fprintf(stderr, "resbench %s: see 'resbench %s --help'\n", o->cmd, o->cmd); return 0;
     }
@@ -349,8 +354,8 @@ static int bench_conv(int argc, char **argv) {
   int npos;
   const int pr = parse(&o, argc, argv, &pos, &npos);
   if (pr <= 0) return pr < 0 ? 0 : 2;
-  if (o.batch || o.res || o.block) {
-    fputs("resbench bench conv: --batch/--res/--block are for 'bench model' (--batch N is the minibatch); the "
+  if (o.batch || o.res || o.block || o.profile) {
+    fputs("resbench bench conv: --batch/--res/--block/--profile are for 'bench model' (--batch N is the minibatch); the "
           "PROBLEM gives the shape (mb...), and --problems FILE reads problems from a file (benchdnn's --batch=FILE)\n",
           stderr);
     return 2;
@@ -430,6 +435,8 @@ static void print_layers(const bench_opts *o, const json_t *p) {
          " weights hot in cache; in the network each layer reads what the previous one just wrote)\n");
 }
 
+enum { PROFILE_MIN_RUNS = 5, PROFILE_TOP = 15 };  // --profile: at least 5 profiled runs; the 15 slowest layers
+
 static int bench_model(int argc, char **argv) {
   bench_opts o = {.cmd = "bench model", .algo = "auto", .domain = "machine", .peers = "none"};
   char **pos;
@@ -466,9 +473,11 @@ static int bench_model(int argc, char **argv) {
   int ret = 1;
   json_t *p = NULL;
   rb_timing t;
-  fprintf(stderr, "resbench bench model: timing the forward pass of %s%s%s (%s runs)...\n", name, o.block ? " " : "",
-          o.block ? o.block : "", o.quick ? "a few" : "repeated");
-  if (rb_bench_graph(g, o.k, o.a, &o.timing, &t) != RB_OK) goto fail;
+  rb_bench_profile prof = {.min_runs = PROFILE_MIN_RUNS};
+  fprintf(stderr, "resbench bench model: timing the forward pass of %s%s%s (%s runs%s)...\n", name,
+          o.block ? " " : "", o.block ? o.block : "", o.quick ? "a few" : "repeated",
+          o.profile ? ", then as many profiled" : "");
+  if (rb_bench_graph(g, o.k, o.a, &o.timing, &t, o.profile ? &prof : NULL) != RB_OK) goto fail;
   p = json_pack("{s:s, s:s?, s:i, s:i, s:s}", "model", name, "block", o.block, "batch", batch, "res", res, "algo",
                 rb_conv_algo_name(o.a));
   json_t *head = point_head(&o);
@@ -487,6 +496,11 @@ static int bench_model(int argc, char **argv) {
            pct_text(rb_peak_isa_pct(&o.peak, o.k->isa, gflops), isa_pct, sizeof isa_pct));
     printf("%-10s %.1f images/s\n", "", batch / (t.median_ms / 1e3));
   }
+  if (o.profile) {
+    json_t *pj = rb_bench_profile_json(g, &prof);
+    if (!o.json) rb_bench_profile_print(pj, t.median_ms, PROFILE_TOP);
+    json_object_set_new(p, "profile", pj);
+  }
   if (o.npeers) {  // peers beside us on the network's convolutions, layer by layer
     if (rb_bench_graph_peers(g, o.k, o.a, o.dom.threads, o.peer, o.npeers, &o.timing, p, !o.json) != RB_OK) goto fail;
     if (!o.json) print_layers(&o, p);
@@ -504,6 +518,7 @@ fail:
   fprintf(stderr, "resbench bench model: %s\n", rb_last_error());
 done:
   json_decref(p);
+  rb_bench_profile_free(&prof);
   rb_graph_destroy(g);
   rb_topology_destroy(o.topo);
   return ret;

@@ -138,6 +138,7 @@ START_TEST(bench_bad_arguments) {
       {"bench conv mb1ic64ih56oc64oh56kh3ph1 --isa sse9", "sse9"},
       {"bench conv mb1ic64ih56oc64oh56kh3ph1 --min-time -1", "--min-time"},
       {"bench conv mb1ic64ih56oc64oh56kh3ph1 --batch 2", "--batch"},
+      {"bench conv mb1ic64ih56oc64oh56kh3ph1 --profile", "--profile are for 'bench model'"},
       {"bench model resnet51", "unknown model 'resnet51'"},
       {"bench model resnet50 --block layer9.0", "layer9.0"},
       {"bench model resnet50 --res 8", "--res"},
@@ -173,6 +174,89 @@ START_TEST(bench_model_json) {
     json_decref(o);
     rb_graph_destroy(g);
   }
+}
+END_TEST
+
+// --profile: every layer of the graph once, in graph order; each kind's figures are the sums of its
+// layers', the kinds' sum is the layers' sum; all kinds listed, in the fixed order (tools compare runs
+// by these names), and the ones the graph has are there. want: kinds that must have layers, NULL-ended.
+static void check_profile(const char *model, const char *block, const char *algo, const char *const *want) {
+  static const char *const kinds[] = {"conv_direct", "conv_winograd", "attn_se",  "attn_split", "attn_sk", "pool_max",
+                                      "pool_avg",    "pool_global",   "add_relu", "fc",         "other"};
+  enum { NK = sizeof kinds / sizeof kinds[0] };
+  rb_model_spec spec;
+  ck_assert_int_eq(rb_model_find(model, &spec), RB_OK);
+  rb_graph *g;
+  ck_assert_int_eq(block ? rb_graph_build_block(&spec, block, 1, 64, 64, &g) : rb_graph_build(&spec, 1, 64, 64, &g),
+                   RB_OK);
+  char args[256];
+  snprintf(args, sizeof args, "bench model %s%s%s --res 64 --algo %s --quick --no-peak --threads 1 --profile --json",
+           model, block ? " --block " : "", block ? block : "", algo);
+  ck_assert_msg(tu_run_cli(args, buf, sizeof buf) == 0, "%s: %s", args, buf);
+  json_t *o = last_json_line(buf);
+  ck_assert_msg(o != NULL, "%s: no JSON: %s", args, buf);
+  const json_t *p = json_object_get(o, "profile");
+  const json_t *ks = json_object_get(p, "kinds"), *ls = json_object_get(p, "layers");
+  ck_assert_msg(json_is_object(ks) && json_is_array(ls), "%s: no profile kinds / layers", args);
+  ck_assert_int_ge(num(p, "runs"), 5);
+  // The kinds, all of them, in order.
+  ck_assert_int_eq(json_object_size(ks), NK);
+  int i = 0;
+  const char *key;
+  json_t *v;
+  json_object_foreach((json_t *)ks, key, v) ck_assert_str_eq(key, kinds[i++]);
+  // Each graph layer once, in order; the per-kind sums recomputed from the layers.
+  ck_assert_int_eq(json_array_size(ls), g->count);
+  double ms[NK] = {0}, bytes[NK] = {0}, flops[NK] = {0}, total = 0;
+  int count[NK] = {0};
+  for (int l = 0; l < g->count; l++) {
+    const json_t *e = json_array_get(ls, l);
+    ck_assert_str_eq(json_string_value(json_object_get(e, "name")), g->layers[l].name);
+    const char *kind = json_string_value(json_object_get(e, "kind"));
+    int k = 0;
+    while (k < NK && strcmp(kinds[k], kind)) k++;
+    ck_assert_msg(k < NK, "%s: layer %s has kind '%s'", args, g->layers[l].name, kind);
+    ck_assert_msg(num(e, "ms") >= 0, "%s: %s ms %g", args, g->layers[l].name, num(e, "ms"));
+    ck_assert_double_eq(num(e, "flops"), 2 * g->layers[l].macs);
+    ck_assert(num(e, "bytes") > 0);
+    count[k]++, ms[k] += num(e, "ms"), bytes[k] += num(e, "bytes"), flops[k] += num(e, "flops");
+    total += num(e, "ms");
+  }
+  double kind_total = 0, pct = 0;
+  for (int k = 0; k < NK; k++) {
+    const json_t *e = json_object_get(ks, kinds[k]);
+    ck_assert_int_eq(num(e, "layers"), count[k]);
+    ck_assert_msg(fabs(num(e, "ms") - ms[k]) <= 1e-9 * (total + 1), "%s: %s ms %g, its layers %g", args, kinds[k],
+                  num(e, "ms"), ms[k]);
+    ck_assert_double_eq(num(e, "bytes"), bytes[k]);
+    ck_assert_double_eq(num(e, "flops"), flops[k]);
+    kind_total += num(e, "ms"), pct += num(e, "pct");
+  }
+  const double eps = 1e-9 * (total + 1);
+  ck_assert_msg(fabs(kind_total - total) <= eps && fabs(num(p, "layer_ms_sum") - total) <= eps,
+                "%s: kinds %g, layers %g, layer_ms_sum %g", args, kind_total, total, num(p, "layer_ms_sum"));
+  ck_assert_msg(fabs(pct - 100) < 1e-6, "%s: pct sums to %g", args, pct);
+  for (; *want; want++)
+    ck_assert_msg(num(json_object_get(ks, *want), "layers") > 0, "%s: no %s layer", args, *want);
+  json_decref(o);
+  rb_graph_destroy(g);
+}
+
+START_TEST(bench_model_profile) {
+  // A block of each attention family, and a network with every pooling and the classifier.
+  check_profile("seresnet50", "layer1.0", "direct", (const char *const[]){"conv_direct", "attn_se", "add_relu", NULL});
+  check_profile("skresnet18", "layer1.0", "direct", (const char *const[]){"conv_direct", "attn_sk", "other", NULL});
+  check_profile("resnest14d", NULL, "winograd",
+                (const char *const[]){"conv_direct", "conv_winograd", "attn_split", "pool_max", "pool_avg",
+                                      "pool_global", "add_relu", "fc", NULL});
+  // The tables: by kind, then the slowest layers (a block of 6 layers: all of them).
+  ck_assert_int_eq(
+      tu_run_cli("bench model seresnet50 --block layer1.0 --res 64 --algo direct --quick --no-peak --profile", buf,
+                 sizeof buf),
+      0);
+  ck_assert_msg(strstr(buf, "median of 5 runs") && strstr(buf, "GFLOP/s") && strstr(buf, "the 6 slowest layers:") &&
+                    strstr(buf, "layer1.0.se") && strstr(buf, "attn_se") && !strstr(buf, "conv_winograd"),
+                "%s", buf);
 }
 END_TEST
 
@@ -378,6 +462,7 @@ Suite *bench_suite(void) {
   tcase_add_test(tc, bench_conv_json);
   tcase_add_test(tc, bench_bad_arguments);
   tcase_add_test(tc, bench_model_json);
+  tcase_add_test(tc, bench_model_profile);
   tcase_add_test(tc, bench_save);
   tcase_add_test(tc, bench_conv_problems);
   tcase_add_test(tc, sweep_bad_grids);

@@ -34,7 +34,8 @@ START_TEST(help_and_bad_arguments) {
       {"run --help", "run MODEL"},          {"info --help", "info [--json]"},
       {"sweep --help", "--shard K/N"},      {"sweep --family resnet -h", "sweep [--family"},
       {"bench --help", "bench conv PROBLEM..."}, {"bench conv --help", "--problems FILE"},
-      {"bench model --help", "bench model MODEL"}, {"compare --help", "compare BASE.json"},
+      {"bench model --help", "bench model MODEL"}, {"bench model --help", "--profile"},
+      {"compare --help", "compare BASE.json"},
       {"table --help", "--format md|csv|latex"}, {"plot --help", "--out DIR"},
       {"merge --help", "merge SHARD.json"}, {"help sweep", "sweep [--family"}};
   for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++) {

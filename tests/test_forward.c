@@ -471,7 +471,50 @@ START_TEST(null_args) {
   rb_model *m = NULL;
   ck_assert_int_eq(rb_model_plan(NULL, &rb_kernels_ref, RB_CONV_DIRECT, rb_weights_random, NULL, &m), RB_ERR_NULL);
   ck_assert_int_eq(rb_model_forward(NULL, NULL, NULL), RB_ERR_NULL);
+  ck_assert_int_eq(rb_model_forward_profile(NULL, NULL, NULL, NULL), RB_ERR_NULL);
+  ck_assert_ptr_null(rb_model_graph(NULL));
+  ck_assert_int_eq(rb_model_layer_algo(NULL, 0), RB_CONV_AUTO);
   rb_model_destroy(NULL);
+}
+END_TEST
+
+// The profiled pass computes what the plain one does, bit for bit, and times every layer; the
+// model names its graph and what each convolution runs.
+START_TEST(forward_profile) {
+  rb_model_spec spec;
+  ck_assert_int_eq(rb_model_find("resnest14d", &spec), RB_OK);
+  rb_graph *g;
+  ck_assert_int_eq(rb_graph_build(&spec, 1, 64, 64, &g), RB_OK);
+  rb_random_weights rw = {0};
+  rb_model *m;
+  ck_assert_int_eq(rb_model_plan(g, &rb_kernels_ref, RB_CONV_WINOGRAD_F4, rb_weights_random, &rw, &m), RB_OK);
+  rb_random_weights_release(&rw);
+  const rb_graph *mg = rb_model_graph(m);
+  ck_assert_int_eq(mg->count, g->count);
+  const size_t nin = (size_t)3 * 64 * 64, nout = (size_t)spec.num_classes;
+  float *in = malloc(nin * sizeof *in), *a = malloc(nout * sizeof *a), *b = malloc(nout * sizeof *b);
+  double *sec = malloc((size_t)g->count * sizeof *sec);
+  for (size_t i = 0; i < nin; i++) in[i] = (float)((i * 7919) % 1000) / 500.0f - 1.0f;
+  for (int i = 0; i < g->count; i++) sec[i] = -1;
+  ck_assert_int_eq(rb_model_forward(m, in, a), RB_OK);
+  ck_assert_int_eq(rb_model_forward_profile(m, in, b, sec), RB_OK);
+  ck_assert_mem_eq(a, b, nout * sizeof *a);
+  int winograd = 0;
+  for (int i = 0; i < g->count; i++) {
+    ck_assert_str_eq(mg->layers[i].name, g->layers[i].name);
+    ck_assert_msg(sec[i] >= 0 && sec[i] < 60, "layer %s: %g s", g->layers[i].name, sec[i]);
+    const rb_conv_algo algo = rb_model_layer_algo(m, i);
+    if (g->layers[i].kind != RB_LAYER_CONV) ck_assert_int_eq(algo, RB_CONV_AUTO);
+    else ck_assert(algo == RB_CONV_DIRECT || algo == RB_CONV_WINOGRAD_F4);
+    winograd += algo == RB_CONV_WINOGRAD_F4;
+  }
+  ck_assert_int_gt(winograd, 0);  // the 3x3 stride-1 convolutions
+  ck_assert_int_eq(rb_model_layer_algo(m, -1), RB_CONV_AUTO);
+  ck_assert_int_eq(rb_model_layer_algo(m, g->count), RB_CONV_AUTO);
+  ck_assert_int_eq(rb_model_forward_profile(m, in, b, NULL), RB_ERR_NULL);
+  free(in), free(a), free(b), free(sec);
+  rb_model_destroy(m);
+  rb_graph_destroy(g);
 }
 END_TEST
 
@@ -491,6 +534,7 @@ Suite *forward_suite(void) {
   tcase_add_test(tc, safetensors_errors);
   tcase_add_test(tc, too_small);
   tcase_add_test(tc, null_args);
+  tcase_add_test(tc, forward_profile);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -44,6 +44,14 @@ rb_status rb_model_plan_bytes(const rb_graph *g, const rb_kernels *k, rb_conv_al
 // NCHW float32 as PyTorch: input [batch, 3, H, W] -> logits [batch, num_classes] for a network;
 // for a block graph, the block's input [batch, C, H, W] -> its output [batch, C', H', W'].
 rb_status rb_model_forward(rb_model *m, const float *input_nchw, float *output_nchw);
+// rb_model_forward with each layer timed: layer_seconds[i] = the wall time of graph layer i in this
+// run (rb_model_graph(m)->layers[i]; its kernels are OpenMP parallel regions, so the wall time is the
+// layer's). The NCHW <-> NHWC transposes of input and output belong to no layer.
+rb_status rb_model_forward_profile(rb_model *m, const float *input_nchw, float *output_nchw, double *layer_seconds);
+// The graph m was planned from (layer names, kinds, shapes and costs); valid while m is.
+const rb_graph *rb_model_graph(const rb_model *m);
+// What convolution layer i runs (never AUTO); RB_CONV_AUTO for a layer that is no convolution or out of range.
+rb_conv_algo rb_model_layer_algo(const rb_model *m, int layer);
 void rb_model_destroy(rb_model *m);
 
 // ---- Weight sources --------------------------------------------------------------------------
