@@ -33,8 +33,15 @@ struct rb_engine_plan {
   float *zero;            // the padding row: cin + 64 zeros
   const float **ind;      // tiles x ks x MR row pointers, for the input ind_input
   const float *ind_input;
+  // Channel sums (rb_engine_plan_run's sums): the tiles in chunks of chunk_tiles, each summed into
+  // its own rows of part[chunk][image - the chunk's first image][cout], span images a chunk at most.
+  size_t chunk_tiles, chunks, span;
+  float *part;
   char ukernel[64];
 };
+
+// Pixels a chunk of channel sums covers: a few hundred rows, summed while each tile is in L1.
+#define SUM_CHUNK_PIXELS 224
 
 const char *rb_engine_path_name(rb_engine_path p) {
   switch (p) {
@@ -79,6 +86,7 @@ void rb_engine_plan_destroy(rb_engine_plan *p) {
   if (!p) return;
   rb_aligned_free(p->packed);
   rb_aligned_free(p->zero);
+  rb_aligned_free(p->part);
   free(p->ind);
   free(p);
 }
@@ -125,10 +133,16 @@ rb_status rb_engine_plan_create(const rb_engine_config *cfg, const rb_conv_desc 
     }
   }
   p->tiles = (p->pixels + p->mr - 1) / p->mr;
+  const size_t image = (size_t)p->oh * p->ow;
+  p->chunk_tiles = (SUM_CHUNK_PIXELS + (size_t)p->mr - 1) / (size_t)p->mr;
+  p->chunks = (p->tiles + p->chunk_tiles - 1) / p->chunk_tiles;
+  p->span = (p->chunk_tiles * (size_t)p->mr + image - 1) / image + 1;
+  if (p->span > (size_t)d->n) p->span = (size_t)d->n;
+  p->part = rb_aligned_alloc(p->chunks * p->span * (size_t)d->cout * sizeof(float));
   p->packed = rb_aligned_alloc(packed_floats * sizeof(float));
   p->zero = rb_aligned_alloc(((size_t)d->cin + 64) * sizeof(float));
   if (path != RB_PATH_GEMM) p->ind = malloc(p->tiles * p->ks * p->mr * sizeof *p->ind);
-  if (!p->packed || !p->zero || (path != RB_PATH_GEMM && !p->ind)) {
+  if (!p->packed || !p->zero || !p->part || (path != RB_PATH_GEMM && !p->ind)) {
     rb_engine_plan_destroy(p);
     return rb_fail(RB_ERR_NOMEM, "out of memory planning a %s convolution (%zu packed floats)",
                    rb_engine_path_name(path), packed_floats);
@@ -168,41 +182,84 @@ static void build_indirection(rb_engine_plan *p, const float *in) {
   p->ind_input = in;
 }
 
-void rb_engine_plan_run(rb_engine_plan *p, const float *in, const float *residual, int relu, float *out) {
+// One tile: the microkernel on columns [col0, col0 + ncols) of group g's weight block w (GEMM
+// paths) or on every channel (NGCONV, w NULL).
+static void run_tile(const rb_engine_plan *p, size_t tile, int g, size_t col0, int ncols, const float *w,
+                     const float *in, const float *residual, int relu, float *out) {
+  const rb_conv_desc *d = &p->d;
+  const size_t mr = (size_t)p->mr, cout = (size_t)d->cout;
+  const size_t px0 = tile * mr, rows = p->pixels - px0 < mr ? p->pixels - px0 : mr;
+  float *c = out + px0 * cout + col0;
+  const rb_uk_epilogue e = {residual ? residual + px0 * cout + col0 : NULL, cout, relu};
+  if (p->path == RB_PATH_NGCONV)
+    p->ng->fn(rows, cout, (size_t)p->ks, p->ind + tile * p->ks * mr, p->packed, c, cout, p->zero, 0, &e);
+  else if (p->path == RB_PATH_GEMM)
+    p->cfg->gemm.gemm(rows, (size_t)ncols, (size_t)p->cin_g, in + px0 * d->cin + (size_t)g * p->cin_g, (size_t)d->cin,
+                      w, c, cout, &e);
+  else
+    p->cfg->gemm.igemm(rows, (size_t)ncols, (size_t)p->cin_g, (size_t)p->ks, p->ind + tile * p->ks * mr, w, c, cout,
+                       p->zero, (size_t)g * p->cin_g, &e);
+}
+
+// The tiles of one chunk on columns [col0, col0 + ncols), their output rows (still in L1) summed
+// into the chunk's partial sums, image by image, in pixel order.
+static void run_chunk_sums(const rb_engine_plan *p, size_t chunk, int g, size_t col0, int ncols, const float *w,
+                           const float *in, const float *residual, int relu, float *out) {
+  const size_t cout = (size_t)p->d.cout, mr = (size_t)p->mr, image = (size_t)p->oh * p->ow;
+  const size_t t0 = chunk * p->chunk_tiles, t1 = t0 + p->chunk_tiles < p->tiles ? t0 + p->chunk_tiles : p->tiles;
+  const size_t first_image = t0 * mr / image;
+  float *part = p->part + chunk * p->span * cout + col0;
+  for (size_t s = 0; s < p->span; s++) memset(part + s * cout, 0, (size_t)ncols * sizeof(float));
+  for (size_t tile = t0; tile < t1; tile++) {
+    run_tile(p, tile, g, col0, ncols, w, in, residual, relu, out);
+    const size_t px0 = tile * mr, rows = p->pixels - px0 < mr ? p->pixels - px0 : mr;
+    for (size_t m = 0; m < rows; m++) {
+      float *dst = part + ((px0 + m) / image - first_image) * cout;
+      const float *row = out + (px0 + m) * cout + col0;
+      for (int j = 0; j < ncols; j++) dst[j] += row[j];
+    }
+  }
+}
+
+void rb_engine_plan_run(rb_engine_plan *p, const float *in, const float *residual, int relu, float *out, float *sums) {
   const rb_conv_desc *d = &p->d;
   if (p->path != RB_PATH_GEMM && p->ind_input != in) build_indirection(p, in);
-  const size_t mr = (size_t)p->mr, cout = (size_t)d->cout, tiles = p->tiles;
+  const size_t tiles = p->tiles, cout = (size_t)d->cout;
+  // With sums, a task is a chunk of tiles (fixed, whatever the thread count) instead of one tile.
+  const size_t units = sums ? p->chunks : tiles;
   if (p->path == RB_PATH_NGCONV) {
-#pragma omp parallel for schedule(static) num_threads(p->threads) if (p->threads > 1 && tiles > 1)
-    for (size_t tile = 0; tile < tiles; tile++) {
-      const size_t px0 = tile * mr, rows = p->pixels - px0 < mr ? p->pixels - px0 : mr;
-      const rb_uk_epilogue e = {residual ? residual + px0 * cout : NULL, cout, relu};
-      p->ng->fn(rows, cout, (size_t)p->ks, p->ind + tile * p->ks * mr, p->packed, out + px0 * cout, cout, p->zero, 0,
-                &e);
+#pragma omp parallel for schedule(static) num_threads(p->threads) if (p->threads > 1 && units > 1)
+    for (size_t u = 0; u < units; u++) {
+      if (sums) run_chunk_sums(p, u, 0, 0, (int)cout, NULL, in, residual, relu, out);
+      else run_tile(p, u, 0, 0, (int)cout, NULL, in, residual, relu, out);
     }
-    return;
-  }
-  const rb_gemm_ukernel *u = &p->cfg->gemm;
-  const int nblocks = (p->cout_g + p->nc_block - 1) / p->nc_block;
-  const size_t block_floats = (size_t)p->nc_block * (1 + (size_t)p->ks * p->cin_g);
-  const long tasks = (long)d->groups * nblocks * (long)tiles;
-  // Tasks ordered group, channel block, pixel tile: a thread's consecutive tiles share weights.
+  } else {
+    const int nblocks = (p->cout_g + p->nc_block - 1) / p->nc_block;
+    const size_t block_floats = (size_t)p->nc_block * (1 + (size_t)p->ks * p->cin_g);
+    const long tasks = (long)d->groups * nblocks * (long)units;
+    // Tasks ordered group, channel block, pixel tile (or chunk): a thread's consecutive tiles share weights.
 #pragma omp parallel for schedule(static) num_threads(p->threads) if (p->threads > 1 && tasks > 1)
-  for (long task = 0; task < tasks; task++) {
-    const size_t tile = (size_t)task % tiles;
-    const int nb = (int)((size_t)task / tiles % (size_t)nblocks), g = (int)((size_t)task / tiles / (size_t)nblocks);
-    const size_t px0 = tile * mr, rows = p->pixels - px0 < mr ? p->pixels - px0 : mr;
-    const int first = nb * p->nc_block, ncols = p->cout_g - first < p->nc_block ? p->cout_g - first : p->nc_block;
-    const size_t col0 = (size_t)g * p->cout_g + (size_t)first;
-    float *c = out + px0 * cout + col0;
-    const rb_uk_epilogue e = {residual ? residual + px0 * cout + col0 : NULL, cout, relu};
-    const float *w = p->packed + g * p->group_stride + nb * block_floats;
-    if (p->path == RB_PATH_GEMM)
-      u->gemm(rows, (size_t)ncols, (size_t)p->cin_g, in + px0 * d->cin + (size_t)g * p->cin_g, (size_t)d->cin, w, c,
-              cout, &e);
-    else
-      u->igemm(rows, (size_t)ncols, (size_t)p->cin_g, (size_t)p->ks, p->ind + tile * p->ks * mr, w, c, cout, p->zero,
-               (size_t)g * p->cin_g, &e);
+    for (long task = 0; task < tasks; task++) {
+      const size_t u = (size_t)task % units;
+      const int nb = (int)((size_t)task / units % (size_t)nblocks), g = (int)((size_t)task / units / (size_t)nblocks);
+      const int first = nb * p->nc_block, ncols = p->cout_g - first < p->nc_block ? p->cout_g - first : p->nc_block;
+      const size_t col0 = (size_t)g * p->cout_g + (size_t)first;
+      const float *w = p->packed + g * p->group_stride + nb * block_floats;
+      if (sums) run_chunk_sums(p, u, g, col0, ncols, w, in, residual, relu, out);
+      else run_tile(p, u, g, col0, ncols, w, in, residual, relu, out);
+    }
+  }
+  if (!sums) return;
+  // Each image's sums: its chunks' partials in chunk order.
+  const size_t image = (size_t)p->oh * p->ow, chunk_px = p->chunk_tiles * (size_t)p->mr;
+  for (int b = 0; b < d->n; b++) {
+    const size_t c0 = (size_t)b * image / chunk_px, c1 = ((size_t)b * image + image - 1) / chunk_px;
+    float *dst = sums + (size_t)b * cout;
+    memset(dst, 0, cout * sizeof(float));
+    for (size_t ch = c0; ch <= c1; ch++) {
+      const float *src = p->part + (ch * p->span + ((size_t)b - ch * chunk_px / image)) * cout;
+      for (size_t j = 0; j < cout; j++) dst[j] += src[j];
+    }
   }
 }
 

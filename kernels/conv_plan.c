@@ -101,6 +101,11 @@ static int overlaps(const float *a, size_t na, const float *b, size_t nb) {
 }
 
 rb_status rb_conv_plan_run(rb_conv_plan *p, const float *in, const float *residual, int relu, float *out) {
+  return rb_conv_plan_run_sums(p, in, residual, relu, out, NULL);
+}
+
+rb_status rb_conv_plan_run_sums(rb_conv_plan *p, const float *in, const float *residual, int relu, float *out,
+                                float *sums) {
   if (!p) return rb_fail(RB_ERR_NULL, "rb_conv_plan_run: plan is NULL");
   if (!in) return rb_fail(RB_ERR_NULL, "rb_conv_plan_run: input is NULL");
   if (!out) return rb_fail(RB_ERR_NULL, "rb_conv_plan_run: output is NULL");
@@ -108,16 +113,31 @@ rb_status rb_conv_plan_run(rb_conv_plan *p, const float *in, const float *residu
     return rb_fail(RB_ERR_INVALID_ARG, "rb_conv_plan_run: output overlaps the input");
   if (residual && overlaps(residual, p->out_count, out, p->out_count) && residual != out)
     return rb_fail(RB_ERR_INVALID_ARG, "rb_conv_plan_run: the residual partly overlaps the output");
-  if (p->engine) {
-    rb_engine_plan_run(p->engine, in, residual, relu != 0, out);
+  const size_t nsums = (size_t)p->d.n * p->d.cout;
+  if (sums && (overlaps(sums, nsums, out, p->out_count) || overlaps(sums, nsums, in, p->in_count) ||
+               (residual && overlaps(sums, nsums, residual, p->out_count))))
+    return rb_fail(RB_ERR_INVALID_ARG, "rb_conv_plan_run_sums: sums overlap the input, output or residual");
+  if (p->engine) {  // the sums fused into the driver's store
+    rb_engine_plan_run(p->engine, in, residual, relu != 0, out, sums);
     return RB_OK;
   }
   if (p->wino) {
     rb_wino_plan_run(p->wino, in, residual, relu != 0, out);
-    return RB_OK;
+  } else {
+    const rb_epilogue e = {.bias = p->bias, .residual = residual, .relu = relu != 0};
+    p->kern->run(&p->d, in, p->packed, &e, p->workspace, out);
   }
-  const rb_epilogue e = {.bias = p->bias, .residual = residual, .relu = relu != 0};
-  p->kern->run(&p->d, in, p->packed, &e, p->workspace, out);
+  if (sums) {  // elsewhere a pass over the output, in pixel order
+    const size_t image = p->out_count / (size_t)p->d.n / (size_t)p->d.cout, cout = (size_t)p->d.cout;
+    for (int b = 0; b < p->d.n; b++) {
+      float *dst = sums + (size_t)b * cout;
+      memset(dst, 0, cout * sizeof(float));
+      for (size_t q = 0; q < image; q++) {
+        const float *row = out + ((size_t)b * image + q) * cout;
+        for (size_t j = 0; j < cout; j++) dst[j] += row[j];
+      }
+    }
+  }
   return RB_OK;
 }
 

@@ -246,11 +246,11 @@ static rb_status profile_graph(graph_run *run, int layers, rb_bench_profile *pro
   return s;
 }
 
-rb_status rb_bench_graph(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, const rb_timing_opts *opts,
-                         rb_timing *t, rb_bench_profile *profile) {
+rb_status rb_bench_graph(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, const rb_plan_options *plan,
+                         const rb_timing_opts *opts, rb_timing *t, rb_bench_profile *profile) {
   rb_random_weights rw = {0};
   graph_run run = {0};
-  rb_status s = rb_model_plan(g, k, algo, rb_weights_random, &rw, &run.m);
+  rb_status s = rb_model_plan_opts(g, k, algo, plan, rb_weights_random, &rw, &run.m);
   rb_random_weights_release(&rw);
   if (s != RB_OK) return s;
   const size_t nx = count_of(g->tensors[0]), ny = count_of(g->tensors[g->output]);

@@ -10,6 +10,7 @@
 #include "peers/peer.h"
 #include "resbench/conv.h"
 #include "../kernels/table.h"
+#include "resbench/forward.h"
 #include "resbench/model.h"
 #include "timing.h"
 #include "topology.h"
@@ -56,10 +57,11 @@ typedef struct rb_bench_profile {
 } rb_bench_profile;
 void rb_bench_profile_free(rb_bench_profile *p);
 
-// Plans g on table k with seeded random weights, runs a seeded input through it as opts say; then,
-// when profile is not NULL, profiles it as above.
-rb_status rb_bench_graph(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, const rb_timing_opts *opts,
-                         rb_timing *t, rb_bench_profile *profile);
+// Plans g on table k with seeded random weights (plan: rb_model_plan_opts's options, NULL for the
+// defaults), runs a seeded input through it as opts say; then, when profile is not NULL, profiles it
+// as above.
+rb_status rb_bench_graph(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, const rb_plan_options *plan,
+                         const rb_timing_opts *opts, rb_timing *t, rb_bench_profile *profile);
 
 // The kinds a profile sums its layers into, in the order its table and JSON list them. The names are
 // stable (tools compare runs by them): conv_direct, conv_winograd, attn_se, attn_split, attn_sk,

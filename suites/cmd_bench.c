@@ -19,7 +19,7 @@
 typedef struct bench_opts {
   const char *cmd;  // "bench conv" / "bench model"
   const char *isa, *algo, *domain, *peers, *results, *block, *problems;
-  int threads, batch, res, json, save, quick, no_peak, rounds, profile;
+  int threads, batch, res, json, save, quick, no_peak, rounds, profile, no_fuse;
   double min_time;
   // resolved
   const rb_kernels *k;
@@ -43,13 +43,15 @@ static const char help_conv[] =
 static const char help_model[] =
     "usage: resbench bench model MODEL [--block layerS.I] [--batch N] [--res R] [--algo A] [--isa ISA]\n"
     "         [--threads N] [--domain D] [--peers LIST] [--json] [--save] [--results DIR] [--min-time S]\n"
-    "         [--rounds N] [--quick] [--no-peak] [--profile]\n"
+    "         [--rounds N] [--quick] [--no-peak] [--profile] [--no-fuse]\n"
     "  The forward pass of a network or one block: median time, images/s, GFLOP/s, % of peak. --batch N:\n"
     "  the minibatch. --peers: each convolution, layer by layer, beside each peer (ms and ratio), and the\n"
     "  sums weighted by occurrences (convolutions only). --profile: then as many forward passes again (at\n"
     "  least 5) with every layer timed: the median per layer, summed by kind (conv_direct, conv_winograd,\n"
     "  attn_se, attn_split, attn_sk, pool_max, pool_avg, pool_global, add_relu, fc, other) with ms, %,\n"
-    "  GB moved and GFLOP, and the 15 slowest layers (\"profile\" in the JSON).\n";
+    "  GB moved and GFLOP, and the 15 slowest layers (\"profile\" in the JSON). --no-fuse: every layer its own\n"
+    "  pass (by default an SE's channel scale runs inside the block's residual add + ReLU): to measure what\n"
+    "  the fusion buys, run both in turn.\n";
 
 // 1: parsed; 0: bad arguments (said); -1: --help printed.
 static int parse(bench_opts *o, int argc, char **argv, char ***positional, int *npositional) {
@@ -62,7 +64,8 @@ static int parse(bench_opts *o, int argc, char **argv, char ***positional, int *
       {"save", no_argument, NULL, 's'},          {"results", required_argument, NULL, 'R'},
       {"quick", no_argument, NULL, 'q'},         {"no-peak", no_argument, NULL, 'P'},
       {"rounds", required_argument, NULL, 'n'},  {"problems", required_argument, NULL, 'F'},
-      {"profile", no_argument, NULL, 'X'},       {"help", no_argument, NULL, 'h'},
+      {"profile", no_argument, NULL, 'X'},       {"no-fuse", no_argument, NULL, 'U'},
+      {"help", no_argument, NULL, 'h'},
       {0}};
   int c;
   optind = 1;
@@ -101,6 +104,7 @@ static int parse(bench_opts *o, int argc, char **argv, char ***positional, int *
         break;
       case 'F': o->problems = optarg; break;
       case 'X': o->profile = 1; break;
+      case 'U': o->no_fuse = 1; break;
       case 'h': fputs(strcmp(o->cmd, "bench conv") == 0 ? help_conv : help_model, stdout); return -1;
       default: fprintf(stderr, "resbench %s: see 'resbench %s --help'\n", o->cmd, o->cmd); return 0;
     }
@@ -354,8 +358,9 @@ static int bench_conv(int argc, char **argv) {
   int npos;
   const int pr = parse(&o, argc, argv, &pos, &npos);
   if (pr <= 0) return pr < 0 ? 0 : 2;
-  if (o.batch || o.res || o.block || o.profile) {
-    fputs("resbench bench conv: --batch/--res/--block/--profile are for 'bench model' (--batch N is the minibatch); the "
+  if (o.batch || o.res || o.block || o.profile || o.no_fuse) {
+    fputs("resbench bench conv: --batch/--res/--block/--profile/--no-fuse are for 'bench model' (--batch N is the "
+          "minibatch); the "
           "PROBLEM gives the shape (mb...), and --problems FILE reads problems from a file (benchdnn's --batch=FILE)\n",
           stderr);
     return 2;
@@ -477,9 +482,10 @@ static int bench_model(int argc, char **argv) {
   fprintf(stderr, "resbench bench model: timing the forward pass of %s%s%s (%s runs%s)...\n", name,
           o.block ? " " : "", o.block ? o.block : "", o.quick ? "a few" : "repeated",
           o.profile ? ", then as many profiled" : "");
-  if (rb_bench_graph(g, o.k, o.a, &o.timing, &t, o.profile ? &prof : NULL) != RB_OK) goto fail;
-  p = json_pack("{s:s, s:s?, s:i, s:i, s:s}", "model", name, "block", o.block, "batch", batch, "res", res, "algo",
-                rb_conv_algo_name(o.a));
+  const rb_plan_options plan = {.no_fusion = o.no_fuse};
+  if (rb_bench_graph(g, o.k, o.a, &plan, &o.timing, &t, o.profile ? &prof : NULL) != RB_OK) goto fail;
+  p = json_pack("{s:s, s:s?, s:i, s:i, s:s, s:s}", "model", name, "block", o.block, "batch", batch, "res", res, "algo",
+                rb_conv_algo_name(o.a), "fusion", o.no_fuse ? "off" : "on");
   json_t *head = point_head(&o);
   json_object_update(p, head);
   json_decref(head);
@@ -490,7 +496,8 @@ static int bench_model(int argc, char **argv) {
              o.block ? o.block : "", batch, res, res, g->macs / 1e9);
     print_header(&o, what, 2 * g->macs);
     char pct[16], isa_pct[16];
-    printf("%-10s %-30s %-12s %10.3f %10.3f %10.3f %5d %9.2f %7s %7s\n", "resbench", "forward pass",
+    printf("%-10s %-30s %-12s %10.3f %10.3f %10.3f %5d %9.2f %7s %7s\n", "resbench",
+           o.no_fuse ? "forward pass, unfused" : "forward pass",
            rb_conv_algo_name(o.a), t.median_ms, t.min_ms, t.max_ms, t.count, gflops,
            pct_text(rb_peak_pct(&o.peak, gflops), pct, sizeof pct),
            pct_text(rb_peak_isa_pct(&o.peak, o.k->isa, gflops), isa_pct, sizeof isa_pct));

@@ -397,7 +397,7 @@ int rb_cmd_sweep(int argc, char **argv) {
       s = pt->level == RB_SWEEP_BLOCK ? rb_graph_build_block(&pt->spec, pt->block, pt->batch, pt->res, pt->res, &g)
                                       : rb_graph_build(&pt->spec, pt->batch, pt->res, pt->res, &g);
     if (s == RB_OK) s = rb_domain_bind(topo, &doms[pt->domain]);
-    if (s == RB_OK) s = rb_bench_graph(g, k, algo, &topts, &t, NULL);
+    if (s == RB_OK) s = rb_bench_graph(g, k, algo, NULL, &topts, &t, NULL);
     json_t *p = NULL;
     double gflops = 0;
     if (s == RB_OK) {

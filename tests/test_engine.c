@@ -3,7 +3,8 @@
 // qemu included) and every available ISA's own. Whole convolutions against the fp64 oracle over
 // random shapes with tails: channels not multiples of 4 or 8, odd sizes, stride 2, dilation 2,
 // asymmetric padding, groups 1..64 with widths 4, 8, 16, 40, 64, batch 1 and 3; every path
-// forced where it applies; bit-identical results for 1, 2 and 3 threads.
+// forced where it applies; bit-identical results for 1, 2 and 3 threads; the channel sums fused
+// into the store (rb_engine_plan_run's sums) against the output they sum.
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,9 +66,29 @@ static rb_engine_path check_conv(const rb_engine_config *cfg, const rb_conv_desc
   const double tol = o64_gamma((double)(d->cin / d->groups) * d->kh * d->kw + 2);
   char shape[160];
   rb_conv_desc_format(d, shape, sizeof shape);
-  for (int rep = 0; rep < 2; rep++) {  // the second run reuses the indirection buffer
+  const size_t nsums = (size_t)d->n * d->cout, image = t.nout / nsums;
+  float *sums = rb_aligned_alloc(nsums * 4), *plain = rb_aligned_alloc(t.nout * 4);
+  for (int rep = 0; rep < 3; rep++) {  // the second run reuses the indirection buffer; the third sums
     o64_poison(t.out, t.nout);
-    rb_engine_plan_run(p, t.in, t.res, relu, t.out);
+    o64_poison(sums, nsums);
+    rb_engine_plan_run(p, t.in, t.res, relu, t.out, rep == 2 ? sums : NULL);
+    if (rep == 0) memcpy(plain, t.out, t.nout * 4);
+    if (rep == 2) {
+      // The summed run stores what the plain one does, and each image's channel sums of it: the
+      // float sum of `image` terms in pixel order, within gamma(image) of the sum of |out|.
+      ck_assert_msg(memcmp(plain, t.out, t.nout * 4) == 0, "%s %s: output differs when summing", cfg->name, shape);
+      for (int b = 0; b < d->n; b++)
+        for (int ch = 0; ch < d->cout; ch++) {
+          double e = 0, m = 0;
+          for (size_t q = 0; q < image; q++) {
+            const double v = t.out[((size_t)b * image + q) * d->cout + ch];
+            e += v, m += v < 0 ? -v : v;
+          }
+          const double got = sums[(size_t)b * d->cout + ch];
+          ck_assert_msg(got - e <= o64_gamma((double)image) * m && e - got <= o64_gamma((double)image) * m,
+                        "%s %s: sums[%d][%d] = %.9g, exact %.9g", cfg->name, shape, b, ch, got, e);
+        }
+    }
     const o64_cmp c = o64_compare(t.out, t.exact, t.mag, t.nout, tol);
     ck_assert_msg(c.pass,
                   "%s %s (%s) %s pads t%d l%d b%d r%d bias %d res %d relu %d run %d: max rel err %.3g (tol %.3g), "
@@ -76,6 +97,7 @@ static rb_engine_path check_conv(const rb_engine_config *cfg, const rb_conv_desc
                   d->pad_left, d->pad_bottom, d->pad_right, bias, residual, relu, rep, c.max_rel_err, tol, c.nan_count,
                   c.worst);
   }
+  rb_aligned_free(sums), rb_aligned_free(plain);
   const rb_engine_path chosen = rb_engine_plan_path(p);
   rb_engine_plan_destroy(p);
   release(&t);
@@ -210,20 +232,27 @@ START_TEST(threads_bit_identical) {
     for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++) {
       tensors t;
       make(&t, &layers[i], 1, 1, 5 + i);
-      float *first = rb_aligned_alloc(t.nout * 4);
+      const size_t nsums = (size_t)layers[i].n * layers[i].cout;
+      float *first = rb_aligned_alloc(t.nout * 4), *sums = rb_aligned_alloc(nsums * 4), *sums1 = rb_aligned_alloc(nsums * 4);
       for (int threads = 1; threads <= 3; threads++) {
         rb_engine_plan *p;
         ck_assert_int_eq(rb_engine_plan_create(cfg[c], &layers[i], RB_PATH_AUTO, threads, t.w, t.bias, &p), RB_OK);
         o64_poison(t.out, t.nout);
-        rb_engine_plan_run(p, t.in, t.res, 1, t.out);
+        rb_engine_plan_run(p, t.in, t.res, 1, t.out, NULL);
+        o64_poison(sums, nsums);
+        rb_engine_plan_run(p, t.in, t.res, 1, t.out, sums);  // the channel sums, too
         rb_engine_plan_destroy(p);
-        if (threads == 1)
+        if (threads == 1) {
           memcpy(first, t.out, t.nout * 4);
-        else
+          memcpy(sums1, sums, nsums * 4);
+        } else {
           ck_assert_msg(memcmp(first, t.out, t.nout * 4) == 0, "%s layer %zu: %d threads differ from 1", cfg[c]->name,
                         i, threads);
+          ck_assert_msg(memcmp(sums1, sums, nsums * 4) == 0, "%s layer %zu: sums on %d threads differ from 1",
+                        cfg[c]->name, i, threads);
+        }
       }
-      rb_aligned_free(first);
+      rb_aligned_free(first), rb_aligned_free(sums), rb_aligned_free(sums1);
       release(&t);
     }
 }

@@ -100,6 +100,12 @@ rb_status rb_conv_plan_bytes(const struct rb_kernels *k, const rb_conv_desc *d, 
 // out = relu?(conv(in) + bias + residual?). residual (NHWC like out) may be NULL; out must not
 // alias in. A plan owns one workspace: do not run one plan from two threads at once.
 rb_status rb_conv_plan_run(rb_conv_plan *p, const float *in, const float *residual, int relu, float *out);
+// The same, and sums[n][cout] = the sum over each image's output pixels of out (the global pool
+// that SE, split attention and SK take of a convolution's output, without another pass over it):
+// the engine computes it from each tile as it is stored, in an order independent of the thread
+// count; other algorithms sum out after the run. sums must not overlap in, out or residual.
+rb_status rb_conv_plan_run_sums(rb_conv_plan *p, const float *in, const float *residual, int relu, float *out,
+                                float *sums);
 // The same on tensors, whose shapes must match the plan's: in [n, h, w, cin], out (already
 // allocated) and residual (or NULL) [n, out_h, out_w, cout]; RB_ERR_SHAPE names both shapes.
 rb_status rb_conv_plan_run_tensors(rb_conv_plan *p, const struct rb_tensor *in, const struct rb_tensor *residual,
