@@ -16,6 +16,10 @@ typedef struct layer_rt {
   // out = relu(x * gate + residual) in one pass, x being its source src[x_src] (the SE's input).
   float *gate;
   int gate_layer, x_src;
+  // A global pool fused into convolutions (plan_pool_fusion): a convolution whose output an
+  // attention layer pools keeps its channel sums (n x cout, rb_conv_plan_run_sums); the attention
+  // layer turns its producers' sums into the means its op takes (pooled, n x channels).
+  float *sums, *pooled;
 } layer_rt;
 
 struct rb_model {
@@ -29,6 +33,7 @@ struct rb_model {
   int nbufs;
   float *work;   // attention scratch
   size_t work_size;
+  int *producer;  // per tensor id: the layer that writes it (-1: the input)
 };
 
 static inline size_t shape_count(rb_shape s) { return (size_t)s.n * s.h * s.w * s.c; }

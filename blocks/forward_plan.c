@@ -198,6 +198,40 @@ static rb_status plan_fusion(rb_model *m) {
   return s;
 }
 
+// The tensors an attention layer pools: [*first, *last] (SK pools its consecutive paths).
+static int pooled_tensors(const rb_layer *l, const layer_rt *rt, int *first, int *last) {
+  if (l->kind == RB_LAYER_SPLIT_ATTN || (l->kind == RB_LAYER_SE && rt->gate)) {  // an unfused SE pools in its kernel
+    *first = *last = l->src[0];
+    return 1;
+  }
+  if (l->kind == RB_LAYER_SK_SELECT) {
+    *first = l->src[0], *last = l->src[1];
+    return 1;
+  }
+  return 0;
+}
+
+// Attention layers whose pooled tensors all come straight from convolutions get their pool fused
+// into those convolutions' stores: no pass over the tensor for the pool.
+static rb_status plan_pool_fusion(rb_model *m) {
+  for (int li = 0; li < m->g.count; li++) {
+    const rb_layer *l = &m->layers[li];
+    int t0, t1, ok = 1;
+    if (!pooled_tensors(l, &m->rt[li], &t0, &t1)) continue;
+    for (int t = t0; t <= t1 && ok; t++) ok = m->producer[t] >= 0 && m->layers[m->producer[t]].kind == RB_LAYER_CONV;
+    if (!ok) continue;
+    for (int t = t0; t <= t1; t++) {
+      const rb_layer *c = &m->layers[m->producer[t]];
+      layer_rt *crt = &m->rt[m->producer[t]];
+      if (!crt->sums && !(crt->sums = rb_aligned_alloc((size_t)c->out.n * c->out.c * sizeof(float))))
+        return rb_fail(RB_ERR_NOMEM, "out of memory planning %s", c->name);
+    }
+    if (!(m->rt[li].pooled = rb_aligned_alloc((size_t)l->out.n * l->channels * sizeof(float))))
+      return rb_fail(RB_ERR_NOMEM, "out of memory planning %s", l->name);
+  }
+  return RB_OK;
+}
+
 rb_status rb_model_plan_opts(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, const rb_plan_options *opt,
                              rb_weight_fn get, void *ctx, rb_model **out) {
   if (!g || !k || !get || !out) return rb_fail(RB_ERR_NULL, "rb_model_plan: NULL argument");
@@ -217,7 +251,8 @@ rb_status rb_model_plan_opts(const rb_graph *g, const rb_kernels *k, rb_conv_alg
   m->shapes = malloc((size_t)g->tensor_count * sizeof *m->shapes);
   m->rt = calloc((size_t)g->count, sizeof *m->rt);
   m->act = calloc((size_t)g->tensor_count, sizeof *m->act);
-  if (!m->layers || !m->shapes || !m->rt || !m->act) {
+  m->producer = malloc((size_t)g->tensor_count * sizeof *m->producer);
+  if (!m->layers || !m->shapes || !m->rt || !m->act || !m->producer) {
     s = rb_fail(RB_ERR_NOMEM, "out of memory planning the model");
     goto fail;
   }
@@ -225,7 +260,10 @@ rb_status rb_model_plan_opts(const rb_graph *g, const rb_kernels *k, rb_conv_alg
   memcpy(m->shapes, g->tensors, (size_t)g->tensor_count * sizeof *m->shapes);
   m->g.layers = m->layers;
   m->g.tensors = m->shapes;
+  for (int t = 0; t < g->tensor_count; t++) m->producer[t] = -1;
+  for (int li = 0; li < g->count; li++) m->producer[g->layers[li].dst] = li;
   if (!(opt && opt->no_fusion) && (s = plan_fusion(m)) != RB_OK) goto fail;  // before liveness: it moves reads
+  if (!(opt && opt->no_fusion) && (s = plan_pool_fusion(m)) != RB_OK) goto fail;
   if ((s = fwd_assign_buffers(m)) != RB_OK) goto fail;
   int ki = 0;
   for (int li = 0; li < g->count; li++) {
@@ -288,6 +326,12 @@ int rb_model_fused_count(const rb_model *m) {
   return n;
 }
 
+int rb_model_pool_fused_count(const rb_model *m) {
+  int n = 0;
+  for (int i = 0; m && i < m->g.count; i++) n += m->rt[i].pooled != NULL;
+  return n;
+}
+
 void rb_model_destroy(rb_model *m) {
   if (!m) return;
   if (m->rt)
@@ -298,12 +342,15 @@ void rb_model_destroy(rb_model *m) {
       rb_aligned_free(m->rt[i].w2);
       rb_aligned_free(m->rt[i].b2);
       rb_aligned_free(m->rt[i].gate);
+      rb_aligned_free(m->rt[i].sums);
+      rb_aligned_free(m->rt[i].pooled);
     }
   if (m->bufs)
     for (int b = 0; b < m->nbufs; b++) rb_aligned_free(m->bufs[b]);
   free(m->bufs);
   rb_aligned_free(m->work);
   free(m->act);
+  free(m->producer);
   free(m->rt);
   free(m->layers);
   free(m->shapes);

@@ -7,6 +7,23 @@
 #include "forward_internal.h"
 #include "resbench/ops.h"
 
+// rt->pooled for an attention layer fused with its convolutions: the sum over its pooled tensors
+// (SK's paths, ResNeSt's radix splits of one tensor) of their means, from the producers' sums.
+static void pooled_from_sums(const rb_model *m, const rb_layer *l, const layer_rt *rt) {
+  const int n = l->out.n, c = l->channels, hw = l->out.h * l->out.w;
+  const int t0 = l->src[0], t1 = l->kind == RB_LAYER_SK_SELECT ? l->src[1] : l->src[0];
+  const int splits = l->kind == RB_LAYER_SPLIT_ATTN ? l->radix : 1;
+  for (int i = 0; i < n; i++)
+    for (int ch = 0; ch < c; ch++) {
+      float s = 0;
+      for (int t = t0; t <= t1; t++) {
+        const float *sums = m->rt[m->producer[t]].sums + (size_t)i * splits * c;
+        for (int r = 0; r < splits; r++) s += sums[(size_t)r * c + ch];
+      }
+      rt->pooled[(size_t)i * c + ch] = s / (float)hw;
+    }
+}
+
 static rb_status run_layer(rb_model *m, int li) {
   const rb_layer *l = &m->layers[li];
   const layer_rt *rt = &m->rt[li];
@@ -16,7 +33,7 @@ static rb_status run_layer(rb_model *m, int li) {
   const rb_shape in = l->src[0] >= 0 ? m->shapes[l->src[0]] : l->out;
   const int n = l->out.n;
   switch (l->kind) {
-    case RB_LAYER_CONV: return rb_conv_plan_run(rt->plan, src, NULL, l->relu, dst);
+    case RB_LAYER_CONV: return rb_conv_plan_run_sums(rt->plan, src, NULL, l->relu, dst, rt->sums);
     case RB_LAYER_MAXPOOL: return rb_op_maxpool(k, &l->pool, src, dst);
     case RB_LAYER_AVGPOOL: return rb_op_avgpool(k, &l->pool, src, dst);
     case RB_LAYER_CHANNEL_SLICE: {
@@ -27,8 +44,9 @@ static rb_status run_layer(rb_model *m, int li) {
     }
     case RB_LAYER_SE: {
       const rb_se_desc d = fwd_se_desc(l);
+      if (rt->pooled) pooled_from_sums(m, l, rt);
       if (rt->gate)  // fused: the add that follows applies the gate
-        return rb_op_se_gate(k, &d, src, rt->w1, rt->b1, rt->w2, rt->b2, m->work, rt->gate);
+        return rb_op_se_gate(k, &d, src, rt->pooled, rt->w1, rt->b1, rt->w2, rt->b2, m->work, rt->gate);
       return rb_op_se(k, &d, src, rt->w1, rt->b1, rt->w2, rt->b2, m->work, dst);
     }
     case RB_LAYER_SK_SELECT: {
@@ -37,11 +55,13 @@ static rb_status run_layer(rb_model *m, int li) {
       if (s != RB_OK) return s;
       const float *br[RB_SK_MAX_PATHS];
       for (int p = 0; p < d.paths; p++) br[p] = m->act[l->src[0] + p];  // the paths: tensors src[0] .. src[1]
-      return rb_op_sk_attention(k, &d, br, NULL, rt->w1, rt->b1, rt->w2, rt->b2, m->work, dst);
+      if (rt->pooled) pooled_from_sums(m, l, rt);
+      return rb_op_sk_attention(k, &d, br, rt->pooled, rt->w1, rt->b1, rt->w2, rt->b2, m->work, dst);
     }
     case RB_LAYER_SPLIT_ATTN: {
       const rb_split_attn_desc d = fwd_split_desc(l);
-      return rb_op_split_attention(k, &d, src, NULL, rt->w1, rt->b1, rt->w2, rt->b2, m->work, dst);
+      if (rt->pooled) pooled_from_sums(m, l, rt);
+      return rb_op_split_attention(k, &d, src, rt->pooled, rt->w1, rt->b1, rt->w2, rt->b2, m->work, dst);
     }
     case RB_LAYER_ADD_RELU:
       if (rt->gate_layer)  // relu(x * SE gate + shortcut): the SE's scale in this pass

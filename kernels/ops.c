@@ -558,12 +558,13 @@ rb_status rb_op_add(const rb_kernels *k, size_t count, const float *a, const flo
   return RB_OK;
 }
 
-rb_status rb_op_se_gate(const rb_kernels *k, const rb_se_desc *d, const float *in, const float *w1, const float *b1,
-                        const float *w2, const float *b2, float *workspace, float *gate) {
+rb_status rb_op_se_gate(const rb_kernels *k, const rb_se_desc *d, const float *in, const float *pooled,
+                        const float *w1, const float *b1, const float *w2, const float *b2, float *workspace,
+                        float *gate) {
   static const char fn[] = "rb_op_se_gate";
   NEED_TABLE(fn, k);
   NEED(fn, d);
-  NEED(fn, in);
+  if (!pooled) NEED(fn, in);
   NEED(fn, w1);
   NEED(fn, w2);
   NEED(fn, workspace);
@@ -571,16 +572,21 @@ rb_status rb_op_se_gate(const rb_kernels *k, const rb_se_desc *d, const float *i
   rb_status st = rb_se_desc_check(d);
   if (st != RB_OK) return st;
   const size_t act = (size_t)d->n * d->h * d->w * d->c, ws = rb_se_workspace_size(d), ng = (size_t)d->n * d->c;
-  NO_OVERLAP(fn, workspace, ws, in, act);
-  NO_OVERLAP(fn, gate, ng, in, act);
+  if (in) NO_OVERLAP(fn, workspace, ws, in, act);
+  if (in) NO_OVERLAP(fn, gate, ng, in, act);
   NO_OVERLAP(fn, gate, ng, workspace, ws);
-  HAS_KERNEL(fn, k, global_avgpool);
+  if (pooled) NO_OVERLAP(fn, pooled, ng, workspace, ws);
+  if (pooled) NO_OVERLAP(fn, pooled, ng, gate, ng);
+  if (!pooled) HAS_KERNEL(fn, k, global_avgpool);
   HAS_KERNEL(fn, k, fc);
   HAS_KERNEL(fn, k, sigmoid);
-  // The table's se kernels in three steps: squeeze into gate, excite through hidden, sigmoid.
+  // The table's se kernels in three steps: squeeze (unless given), excite through hidden, sigmoid.
   float *hidden = workspace + ng;
-  k->global_avgpool(d->n, d->h * d->w, d->c, in, workspace);
-  k->fc(d->n, d->c, d->reduced, d->groups, workspace, w1, b1, 1, hidden);
+  if (!pooled) {
+    k->global_avgpool(d->n, d->h * d->w, d->c, in, workspace);
+    pooled = workspace;
+  }
+  k->fc(d->n, d->c, d->reduced, d->groups, pooled, w1, b1, 1, hidden);
   k->fc(d->n, d->reduced, d->c, d->groups, hidden, w2, b2, 0, gate);
   k->sigmoid(ng, gate, gate);
   return RB_OK;

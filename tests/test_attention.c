@@ -130,7 +130,7 @@ static void se_fused_case(const rb_kernels *k, o64_rng *r, const rb_se_desc *d) 
   o64_poison(wsp, ws);
   o64_poison(gate, ng);
   o64_poison(fused, act);
-  ck_assert_int_eq(rb_op_se_gate(k, d, in, w1, b1, w2, b2, wsp, gate), RB_OK);
+  ck_assert_int_eq(rb_op_se_gate(k, d, in, NULL, w1, b1, w2, b2, wsp, gate), RB_OK);
   ck_assert_int_eq(rb_op_scale_add(k, d->n, d->h * d->w, d->c, in, gate, res, 1, fused), RB_OK);
   char what[160];
   snprintf(what, sizeof what, "%s se + add + relu, n%d h%d w%d c%d reduced%d g%d", k->isa_name, d->n, d->h, d->w,

@@ -442,14 +442,14 @@ START_TEST(test_se_fusion_errors) {
   const rb_se_desc d = {1, 2, 3, 8, 4, 2};  // 48 floats of activation, workspace 12
   float *in = filled(48), *res = filled(48), *out = filled(48), *w1 = filled(16), *w2 = filled(16);
   float *ws = filled(12), *gate = filled(8);
-  EXPECT_OK(rb_op_se_gate(k, &d, in, w1, NULL, w2, NULL, ws, gate));
-  EXPECT(rb_op_se_gate(NULL, &d, in, w1, NULL, w2, NULL, ws, gate), RB_ERR_NULL, "k (kernel table) is NULL");
-  EXPECT(rb_op_se_gate(k, &d, in, w1, NULL, w2, NULL, ws, NULL), RB_ERR_NULL, "gate is NULL");
-  EXPECT(rb_op_se_gate(k, &d, in, NULL, NULL, w2, NULL, ws, gate), RB_ERR_NULL, "w1 is NULL");
+  EXPECT_OK(rb_op_se_gate(k, &d, in, NULL, w1, NULL, w2, NULL, ws, gate));
+  EXPECT(rb_op_se_gate(NULL, &d, in, NULL, w1, NULL, w2, NULL, ws, gate), RB_ERR_NULL, "k (kernel table) is NULL");
+  EXPECT(rb_op_se_gate(k, &d, in, NULL, w1, NULL, w2, NULL, ws, NULL), RB_ERR_NULL, "gate is NULL");
+  EXPECT(rb_op_se_gate(k, &d, in, NULL, NULL, NULL, w2, NULL, ws, gate), RB_ERR_NULL, "w1 is NULL");
   const rb_se_desc bad = {1, 2, 3, 7, 4, 2};
-  EXPECT(rb_op_se_gate(k, &bad, in, w1, NULL, w2, NULL, ws, gate), RB_ERR_SHAPE, "c 7 not divisible by groups 2");
-  EXPECT(rb_op_se_gate(k, &d, in, w1, NULL, w2, NULL, ws, in + 4), RB_ERR_INVALID_ARG, "gate and in must not overlap");
-  EXPECT(rb_op_se_gate(k, &d, in, w1, NULL, w2, NULL, ws, ws + 4), RB_ERR_INVALID_ARG,
+  EXPECT(rb_op_se_gate(k, &bad, in, NULL, w1, NULL, w2, NULL, ws, gate), RB_ERR_SHAPE, "c 7 not divisible by groups 2");
+  EXPECT(rb_op_se_gate(k, &d, in, NULL, w1, NULL, w2, NULL, ws, in + 4), RB_ERR_INVALID_ARG, "gate and in must not overlap");
+  EXPECT(rb_op_se_gate(k, &d, in, NULL, w1, NULL, w2, NULL, ws, ws + 4), RB_ERR_INVALID_ARG,
          "gate and workspace must not overlap");
   EXPECT_OK(rb_op_scale_add(k, 1, 6, 8, in, gate, res, 1, out));
   EXPECT_OK(rb_op_scale_add(k, 1, 6, 8, in, gate, NULL, 0, in));   // in place on x
@@ -466,7 +466,7 @@ START_TEST(test_se_fusion_errors) {
   rb_kernels t = *k;
   t.scale_add = NULL, t.sigmoid = NULL;
   EXPECT(rb_op_scale_add(&t, 1, 6, 8, in, gate, res, 1, out), RB_ERR_UNSUPPORTED, "ISA 'ref' has no scale_add kernel");
-  EXPECT(rb_op_se_gate(&t, &d, in, w1, NULL, w2, NULL, ws, gate), RB_ERR_UNSUPPORTED, "ISA 'ref' has no sigmoid kernel");
+  EXPECT(rb_op_se_gate(&t, &d, in, NULL, w1, NULL, w2, NULL, ws, gate), RB_ERR_UNSUPPORTED, "ISA 'ref' has no sigmoid kernel");
   rb_aligned_free(in), rb_aligned_free(res), rb_aligned_free(out), rb_aligned_free(w1), rb_aligned_free(w2);
   rb_aligned_free(ws), rb_aligned_free(gate);
 }

@@ -31,13 +31,17 @@ rb_status rb_model_plan(const rb_graph *g, const rb_kernels *k, rb_conv_algo alg
 typedef struct rb_plan_options {
   // 1: no fusion, every layer its own pass. By default an SE whose output only the block's residual
   // add reads computes just its gate, and the add applies it: out = relu(x * gate + shortcut), one
-  // pass over the tensor instead of two (SE's scale, then the add).
+  // pass over the tensor instead of two (SE's scale, then the add); and the global pool of an SE,
+  // split attention or SK selection is summed by the convolutions that write its input, as they
+  // store it (rb_conv_plan_run_sums), instead of in a pass of its own.
   int no_fusion;
 } rb_plan_options;
 rb_status rb_model_plan_opts(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, const rb_plan_options *opt,
                              rb_weight_fn get, void *ctx, rb_model **m);
-// How many SE + residual add pairs the plan runs as one pass (0 with no_fusion).
+// How many SE + residual add pairs the plan runs as one pass, and how many attention layers (SE,
+// split attention, SK) take their global pool from the convolutions' stores (0 with no_fusion).
 int rb_model_fused_count(const rb_model *m);
+int rb_model_pool_fused_count(const rb_model *m);
 // The bytes rb_model_plan would allocate (packed weights, activation buffers, workspaces), computed
 // without allocating: to refuse a plan that cannot fit before any of it is built.
 rb_status rb_model_plan_bytes(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, double *bytes);

@@ -89,8 +89,11 @@ rb_status rb_op_add(const rb_kernels *k, size_t count, const float *a, const flo
 // gate[n][c] = sigmoid(fc2(relu(fc1(mean_hw(in))))) (workspace: rb_se_workspace_size floats),
 // then out = relu?(x * gate[n][c] + residual) in one pass (residual may be NULL; out may equal x
 // or residual). rb_op_se(in, out) is rb_op_se_gate then rb_op_scale_add(in, gate, NULL, 0, out).
-rb_status rb_op_se_gate(const rb_kernels *k, const rb_se_desc *d, const float *in, const float *w1, const float *b1,
-                        const float *w2, const float *b2, float *workspace, float *gate);
+// pooled: optional [n][c] spatial means of in (a pool fused into the producing convolution,
+// rb_conv_plan_run_sums); in is then not read and may be NULL.
+rb_status rb_op_se_gate(const rb_kernels *k, const rb_se_desc *d, const float *in, const float *pooled,
+                        const float *w1, const float *b1, const float *w2, const float *b2, float *workspace,
+                        float *gate);
 rb_status rb_op_scale_add(const rb_kernels *k, int n, int hw, int c, const float *x, const float *gate,
                           const float *residual, int relu, float *out);
 
