@@ -355,8 +355,9 @@ static int bench_conv(int argc, char **argv) {
   const int pr = parse(&o, argc, argv, &pos, &npos);
   if (pr <= 0) return pr < 0 ? 0 : 2;
   if (o.batch || o.res || o.block || o.profile) {
-    fputs("resbench bench conv: --batch/--res/--block/--profile are for 'bench model' (--batch N is the minibatch); the "
-          "PROBLEM gives the shape (mb...), and --problems FILE reads problems from a file (benchdnn's --batch=FILE)\n",
+    fputs("resbench bench conv: --batch/--res/--block/--profile are for 'bench model' (--batch N is the minibatch); "
+          "the PROBLEM gives the shape (mb...), and --problems FILE reads problems from a file (benchdnn's "
+          "--batch=FILE)\n",
           stderr);
     return 2;
   }
