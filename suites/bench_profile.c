@@ -112,9 +112,9 @@ static int by_ms_desc(const void *a, const void *b) {
 void rb_bench_profile_print(const json_t *profile, double forward_ms, int top) {
   const json_t *kinds = json_object_get(profile, "kinds"), *layers = json_object_get(profile, "layers");
   const double total = rb_jnum(profile, "layer_ms_sum");
-  printf("\nprofile: each layer's wall time, median of %d runs after the timing; %%: of the sum of the layer\n"
-         "medians, %.3f ms (the forward pass: %.3f ms, with the NCHW <-> NHWC transposes and the calls between\n"
-         "layers); GB: activations read + written; GFLOP: 2 x dense multiply-adds (Winograd: direct-equivalent)\n",
+  printf("\nprofile: each layer's wall time, the median of %d runs after the timing\n"
+         "sum of the layer medians %.3f ms (%% is of it); the forward pass %.3f ms (with the NCHW <-> NHWC transposes)\n"
+         "GB: activations read + written; GFLOP: 2 x dense multiply-adds (Winograd: direct-equivalent)\n",
          (int)rb_jnum(profile, "runs"), total, forward_ms);
   printf("%-14s %6s %10s %7s %9s %8s %9s %9s\n", "kind", "layers", "ms", "%", "GB", "GB/s", "GFLOP", "GFLOP/s");
   const char *k;

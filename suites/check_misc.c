@@ -33,8 +33,11 @@ static const char *kernel_name(const char *family, rb_isa isa) {
 // would compare ref with itself under the SIMD ISA's name).
 #define OWN(k, member) ((k)->member && ((k) == &rb_kernels_ref || (k)->member != rb_kernels_ref.member))
 // A composite op gets rows when the table has every kernel it calls and owns one of them.
-#define OWN_COMPOSITE(k, a, b, c, d) \
-  ((k)->a && (k)->b && (k)->c && (k)->d && (OWN(k, a) || OWN(k, b) || OWN(k, c) || OWN(k, d)))
+#define OWN_SPLIT_ATTENTION(k)                                                                    \
+  ((k)->global_avgpool && (k)->fc && (k)->radix_softmax && (k)->split_sum &&                       \
+   (OWN(k, global_avgpool) || OWN(k, fc) || OWN(k, radix_softmax) || OWN(k, split_sum)))
+#define OWN_SK_ATTENTION(k) \
+  ((k)->global_avgpool && (k)->fc && (k)->sk_select && (OWN(k, global_avgpool) || OWN(k, fc) || OWN(k, sk_select)))
 
 typedef struct run {
   const rb_kernels *k;
@@ -291,7 +294,7 @@ static void check_split_attention(run *r, const rb_split_attn_desc *d) {
   char shape[128];
   snprintf(shape, sizeof shape, "mb%dih%diw%dradix%dc%dcard%dred%d", d->n, d->h, d->w, d->radix, d->channels,
            d->cardinality, d->reduced);
-  if (!OWN_COMPOSITE(r->k, global_avgpool, fc, radix_softmax, split_sum)) return;
+  if (!OWN_SPLIT_ATTENTION(r->k)) return;
   const size_t nout = (size_t)d->n * d->h * d->w * d->channels, nx = nout * d->radix;
   const size_t nws = rb_split_attention_workspace_size(d);
   bufs b = {0};
@@ -323,7 +326,7 @@ static void check_sk_attention(run *r, const rb_sk_attn_desc *d) {
   char shape[128];
   snprintf(shape, sizeof shape, "mb%dih%diw%dpaths%dc%dred%dg%d", d->n, d->h, d->w, d->paths, d->channels,
            d->reduced, d->groups);
-  if (!OWN_COMPOSITE(r->k, global_avgpool, fc, fc, sk_select) || d->paths > MAX_PATHS) return;
+  if (!OWN_SK_ATTENTION(r->k) || d->paths > MAX_PATHS) return;
   const size_t nb = (size_t)d->n * d->h * d->w * d->channels, nws = rb_sk_attention_workspace_size(d);
   bufs b = {0};
   float *w[4], *brw[MAX_PATHS];

@@ -360,8 +360,8 @@ static int bench_conv(int argc, char **argv) {
   if (pr <= 0) return pr < 0 ? 0 : 2;
   if (o.batch || o.res || o.block || o.profile || o.no_fuse) {
     fputs("resbench bench conv: --batch/--res/--block/--profile/--no-fuse are for 'bench model' (--batch N is the "
-          "minibatch); the "
-          "PROBLEM gives the shape (mb...), and --problems FILE reads problems from a file (benchdnn's --batch=FILE)\n",
+          "minibatch); the PROBLEM gives the shape (mb...), and --problems FILE reads problems from a file "
+          "(benchdnn's --batch=FILE)\n",
           stderr);
     return 2;
   }
