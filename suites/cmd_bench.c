@@ -19,7 +19,7 @@
 typedef struct bench_opts {
   const char *cmd;  // "bench conv" / "bench model"
   const char *isa, *algo, *domain, *peers, *results, *block, *problems;
-  int threads, batch, res, json, save, quick, no_peak, rounds, profile, no_fuse;
+  int threads, batch, res, json, save, quick, no_peak, rounds, profile, no_fuse, fuse_pools;
   double min_time;
   // resolved
   const rb_kernels *k;
@@ -43,7 +43,7 @@ static const char help_conv[] =
 static const char help_model[] =
     "usage: resbench bench model MODEL [--block layerS.I] [--batch N] [--res R] [--algo A] [--isa ISA]\n"
     "         [--threads N] [--domain D] [--peers LIST] [--json] [--save] [--results DIR] [--min-time S]\n"
-    "         [--rounds N] [--quick] [--no-peak] [--profile] [--no-fuse]\n"
+    "         [--rounds N] [--quick] [--no-peak] [--profile] [--no-fuse] [--fuse-pools]\n"
     "  The forward pass of a network or one block: median time, images/s, GFLOP/s, % of peak. --batch N:\n"
     "  the minibatch. --peers: each convolution, layer by layer, beside each peer (ms and ratio), and the\n"
     "  sums weighted by occurrences (convolutions only). --profile: then as many forward passes again (at\n"
@@ -51,7 +51,8 @@ static const char help_model[] =
     "  attn_se, attn_split, attn_sk, pool_max, pool_avg, pool_global, add_relu, fc, other) with ms, %,\n"
     "  GB moved and GFLOP, and the 15 slowest layers (\"profile\" in the JSON). --no-fuse: every layer its own\n"
     "  pass (by default an SE's channel scale runs inside the block's residual add + ReLU): to measure what\n"
-    "  the fusion buys, run both in turn.\n";
+    "  the fusion buys, run both in turn. --fuse-pools: also sum the SE / split-attention / SK global pools\n"
+    "  in the convolutions that write their input, as they store it (off by default: not faster yet).\n";
 
 // 1: parsed; 0: bad arguments (said); -1: --help printed.
 static int parse(bench_opts *o, int argc, char **argv, char ***positional, int *npositional) {
@@ -65,6 +66,7 @@ static int parse(bench_opts *o, int argc, char **argv, char ***positional, int *
       {"quick", no_argument, NULL, 'q'},         {"no-peak", no_argument, NULL, 'P'},
       {"rounds", required_argument, NULL, 'n'},  {"problems", required_argument, NULL, 'F'},
       {"profile", no_argument, NULL, 'X'},       {"no-fuse", no_argument, NULL, 'U'},
+      {"fuse-pools", no_argument, NULL, 'G'},
       {"help", no_argument, NULL, 'h'},
       {0}};
   int c;
@@ -105,6 +107,7 @@ static int parse(bench_opts *o, int argc, char **argv, char ***positional, int *
       case 'F': o->problems = optarg; break;
       case 'X': o->profile = 1; break;
       case 'U': o->no_fuse = 1; break;
+      case 'G': o->fuse_pools = 1; break;
       case 'h': fputs(strcmp(o->cmd, "bench conv") == 0 ? help_conv : help_model, stdout); return -1;
       default: fprintf(stderr, "resbench %s: see 'resbench %s --help'\n", o->cmd, o->cmd); return 0;
     }
@@ -358,8 +361,9 @@ static int bench_conv(int argc, char **argv) {
   int npos;
   const int pr = parse(&o, argc, argv, &pos, &npos);
   if (pr <= 0) return pr < 0 ? 0 : 2;
-  if (o.batch || o.res || o.block || o.profile || o.no_fuse) {
-    fputs("resbench bench conv: --batch/--res/--block/--profile/--no-fuse are for 'bench model' (--batch N is the "
+  if (o.batch || o.res || o.block || o.profile || o.no_fuse || o.fuse_pools) {
+    fputs("resbench bench conv: --batch/--res/--block/--profile/--no-fuse/--fuse-pools are for 'bench model' (--batch N "
+          "is the "
           "minibatch); the PROBLEM gives the shape (mb...), and --problems FILE reads problems from a file "
           "(benchdnn's --batch=FILE)\n",
           stderr);
@@ -482,10 +486,10 @@ static int bench_model(int argc, char **argv) {
   fprintf(stderr, "resbench bench model: timing the forward pass of %s%s%s (%s runs%s)...\n", name,
           o.block ? " " : "", o.block ? o.block : "", o.quick ? "a few" : "repeated",
           o.profile ? ", then as many profiled" : "");
-  const rb_plan_options plan = {.no_fusion = o.no_fuse};
+  const rb_plan_options plan = {.no_fusion = o.no_fuse, .pool_in_conv = o.fuse_pools};
   if (rb_bench_graph(g, o.k, o.a, &plan, &o.timing, &t, o.profile ? &prof : NULL) != RB_OK) goto fail;
   p = json_pack("{s:s, s:s?, s:i, s:i, s:s, s:s}", "model", name, "block", o.block, "batch", batch, "res", res, "algo",
-                rb_conv_algo_name(o.a), "fusion", o.no_fuse ? "off" : "on");
+                rb_conv_algo_name(o.a), "fusion", o.no_fuse ? "off" : o.fuse_pools ? "on+pools" : "on");
   json_t *head = point_head(&o);
   json_object_update(p, head);
   json_decref(head);

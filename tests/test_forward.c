@@ -166,7 +166,7 @@ static void fused_vs_unfused(const rb_kernels *k, const char *model, const char 
   o64_seed(&rng, 77);
   o64_fill(&rng, x, nin, -1, 1);
   for (int f = 0; f < 2; f++) {
-    const rb_plan_options opt = {.no_fusion = f == 0};
+    const rb_plan_options opt = {.no_fusion = f == 0, .pool_in_conv = 1};
     rb_random_weights r = {0};
     rb_model *m = NULL;
     ck_assert_msg(rb_model_plan_opts(g, k, RB_CONV_DIRECT, &opt, rb_weights_random, &r, &m) == RB_OK, "%s: %s", model,

@@ -31,10 +31,14 @@ rb_status rb_model_plan(const rb_graph *g, const rb_kernels *k, rb_conv_algo alg
 typedef struct rb_plan_options {
   // 1: no fusion, every layer its own pass. By default an SE whose output only the block's residual
   // add reads computes just its gate, and the add applies it: out = relu(x * gate + shortcut), one
-  // pass over the tensor instead of two (SE's scale, then the add); and the global pool of an SE,
-  // split attention or SK selection is summed by the convolutions that write its input, as they
-  // store it (rb_conv_plan_run_sums), instead of in a pass of its own.
+  // pass over the tensor instead of two (SE's scale, then the add).
   int no_fusion;
+  // 1 (and fusion on): the global pool of an SE, split attention or SK selection is summed by the
+  // convolutions that write its input, from each tile as it is stored (rb_conv_plan_run_sums),
+  // instead of in a pass of its own. Off by default: summed by the driver after the microkernel's
+  // store, it costs the convolution about what it saves the pool (results/vm-xeon/fusion-*.md);
+  // the win needs the sums in the microkernel's epilogue.
+  int pool_in_conv;
 } rb_plan_options;
 rb_status rb_model_plan_opts(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, const rb_plan_options *opt,
                              rb_weight_fn get, void *ctx, rb_model **m);
