@@ -112,3 +112,37 @@ void fwd_fuse_se(const rb_graph *g, rb_layer *layers, int *fused_add, int *x_src
     x_src[reader] = op;
   }
 }
+
+int fwd_fuse_residual(const rb_graph *g, rb_layer *layers, int *output, const int *skip, int *folded) {
+  int count = 0;
+  for (int ai = 0; ai < g->count; ai++) {
+    folded[ai] = 0;
+    rb_layer *add = &layers[ai];
+    if (add->kind != RB_LAYER_ADD_RELU || skip[ai] >= 0) continue;
+    for (int op = 0; op < 2 && !folded[ai]; op++) {
+      const int t = add->src[op], r = add->src[1 - op];
+      int ci = -1, readers = 0, ri = -1;  // the producers of t and r, and t's readers
+      for (int li = 0; li < g->count; li++) {
+        if (layers[li].dst == t) ci = li;
+        if (layers[li].dst == r) ri = li;
+        readers += reads(&layers[li], t);
+      }
+      if (ci < 0 || layers[ci].kind != RB_LAYER_CONV || layers[ci].relu || layers[ci].src[1] >= 0 || readers != 1 ||
+          ri >= ci || t == r)
+        continue;
+      layers[ci].src[1] = r;  // the shortcut, read by the convolution's store
+      layers[ci].relu = 1;
+      for (int lj = ai + 1; lj < g->count; lj++) {
+        rb_layer *l = &layers[lj];
+        if (l->kind == RB_LAYER_SK_SELECT) continue;  // reads a range of branch tensors, never an add's output
+        for (int k = 0; k < 2; k++)
+          if (l->src[k] == add->dst) l->src[k] = t;
+      }
+      if (*output == add->dst) *output = t;
+      add->src[0] = add->src[1] = -1;
+      folded[ai] = 1;
+      count++;
+    }
+  }
+  return count;
+}

@@ -20,6 +20,9 @@ typedef struct layer_rt {
   // attention layer pools keeps its channel sums (n x cout, rb_conv_plan_run_sums); the attention
   // layer turns its producers' sums into the means its op takes (pooled, n x channels).
   float *sums, *pooled;
+  // The residual add fused into the convolution before it (fwd_fuse_residual): the add is then
+  // a no-op whose output tensor is the convolution's.
+  int add_folded;
 } layer_rt;
 
 struct rb_model {
@@ -43,6 +46,12 @@ static inline size_t shape_count(rb_shape s) { return (size_t)s.n * s.h * s.w * 
 // and sets fused_add[se] to the add's index, and which operand it was in x_src[add]; else -1.
 // layers (g->count) is rewritten in place; fused_add and x_src have g->count entries.
 void fwd_fuse_se(const rb_graph *g, rb_layer *layers, int *fused_add, int *x_src);
+// The residual add fused into a convolution's store: an add (skip[add] < 0 in, not an SE fusion)
+// one of whose operands only it reads and a convolution without ReLU writes, the other (the
+// shortcut) written before that convolution. The convolution then takes the shortcut as its
+// residual (src[1]) with ReLU, later readers of the add's output read the convolution's instead
+// (*output too), and the add reads nothing: folded[add] = 1. Returns how many.
+int fwd_fuse_residual(const rb_graph *g, rb_layer *layers, int *output, const int *skip, int *folded);
 
 // The attention ops' descriptors of a layer, for planning (workspace sizes) and running alike.
 static inline rb_se_desc fwd_se_desc(const rb_layer *l) {

@@ -116,9 +116,9 @@ static size_t attention_work(const rb_layer *l) {
   }
 }
 
-// The graph's layers with the default fusions applied (fwd_fuse_se), for sizing the plan as
-// rb_model_plan builds it: *fused (malloc'd, g->count) and the SE gates' bytes.
-static rb_status fused_layers(const rb_graph *g, rb_layer **fused, double *gate_bytes) {
+// The graph's layers with the default fusions applied (fwd_fuse_se, fwd_fuse_residual), for sizing
+// the plan as rb_model_plan builds it: *fused (malloc'd, g->count), its *output and the SE gates' bytes.
+static rb_status fused_layers(const rb_graph *g, rb_layer **fused, int *output, double *gate_bytes) {
   rb_layer *l = malloc((size_t)g->count * sizeof *l);
   int *add = malloc((size_t)g->count * sizeof *add), *x = malloc((size_t)g->count * sizeof *x);
   if (!l || !add || !x) {
@@ -130,6 +130,8 @@ static rb_status fused_layers(const rb_graph *g, rb_layer **fused, double *gate_
   *gate_bytes = 0;
   for (int i = 0; i < g->count; i++)
     if (add[i] >= 0) *gate_bytes += (double)l[i].out.n * l[i].channels * sizeof(float);
+  // The SE-fused adds are skipped by the residual fusion: x[] marks them (their x operand).
+  fwd_fuse_residual(g, l, output, x, add);
   free(add), free(x);
   *fused = l;
   return RB_OK;
@@ -139,10 +141,12 @@ rb_status rb_model_plan_bytes(const rb_graph *g, const rb_kernels *k, rb_conv_al
   if (!g || !k || !bytes) return rb_fail(RB_ERR_NULL, "rb_model_plan_bytes: NULL argument");
   double total, fold = 0, work = 0, gates = 0;  // fold: the largest BN-folded copy, alive while its conv is packed
   rb_layer *fl = NULL;
-  rb_status sa = fused_layers(g, &fl, &gates);
+  int output = g->output;
+  rb_status sa = fused_layers(g, &fl, &output, &gates);
   if (sa == RB_OK) {
     rb_graph fg = *g;
     fg.layers = fl;
+    fg.output = output;
     sa = fwd_activation_bytes(&fg, &total);
     free(fl);
   }
@@ -193,6 +197,12 @@ static rb_status plan_fusion(rb_model *m) {
       s = rb_fail(RB_ERR_NOMEM, "out of memory planning %s", l->name);
     m->rt[add[li]].gate_layer = li + 1;
     m->rt[add[li]].x_src = x[add[li]];
+  }
+  // Then the residual adds left: each into the convolution before it (skip: the SE-fused ones).
+  for (int li = 0; li < n; li++) x[li] = m->rt[li].gate_layer ? 1 : -1;
+  if (s == RB_OK) {
+    fwd_fuse_residual(&m->g, m->layers, &m->g.output, x, add);
+    for (int li = 0; li < n; li++) m->rt[li].add_folded = add[li];
   }
   free(add), free(x);
   return s;
@@ -323,6 +333,12 @@ fail:
 int rb_model_fused_count(const rb_model *m) {
   int n = 0;
   for (int i = 0; m && i < m->g.count; i++) n += m->rt[i].gate_layer != 0;
+  return n;
+}
+
+int rb_model_residual_fused_count(const rb_model *m) {
+  int n = 0;
+  for (int i = 0; m && i < m->g.count; i++) n += m->rt[i].add_folded;
   return n;
 }
 

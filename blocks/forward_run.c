@@ -33,7 +33,8 @@ static rb_status run_layer(rb_model *m, int li) {
   const rb_shape in = l->src[0] >= 0 ? m->shapes[l->src[0]] : l->out;
   const int n = l->out.n;
   switch (l->kind) {
-    case RB_LAYER_CONV: return rb_conv_plan_run_sums(rt->plan, src, NULL, l->relu, dst, rt->sums);
+    case RB_LAYER_CONV:  // src[1]: the shortcut when the block's residual add is fused into this store
+      return rb_conv_plan_run_sums(rt->plan, src, l->src[1] >= 0 ? m->act[l->src[1]] : NULL, l->relu, dst, rt->sums);
     case RB_LAYER_MAXPOOL: return rb_op_maxpool(k, &l->pool, src, dst);
     case RB_LAYER_AVGPOOL: return rb_op_avgpool(k, &l->pool, src, dst);
     case RB_LAYER_CHANNEL_SLICE: {
@@ -64,6 +65,7 @@ static rb_status run_layer(rb_model *m, int li) {
       return rb_op_split_attention(k, &d, src, rt->pooled, rt->w1, rt->b1, rt->w2, rt->b2, m->work, dst);
     }
     case RB_LAYER_ADD_RELU:
+      if (rt->add_folded) return RB_OK;  // done by the convolution's store
       if (rt->gate_layer)  // relu(x * SE gate + shortcut): the SE's scale in this pass
         return rb_op_scale_add(k, n, l->out.h * l->out.w, l->out.c, m->act[l->src[rt->x_src]],
                                m->rt[rt->gate_layer - 1].gate, m->act[l->src[1 - rt->x_src]], 1, dst);

@@ -146,11 +146,11 @@ END_TEST
 // ---- SE fused with the residual add -------------------------------------------------------------
 
 // The same network planned with and without fusion on every table: the fused plan runs each SE's
-// scale inside the block's add (one pass) and takes the attention pools from the convolutions'
-// stores, and agrees with the unfused one within a few roundings (an FMA may replace the scale's
+// scale inside the block's add (one pass), the other residual adds in their convolution's store,
+// and takes the attention pools from the convolutions' stores, and agrees with the unfused one within a few roundings (an FMA may replace the scale's
 // rounding, the pools sum in another order; relative L2 over the logits or a block's output).
 static void fused_vs_unfused(const rb_kernels *k, const char *model, const char *block, int want_fused,
-                             int want_pools) {
+                             int want_pools, int want_residual) {
   rb_model_spec spec;
   ck_assert_int_eq(rb_model_find(model, &spec), RB_OK);
   spec.num_classes = 10;
@@ -174,6 +174,7 @@ static void fused_vs_unfused(const rb_kernels *k, const char *model, const char 
     rb_random_weights_release(&r);
     ck_assert_int_eq(rb_model_fused_count(m), f ? want_fused : 0);
     ck_assert_int_eq(rb_model_pool_fused_count(m), f ? want_pools : 0);
+    ck_assert_int_eq(rb_model_residual_fused_count(m), f ? want_residual : 0);
     for (size_t i = 0; i < nout; i++) y[f][i] = NAN;
     ck_assert_msg(rb_model_forward(m, x, y[f]) == RB_OK, "%s: %s", model, rb_last_error());
     rb_model_destroy(m);
@@ -194,11 +195,16 @@ START_TEST(se_fusion) {
   const rb_kernels *tables[RB_ISA_COUNT];
   const int n = tu_available_tables(tables);
   for (int t = 0; t < n; t++) {
-    if (!quick() || t == n - 1) fused_vs_unfused(tables[t], "seresnet50", NULL, 16, 16);  // one SE per bottleneck
-    fused_vs_unfused(tables[t], "seresnext50_32x4d", "layer2.1", 1, 1);
-    fused_vs_unfused(tables[t], "resnest50d", "layer2.0", 0, 1);         // split attention's pool
-    fused_vs_unfused(tables[t], "skresnext50_32x4d", "layer3.0", 0, 1);  // SK's, over both paths
-    fused_vs_unfused(tables[t], "resnet50", "layer2.1", 0, 0);           // no attention: nothing to fuse
+    if (!quick() || t == n - 1) {
+      fused_vs_unfused(tables[t], "seresnet50", NULL, 16, 16, 0);  // one SE per bottleneck
+      fused_vs_unfused(tables[t], "resnet50", NULL, 0, 0, 16);      // every add (the shortcut comes first)
+    }
+    fused_vs_unfused(tables[t], "seresnext50_32x4d", "layer2.1", 1, 1, 0);
+    fused_vs_unfused(tables[t], "resnest50d", "layer2.0", 0, 1, 1);         // split attention's pool
+    fused_vs_unfused(tables[t], "resnest50d", "layer2.1", 0, 1, 1);
+    fused_vs_unfused(tables[t], "skresnext50_32x4d", "layer3.0", 0, 1, 1);  // SK's, over both paths
+    fused_vs_unfused(tables[t], "resnet50", "layer2.1", 0, 0, 1);           // the add into conv3
+    fused_vs_unfused(tables[t], "resnet18", "layer1.0", 0, 0, 1);           // into a basic block's conv2
   }
 }
 END_TEST

@@ -31,7 +31,9 @@ rb_status rb_model_plan(const rb_graph *g, const rb_kernels *k, rb_conv_algo alg
 typedef struct rb_plan_options {
   // 1: no fusion, every layer its own pass. By default an SE whose output only the block's residual
   // add reads computes just its gate, and the add applies it: out = relu(x * gate + shortcut), one
-  // pass over the tensor instead of two (SE's scale, then the add).
+  // pass over the tensor instead of two (SE's scale, then the add). The other residual adds whose
+  // shortcut is ready before the block's last convolution (identity shortcuts) run in that
+  // convolution's store: out = relu(conv + bias + shortcut), no pass of their own.
   int no_fusion;
   // 1 (and fusion on): the global pool of an SE, split attention or SK selection is summed by the
   // convolutions that write its input, from each tile as it is stored (rb_conv_plan_run_sums),
@@ -46,6 +48,8 @@ rb_status rb_model_plan_opts(const rb_graph *g, const rb_kernels *k, rb_conv_alg
 // split attention, SK) take their global pool from the convolutions' stores (0 with no_fusion).
 int rb_model_fused_count(const rb_model *m);
 int rb_model_pool_fused_count(const rb_model *m);
+// How many residual adds + ReLU run in the store of the convolution before them (0 with no_fusion).
+int rb_model_residual_fused_count(const rb_model *m);
 // The bytes rb_model_plan would allocate (packed weights, activation buffers, workspaces), computed
 // without allocating: to refuse a plan that cannot fit before any of it is built.
 rb_status rb_model_plan_bytes(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, double *bytes);
