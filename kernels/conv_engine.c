@@ -235,7 +235,10 @@ static void run_chunk_sums(const rb_engine_plan *p, size_t chunk, int g, size_t 
     const size_t px0 = tile * mr, rows = p->pixels - px0 < mr ? p->pixels - px0 : mr;
     for (size_t m = 0; m < rows;) {  // the tile's rows, image by image
       const size_t img = (px0 + m) / image, end = (img + 1) * image - px0, seg = (end < rows ? end : rows) - m;
-      add_columns(part + (img - first_image) * cout, out + (px0 + m) * cout + col0, cout, seg, ncols);
+      float *dst = part + (img - first_image) * cout;
+      const float *src = out + (px0 + m) * cout + col0;
+      if (p->cfg->colsum) p->cfg->colsum(dst, src, cout, seg, ncols);
+      else add_columns(dst, src, cout, seg, ncols);
       m += seg;
     }
   }

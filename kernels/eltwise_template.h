@@ -313,6 +313,28 @@ EW_FN void ew_sk_select(int n, int hw, int paths, int channels, const float *con
     }
 }
 
+// The engine's colsum (kernels/ukernel.h): four vectors of columns at a time, summed down the rows.
+void EW_NAME(rb_f32_colsum)(float *dst, const float *src, size_t stride, size_t rows, int n);
+void EW_NAME(rb_f32_colsum)(float *dst, const float *src, size_t stride, size_t rows, int n) {
+  int j = 0;
+  for (; j + 4 * VM_VL <= n; j += 4 * VM_VL) {
+    VM_VEC a0 = vm_load(dst + j), a1 = vm_load(dst + j + VM_VL), a2 = vm_load(dst + j + 2 * VM_VL),
+           a3 = vm_load(dst + j + 3 * VM_VL);
+    for (size_t m = 0; m < rows; m++) {
+      const float *r = src + m * stride + j;
+      a0 += vm_load(r), a1 += vm_load(r + VM_VL), a2 += vm_load(r + 2 * VM_VL), a3 += vm_load(r + 3 * VM_VL);
+    }
+    vm_store(dst + j, a0), vm_store(dst + j + VM_VL, a1), vm_store(dst + j + 2 * VM_VL, a2);
+    vm_store(dst + j + 3 * VM_VL, a3);
+  }
+  for (; j < n; j += VM_VL) {
+    const int cn = n - j < VM_VL ? n - j : VM_VL;
+    VM_VEC a = vm_load_part(dst + j, cn, 0.0f);
+    for (size_t m = 0; m < rows; m++) a += vm_load_part(src + m * stride + j, cn, 0.0f);
+    vm_store_part(dst + j, a, cn);
+  }
+}
+
 void EW_NAME(rb_eltwise_fill)(rb_kernels *t);
 void EW_NAME(rb_eltwise_fill)(rb_kernels *t) {
   t->se = ew_se;

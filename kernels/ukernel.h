@@ -98,6 +98,10 @@ typedef struct rb_engine_config {
   // A GEMM tile with fewer rows, for products with few of them (Winograd on small images: 16
   // tiles would pad to 28 rows of 14); name NULL where the ISA has none. Same NR as gemm.
   rb_gemm_ukernel gemm_small;
+  // dst[j] += sum over rows m < rows of src[m * stride + j], j < n, each column in row order: the
+  // channel sums of a stored tile (rb_engine_plan_run's sums) at the ISA's vector width
+  // (kernels/eltwise_template.h). NULL: the driver's portable loop.
+  void (*colsum)(float *dst, const float *src, size_t stride, size_t rows, int n);
 } rb_engine_config;
 
 // Each SIMD ISA's configuration (kernels/<isa>/config.c; only its architecture's build has it).

@@ -26,4 +26,9 @@
 #undef RB_NGCONV_PERM_UKERNEL
 #undef RB_WINO_UKERNEL
 
+// The channel sums of a stored tile (rb_engine_config.colsum), from kernels/<isa>/eltwise.c.
+void rb_f32_colsum__avx2(float *dst, const float *src, size_t stride, size_t rows, int n);
+void rb_f32_colsum__avx512(float *dst, const float *src, size_t stride, size_t rows, int n);
+void rb_f32_colsum__neon(float *dst, const float *src, size_t stride, size_t rows, int n);
+
 #endif

@@ -11,4 +11,5 @@ const rb_engine_config rb_engine_avx2 = {
     {NULL, RB_ISA_AVX2, 0, 0, 0, NULL, NULL},  // 16 a group: the 6x16 igemm fills its vectors
     WINO3(RB_ISA_AVX2, 8, __avx2),
     {NULL, RB_ISA_AVX2, 0, 0, NULL, NULL},  // no small tile: 6 rows pad little
+    rb_f32_colsum__avx2,
 };

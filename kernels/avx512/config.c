@@ -11,4 +11,5 @@ const rb_engine_config rb_engine_avx512 = {
     {"rb_f32_ngconv_c16_14x16__avx512", RB_ISA_AVX512, 14, 16, 16, rb_f32_ngconv_c16_14x16__avx512, NULL},
     WINO3(RB_ISA_AVX512, 16, __avx512),
     {"rb_f32_igemm_8x32__avx512", RB_ISA_AVX512, 8, 32, rb_f32_igemm_8x32__avx512, rb_f32_gemm_8x32__avx512},
+    rb_f32_colsum__avx512,
 };
