@@ -8,7 +8,7 @@ rounds=${1:-5}
 threads=${2:-2}
 bin=${RESBENCH:-build/x86_64/resbench}
 for r in $(seq "$rounds"); do
-  for cfg in "resnet50 fused" "seresnet50 fused" "seresnet50 unfused" "seresnet50 pools" "resnext50_32x4d fused" \
+  for cfg in "resnet50 fused" "resnet50 unfused" "seresnet50 fused" "seresnet50 unfused" "seresnet50 pools" "resnext50_32x4d fused" "resnext50_32x4d unfused" \
              "seresnext50_32x4d fused" "seresnext50_32x4d unfused" "resnest50d fused" "resnest50d unfused" \
              "resnest50d pools" "skresnext50_32x4d fused" "skresnext50_32x4d unfused" "skresnext50_32x4d pools"; do
     set -- $cfg
