@@ -173,10 +173,10 @@ endif
 report: | deps
 	@test -n "$(REPORT_DIR)" || { echo "make report: give REPORT_DIR=results/<host>-<cpu>" >&2; exit 2; }
 	$(MAKE) --no-print-directory $(CLI)
-	$(RUN) $(CLI) table $(sort $(wildcard $(REPORT_DIR)/*.json $(REPORT_DIR)/*.jsonl)) > $(REPORT_DIR)/tables.md
-	$(RUN) $(CLI) table $(sort $(wildcard $(REPORT_DIR)/*.json $(REPORT_DIR)/*.jsonl)) --format csv > $(REPORT_DIR)/tables.csv
-	$(RUN) $(CLI) table $(sort $(wildcard $(REPORT_DIR)/*.json $(REPORT_DIR)/*.jsonl)) --format latex > $(REPORT_DIR)/tables.tex
-	$(RUN) $(CLI) plot $(sort $(wildcard $(REPORT_DIR)/*.json)) --out $(REPORT_DIR)/plots
+	$(RUN) $(CLI) table --skip-foreign $(sort $(wildcard $(REPORT_DIR)/*.json $(REPORT_DIR)/*.jsonl)) > $(REPORT_DIR)/tables.md
+	$(RUN) $(CLI) table --skip-foreign $(sort $(wildcard $(REPORT_DIR)/*.json $(REPORT_DIR)/*.jsonl)) --format csv > $(REPORT_DIR)/tables.csv
+	$(RUN) $(CLI) table --skip-foreign $(sort $(wildcard $(REPORT_DIR)/*.json $(REPORT_DIR)/*.jsonl)) --format latex > $(REPORT_DIR)/tables.tex
+	$(RUN) $(CLI) plot --skip-foreign $(sort $(wildcard $(REPORT_DIR)/*.json)) --out $(REPORT_DIR)/plots
 
 # libFuzzer targets tests/fuzz/fuzz_<name>.c, built with clang, ASan and UBSan in build/fuzz/ (the
 # library and suites without peers). Each runs FUZZ_SECONDS on its committed seed corpus

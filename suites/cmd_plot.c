@@ -18,7 +18,7 @@
 #define MAX_PTS 64
 
 static const char help[] =
-    "usage: resbench plot FILE... --out DIR [--gnuplot PROGRAM]\n"
+    "usage: resbench plot FILE... --out DIR [--gnuplot PROGRAM] [--skip-foreign]\n"
     "  Draws, from result documents (sweep, bench conv, bench model, merged), with gnuplot's\n"
     "  pngcairo terminal, each plot the files have data for:\n"
     "    cardinality.png   throughput against cardinality (ResNeXt-style widths), per ISA/domain\n"
@@ -30,7 +30,8 @@ static const char help[] =
     "    cost.png          block time against multiply-adds for each family (what FLOPs hide)\n"
     "  Throughput of block-level points: images/s through the four stage-entry blocks\n"
     "  (layer1.0 .. layer4.0, medians summed). Each PNG has its .dat and .gp beside it.\n"
-    "  --gnuplot: the program to run (default: $RESBENCH_GNUPLOT, else gnuplot).\n";
+    "  --gnuplot: the program to run (default: $RESBENCH_GNUPLOT, else gnuplot). --skip-foreign: skip\n"
+    "  (with a note) JSON files that are not resbench result documents instead of failing.\n";
 
 typedef struct series {
   char title[96];
@@ -428,19 +429,21 @@ static rb_status plot_cost(plotctx *c) {
 }
 
 int rb_cmd_plot(int argc, char **argv) {
-  enum { O_OUT = 256, O_GNUPLOT };
+  enum { O_OUT = 256, O_GNUPLOT, O_SKIP_FOREIGN };
   static const struct option opts[] = {{"out", required_argument, NULL, O_OUT},
                                        {"gnuplot", required_argument, NULL, O_GNUPLOT},
+                                       {"skip-foreign", no_argument, NULL, O_SKIP_FOREIGN},
                                        {"help", no_argument, NULL, 'h'},
                                        {0}};
   static plotctx c;
   memset(&c, 0, sizeof c);
   const char *env = getenv("RESBENCH_GNUPLOT");
   c.gnuplot = env && *env ? env : "gnuplot";
-  int opt, ret = 2;
+  int opt, ret = 2, skip_foreign = 0;
   optind = 1;
   while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     switch (opt) {
+      case O_SKIP_FOREIGN: skip_foreign = 1; break;
       case O_OUT: c.dir = optarg; break;
       case O_GNUPLOT: c.gnuplot = optarg; break;
       case 'h': fputs(help, stdout); return 0;
@@ -456,6 +459,10 @@ int rb_cmd_plot(int argc, char **argv) {
     return 2;
   }
   for (int i = optind; i < argc; i++) {
+    if (skip_foreign && rb_doc_foreign(argv[i])) {
+      fprintf(stderr, "resbench plot: %s: not a resbench result document (no known \"kind\"): skipped\n", argv[i]);
+      continue;
+    }
     if (c.ndocs == MAX_FILES || rb_doc_load(argv[i], &c.docs[c.ndocs]) != RB_OK) {
       fprintf(stderr, "resbench plot: %s\n", c.ndocs == MAX_FILES ? "too many files" : rb_last_error());
       goto done;

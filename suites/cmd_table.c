@@ -18,7 +18,7 @@
 #define MAX_WHERE 16
 
 static const char help[] =
-    "usage: resbench table FILE... [--format md|csv|latex] [--section LIST] [--published FILE]\n"
+    "usage: resbench table FILE... [--format md|csv|latex] [--section LIST] [--published FILE] [--skip-foreign]\n"
     "  Tables from result documents (sweep, bench conv, bench model, merged) and the output of\n"
     "  'resbench check --json' (one object per line):\n"
     "    cost      model, params (M), G multiply-adds (ours, counted), the published top-1 error\n"
@@ -29,7 +29,9 @@ static const char help[] =
     "    kernels   each convolution's GFLOP/s, % of peak and speed against oneDNN / libxsmm\n"
     "  --section: a comma-separated subset, in that order (default: all that have data; cost,\n"
     "  resnext and resnest always have the counts). --published: the published figures\n"
-    "  (default results/published.json); a figure without a known source is not shown.\n";
+    "  (default results/published.json); a figure without a known source is not shown.\n"
+    "  --skip-foreign: skip (with a note) JSON files that are not resbench result documents (a\n"
+    "  tool's output, without a known \"kind\") instead of failing: make report uses it.\n";
 
 typedef struct ctx {
   rb_doc docs[MAX_FILES];
@@ -478,19 +480,21 @@ static int table_kernels(ctx *c, FILE *f) {
 }
 
 int rb_cmd_table(int argc, char **argv) {
-  enum { O_FORMAT = 256, O_SECTION, O_PUBLISHED };
+  enum { O_FORMAT = 256, O_SECTION, O_PUBLISHED, O_SKIP_FOREIGN };
   static const struct option opts[] = {{"format", required_argument, NULL, O_FORMAT},
                                        {"section", required_argument, NULL, O_SECTION},
                                        {"published", required_argument, NULL, O_PUBLISHED},
+                                       {"skip-foreign", no_argument, NULL, O_SKIP_FOREIGN},
                                        {"help", no_argument, NULL, 'h'},
                                        {0}};
   static ctx c;  // large: the documents
   memset(&c, 0, sizeof c);
   const char *sections = NULL, *published = "results/published.json";
-  int opt, ret = 2;
+  int opt, ret = 2, skip_foreign = 0;
   optind = 1;
   while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
     switch (opt) {
+      case O_SKIP_FOREIGN: skip_foreign = 1; break;
       case O_FORMAT:
         if (rb_tab_format_parse(optarg, &c.fmt) != RB_OK) {
           fprintf(stderr, "resbench table: %s\n", rb_last_error());
@@ -528,6 +532,10 @@ int rb_cmd_table(int argc, char **argv) {
   c.checks = json_array();
   for (int i = optind; i < argc; i++) {
     rb_status s;
+    if (skip_foreign && rb_doc_foreign(argv[i])) {
+      fprintf(stderr, "resbench table: %s: not a resbench result document (no known \"kind\"): skipped\n", argv[i]);
+      continue;
+    }
     if (rb_is_check_rows(argv[i])) {
       json_t *rows;
       if ((s = rb_check_rows_load(argv[i], &rows)) == RB_OK) json_array_extend(c.checks, rows), json_decref(rows);

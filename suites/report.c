@@ -41,6 +41,17 @@ static rb_status check_point(const char *path, size_t i, const json_t *p, size_t
   return RB_OK;
 }
 
+int rb_doc_foreign(const char *path) {
+  json_t *doc = NULL;
+  if (rb_json_load(path, &doc) != RB_OK) return 0;  // not JSON: rb_doc_load says why
+  const char *kind = json_is_object(doc) ? json_string_value(json_object_get(doc, "kind")) : "";
+  int known = 0;
+  for (size_t i = 0; kind && i < sizeof kinds / sizeof kinds[0]; i++) known |= strcmp(kind, kinds[i]) == 0;
+  const int foreign = json_is_object(doc) && !known;
+  json_decref(doc);
+  return foreign;
+}
+
 rb_status rb_doc_load(const char *path, rb_doc *d) {
   memset(d, 0, sizeof *d);
   snprintf(d->path, sizeof d->path, "%s", path);

@@ -305,6 +305,25 @@ START_TEST(bad_files) {
   snprintf(args, sizeof args, "plot %s", fx("sweep_a.json"));
   ck_assert_int_eq(tu_run_cli(args, out, sizeof out), 2);
   ck_assert_msg(strstr(out, "--out DIR"), "%s", out);
+  // A tool's JSON (no resbench "kind") beside the documents: an error, or skipped with
+  // --skip-foreign (as `make report` reads a results directory the tools also write into).
+  snprintf(path, sizeof path, "%s/torch-vs-resbench.json", tmpdir);
+  write_file(path, "{\"kind\": \"torch-vs-resbench\", \"models\": []}");
+  snprintf(args, sizeof args, "table %s %s --published %s --section cost", fx("sweep_a.json"), path, fx("published.json"));
+  ck_assert_int_eq(tu_run_cli(args, out, sizeof out), 2);
+  ck_assert_msg(strstr(out, "unknown kind 'torch-vs-resbench'"), "%s", out);
+  snprintf(args, sizeof args, "table --skip-foreign %s %s --published %s --section cost", fx("sweep_a.json"), path,
+           fx("published.json"));
+  ck_assert_int_eq(tu_run_cli(args, out, sizeof out), 0);
+  ck_assert_msg(strstr(out, "torch-vs-resbench.json: not a resbench result document") && strstr(out, "| resnet50 |"),
+                "%s", out);
+  snprintf(args, sizeof args, "table --skip-foreign %s/empty.json --published %s", tmpdir, fx("published.json"));
+  ck_assert_int_eq(tu_run_cli(args, out, sizeof out), 2);  // not JSON at all: still an error
+  ck_assert_msg(strstr(out, "empty.json: empty file"), "%s", out);
+  snprintf(args, sizeof args, "plot --skip-foreign %s %s --out %s/plots-skip --gnuplot /nonexistent/gnuplot",
+           fx("sweep_a.json"), path, tmpdir);
+  tu_run_cli(args, out, sizeof out);
+  ck_assert_msg(strstr(out, "torch-vs-resbench.json: not a resbench result document"), "%s", out);
   // A published figure without a known source is not shown.
   json_t *pub = load(fx("published.json"));
   json_object_set_new(json_array_get(json_object_get(pub, "models"), 0), "source", json_string("hearsay"));
