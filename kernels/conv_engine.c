@@ -184,13 +184,15 @@ static void build_indirection(rb_engine_plan *p, const float *in) {
 
 // One tile: the microkernel on columns [col0, col0 + ncols) of group g's weight block w (GEMM
 // paths) or on every channel (NGCONV, w NULL).
+// col_sums (GEMM paths only): NULL, or += the tile's stored column sums, from the microkernel.
 static void run_tile(const rb_engine_plan *p, size_t tile, int g, size_t col0, int ncols, const float *w,
-                     const float *in, const float *residual, int relu, float *out) {
+                     const float *in, const float *residual, int relu, float *out, float *col_sums) {
   const rb_conv_desc *d = &p->d;
   const size_t mr = (size_t)p->mr, cout = (size_t)d->cout;
   const size_t px0 = tile * mr, rows = p->pixels - px0 < mr ? p->pixels - px0 : mr;
   float *c = out + px0 * cout + col0;
-  const rb_uk_epilogue e = {residual ? residual + px0 * cout + col0 : NULL, cout, relu};
+  const rb_uk_epilogue e = {residual ? residual + px0 * cout + col0 : NULL, cout, relu,
+                            p->path == RB_PATH_NGCONV ? NULL : col_sums};
   if (p->path == RB_PATH_NGCONV)
     p->ng->fn(rows, cout, (size_t)p->ks, p->ind + tile * p->ks * mr, p->packed, c, cout, p->zero, 0, &e);
   else if (p->path == RB_PATH_GEMM)
@@ -221,8 +223,9 @@ static void add_columns(float *restrict dst, const float *restrict out, size_t s
     for (int j = j0; j < n; j++) dst[j] += out[m * stride + j];
 }
 
-// The tiles of one chunk on columns [col0, col0 + ncols), their output rows (still in L1) summed
-// into the chunk's partial sums, image by image, in pixel order.
+// The tiles of one chunk on columns [col0, col0 + ncols), their stored rows summed into the chunk's
+// partial sums, image by image, in pixel order: by the GEMM microkernels' epilogue, or (narrow
+// groups, a tile across two images) from the stored tile while it is in L1.
 static void run_chunk_sums(const rb_engine_plan *p, size_t chunk, int g, size_t col0, int ncols, const float *w,
                            const float *in, const float *residual, int relu, float *out) {
   const size_t cout = (size_t)p->d.cout, mr = (size_t)p->mr, image = (size_t)p->oh * p->ow;
@@ -231,9 +234,15 @@ static void run_chunk_sums(const rb_engine_plan *p, size_t chunk, int g, size_t 
   float *part = p->part + chunk * p->span * cout + col0;
   for (size_t s = 0; s < p->span; s++) memset(part + s * cout, 0, (size_t)ncols * sizeof(float));
   for (size_t tile = t0; tile < t1; tile++) {
-    run_tile(p, tile, g, col0, ncols, w, in, residual, relu, out);
     const size_t px0 = tile * mr, rows = p->pixels - px0 < mr ? p->pixels - px0 : mr;
-    for (size_t m = 0; m < rows;) {  // the tile's rows, image by image
+    const size_t first = px0 / image;
+    // A GEMM-path tile within one image sums in its microkernel's store, from the registers.
+    if (p->path != RB_PATH_NGCONV && (px0 + rows - 1) / image == first) {
+      run_tile(p, tile, g, col0, ncols, w, in, residual, relu, out, part + (first - first_image) * cout);
+      continue;
+    }
+    run_tile(p, tile, g, col0, ncols, w, in, residual, relu, out, NULL);
+    for (size_t m = 0; m < rows;) {  // else the stored rows, image by image
       const size_t img = (px0 + m) / image, end = (img + 1) * image - px0, seg = (end < rows ? end : rows) - m;
       float *dst = part + (img - first_image) * cout;
       const float *src = out + (px0 + m) * cout + col0;
@@ -254,7 +263,7 @@ void rb_engine_plan_run(rb_engine_plan *p, const float *in, const float *residua
 #pragma omp parallel for schedule(static) num_threads(p->threads) if (p->threads > 1 && units > 1)
     for (size_t u = 0; u < units; u++) {
       if (sums) run_chunk_sums(p, u, 0, 0, (int)cout, NULL, in, residual, relu, out);
-      else run_tile(p, u, 0, 0, (int)cout, NULL, in, residual, relu, out);
+      else run_tile(p, u, 0, 0, (int)cout, NULL, in, residual, relu, out, NULL);
     }
   } else {
     const int nblocks = (p->cout_g + p->nc_block - 1) / p->nc_block;
@@ -269,7 +278,7 @@ void rb_engine_plan_run(rb_engine_plan *p, const float *in, const float *residua
       const size_t col0 = (size_t)g * p->cout_g + (size_t)first;
       const float *w = p->packed + g * p->group_stride + nb * block_floats;
       if (sums) run_chunk_sums(p, u, g, col0, ncols, w, in, residual, relu, out);
-      else run_tile(p, u, g, col0, ncols, w, in, residual, relu, out);
+      else run_tile(p, u, g, col0, ncols, w, in, residual, relu, out, NULL);
     }
   }
   if (!sums) return;

@@ -16,6 +16,10 @@ typedef struct rb_uk_epilogue {
   const float *residual;   // row m, column n at residual[m * residual_stride + n]; NULL: none
   size_t residual_stride;  // floats between rows
   int relu;
+  // GEMM and IGEMM kernels: NULL, or col_sums[n] += the sum over the stored rows m < mr, in row
+  // order, of what they store in column n < nc (a global pool fused into the store: the values are
+  // still in registers). Narrow-group kernels take NULL (their driver sums the stored tile).
+  float *col_sums;
 } rb_uk_epilogue;
 
 // Packed weights of one group for a tile of NR columns (kernels/pack.c): for each block of NR

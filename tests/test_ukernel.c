@@ -77,7 +77,13 @@ static void run_gemm_case(const rb_gemm_ukernel *u, int gemm, const gemm_case *c
     }
   if (c->nan_at >= 0) a[(size_t)c->nan_at % m * a_stride + c->a_offset + (size_t)c->nan_at % k] = NAN;
   for (size_t i = 0; i < MR * c_stride; i++) out[i] = c->in_place ? res[i] : poison_value();
-  const rb_uk_epilogue e = {c->residual ? c->in_place ? out : res : NULL, rs, c->relu};
+  // Every other case also sums the stored columns into col_sums (random start values: it adds),
+  // with poison past n.
+  const int with_sums = seed % 2 == 0;
+  float *sums = malloc((n + 16) * 4), *sums0 = malloc(n * 4);
+  o64_fill(&r, sums0, n, -1, 1);
+  for (size_t j = 0; j < n + 16; j++) sums[j] = j < n ? sums0[j] : poison_value();
+  const rb_uk_epilogue e = {c->residual ? c->in_place ? out : res : NULL, rs, c->relu, with_sums ? sums : NULL};
   if (gemm)
     u->gemm(m, n, k, a + c->a_offset, a_stride, packed, out, c_stride, &e);
   else
@@ -116,6 +122,24 @@ static void run_gemm_case(const rb_gemm_ukernel *u, int gemm, const gemm_case *c
                     u->name, gemm ? " (gemm)" : "", m, n, k, ks, c->a_offset, c->zero_row, c->zero_tap, c->residual,
                     c->relu, i, j, (double)got, want);
     }
+  // The column sums: the start value plus the stored rows i < m, within gamma(m + 1) of the exact
+  // sum of what was stored; NaN where a stored value is; nothing written past n.
+  for (size_t j = 0; with_sums && j < n + 16; j++) {
+    if (j >= n) {
+      ck_assert_msg(is_poison(sums[j]), "%s m%zu n%zu: col_sums[%zu] written past n", u->name, m, n, j);
+      continue;
+    }
+    double want = sums0[j], mag = fabs(sums0[j]);
+    int nan = 0;
+    for (size_t i = 0; i < m; i++) {
+      const float v = out[i * c_stride + j];
+      nan |= isnan(v), want += v, mag += fabs(v);
+    }
+    ck_assert_msg(nan ? isnan(sums[j]) : fabs(sums[j] - want) <= o64_gamma((double)m + 1) * mag,
+                  "%s%s m%zu n%zu k%zu res%d relu%d: col_sums[%zu] = %.9g, want %.9g", u->name, gemm ? " (gemm)" : "",
+                  m, n, k, c->residual, c->relu, j, (double)sums[j], want);
+  }
+  free(sums), free(sums0);
   rb_aligned_free(a), free(w), free(bias), rb_aligned_free(zero), rb_aligned_free(out), rb_aligned_free(res);
   rb_aligned_free(packed), free(ind);
 }
@@ -218,7 +242,7 @@ static void run_ng_case(const rb_ngconv_ukernel *u, const ng_case *c, uint64_t s
     }
   if (c->nan) a[(m - 1) * a_stride + c->a_offset + nc - 1] = NAN;  // tap 0, row m - 1 (not a padding tap)
   for (size_t i = 0; i < MR * c->c_stride; i++) out[i] = c->in_place ? res[i] : poison_value();
-  const rb_uk_epilogue e = {c->residual ? c->in_place ? out : res : NULL, rs, c->relu};
+  const rb_uk_epilogue e = {c->residual ? c->in_place ? out : res : NULL, rs, c->relu, NULL};
   u->fn(m, nc, ks, ind, packed, out, c->c_stride, zero, c->a_offset, &e);
   for (size_t i = 0; i < MR; i++)
     for (size_t ch = 0; ch < c->c_stride; ch++) {
@@ -315,7 +339,7 @@ START_TEST(ngconv_reads_stop_at_nc) {
       rb_pack_ngconv(u->width, u->cpg, u->perm, (int)nc, (int)ks, w, NULL, packed);
       const float **ind = malloc(ks * MR * sizeof *ind);
       for (size_t j = 0; j < ks * MR; j++) ind[j] = row;
-      const rb_uk_epilogue e = {NULL, 0, 0};
+      const rb_uk_epilogue e = {NULL, 0, 0, NULL};
       u->fn(MR, nc, ks, ind, packed, out, nc, zero, 0, &e);
       for (size_t j = 0; j < MR * nc; j++)
         ck_assert_msg(out[j] == (float)(cpg * ks), "%s nc%zu: c[%zu] = %g, want %zu", u->name, nc, j, (double)out[j],

@@ -19,12 +19,13 @@
 static inline __mmask16 lanes(size_t n) { return n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1); }
 
 // + residual, then ReLU (max(0, x) returns x when x is NaN: keep the operand order), then store
-// the lanes of m0 | m1.
-static inline void store_row(float *c, const float *res, __m512 v0, __m512 v1, __mmask16 m0, __mmask16 m1, int relu) {
-  if (res) v0 = _mm512_add_ps(v0, _mm512_maskz_loadu_ps(m0, res)), v1 = _mm512_add_ps(v1, _mm512_maskz_loadu_ps(m1, res + 16));
-  if (relu) v0 = _mm512_max_ps(_mm512_setzero_ps(), v0), v1 = _mm512_max_ps(_mm512_setzero_ps(), v1);
-  _mm512_mask_storeu_ps(c, m0, v0);
-  _mm512_mask_storeu_ps(c + 16, m1, v1);
+// the lanes of m0 | m1; *v0, *v1 become what was stored (for the column sums).
+static inline void store_row(float *c, const float *res, __m512 *v0, __m512 *v1, __mmask16 m0, __mmask16 m1,
+                             int relu) {
+  if (res) *v0 = _mm512_add_ps(*v0, _mm512_maskz_loadu_ps(m0, res)), *v1 = _mm512_add_ps(*v1, _mm512_maskz_loadu_ps(m1, res + 16));
+  if (relu) *v0 = _mm512_max_ps(_mm512_setzero_ps(), *v0), *v1 = _mm512_max_ps(_mm512_setzero_ps(), *v1);
+  _mm512_mask_storeu_ps(c, m0, *v0);
+  _mm512_mask_storeu_ps(c + 16, m1, *v1);
 }
 
 #define INIT(m) __m512 c##m##0 = b0, c##m##1 = b1;
@@ -36,10 +37,12 @@ static inline void store_row(float *c, const float *res, __m512 v0, __m512 v1, _
     c##m##1 = _mm512_fmadd_ps(x, w1, c##m##1);                 \
   }
 // Only rows < mr are stored: a residual may be the output itself (in place).
-#define STORE(m)                                                                                              \
-  if (m < mr)                                                                                                 \
-    store_row(c + m * c_stride + n0, e->residual ? e->residual + m * e->residual_stride + n0 : NULL, c##m##0, \
-              c##m##1, m0, m1, e->relu);
+#define STORE(m)                                                                                                \
+  if (m < mr) {                                                                                                 \
+    store_row(c + m * c_stride + n0, e->residual ? e->residual + m * e->residual_stride + n0 : NULL, &c##m##0, \
+              &c##m##1, m0, m1, e->relu);                                                                       \
+    if (e->col_sums) s0 = _mm512_add_ps(s0, c##m##0), s1 = _mm512_add_ps(s1, c##m##1);                         \
+  }
 
 #define DEFINE_IGEMM(NAME, MR, ROWS)                                                                           \
   static inline void NAME(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w,   \
@@ -58,7 +61,13 @@ static inline void store_row(float *c, const float *res, __m512 v0, __m512 v1, _
       }                                                                                                        \
       const size_t n = nc - n0;                                                                                \
       const __mmask16 m0 = lanes(n), m1 = lanes(n > 16 ? n - 16 : 0);                                          \
+      __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps(); /* the stored rows' column sums */            \
       ROWS(STORE)                                                                                              \
+      if (e->col_sums) {                                                                                       \
+        float *cs = e->col_sums + n0;                                                                          \
+        _mm512_mask_storeu_ps(cs, m0, _mm512_add_ps(_mm512_maskz_loadu_ps(m0, cs), s0));                       \
+        _mm512_mask_storeu_ps(cs + 16, m1, _mm512_add_ps(_mm512_maskz_loadu_ps(m1, cs + 16), s1));             \
+      }                                                                                                        \
     }                                                                                                          \
   }
 

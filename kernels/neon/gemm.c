@@ -39,8 +39,9 @@ static inline void store_part(float *p, float32x4_t v, size_t n) {
   if (n & 1) vst1q_lane_f32(p, v, 0);
 }
 
-// Four columns (n of them when n < 4, none when n == 0).
-static inline void store_vec(float *c, const float *res, float32x4_t v, size_t n, int do_relu) {
+// Four columns (n of them when n < 4, none when n == 0); returns what was stored (lanes past n:
+// unused).
+static inline float32x4_t store_vec(float *c, const float *res, float32x4_t v, size_t n, int do_relu) {
   if (n >= 4) {
     if (res) v = vaddq_f32(v, vld1q_f32(res));
     if (do_relu) v = relu(v);
@@ -50,11 +51,25 @@ static inline void store_vec(float *c, const float *res, float32x4_t v, size_t n
     if (do_relu) v = relu(v);
     store_part(c, v, n);
   }
+  return v;
 }
 
-static inline void store_row(float *c, const float *res, float32x4_t v0, float32x4_t v1, size_t n, int do_relu) {
-  store_vec(c, res, v0, n, do_relu);
-  store_vec(c + 4, res ? res + 4 : NULL, v1, n > 4 ? n - 4 : 0, do_relu);
+// With sums (s[0], s[1]), what was stored is added to them.
+static inline void store_row(float *c, const float *res, float32x4_t v0, float32x4_t v1, size_t n, int do_relu,
+                             float32x4_t *s) {
+  v0 = store_vec(c, res, v0, n, do_relu);
+  v1 = store_vec(c + 4, res ? res + 4 : NULL, v1, n > 4 ? n - 4 : 0, do_relu);
+  if (s) s[0] = vaddq_f32(s[0], v0), s[1] = vaddq_f32(s[1], v1);
+}
+
+// col_sums[0 .. n) += the first n lanes of s[0], s[1] (0 < n <= 8).
+static inline void add_sums(float *cs, const float32x4_t *s, size_t n) {
+  for (int h = 0; h < 2 && n > (size_t)(4 * h); h++) {
+    const size_t k = n - 4 * h < 4 ? n - 4 * h : 4;
+    float *p = cs + 4 * h;
+    if (k == 4) vst1q_f32(p, vaddq_f32(vld1q_f32(p), s[h]));
+    else store_part(p, vaddq_f32(load_part(p, k), s[h]), k);
+  }
 }
 
 // 16 FMAs of one k: weights w[0..7] times lane L of each row's x.
@@ -124,14 +139,16 @@ NO_PRE_RA_SCHEDULE static inline void igemm(size_t mr, size_t nc, size_t kc, siz
     }
     const size_t n = nc - n0;
     // Only rows < mr are stored: a residual may be the output itself (in place).
-    store_row(cr[0] + n0, rr[0] ? rr[0] + n0 : NULL, c00, c01, n, e->relu);
-    if (mr > 1) store_row(cr[1] + n0, rr[1] ? rr[1] + n0 : NULL, c10, c11, n, e->relu);
-    if (mr > 2) store_row(cr[2] + n0, rr[2] ? rr[2] + n0 : NULL, c20, c21, n, e->relu);
-    if (mr > 3) store_row(cr[3] + n0, rr[3] ? rr[3] + n0 : NULL, c30, c31, n, e->relu);
-    if (mr > 4) store_row(cr[4] + n0, rr[4] ? rr[4] + n0 : NULL, c40, c41, n, e->relu);
-    if (mr > 5) store_row(cr[5] + n0, rr[5] ? rr[5] + n0 : NULL, c50, c51, n, e->relu);
-    if (mr > 6) store_row(cr[6] + n0, rr[6] ? rr[6] + n0 : NULL, c60, c61, n, e->relu);
-    if (mr > 7) store_row(cr[7] + n0, rr[7] ? rr[7] + n0 : NULL, c70, c71, n, e->relu);
+    float32x4_t sums[2] = {vdupq_n_f32(0.0f), vdupq_n_f32(0.0f)}, *s = e->col_sums ? sums : NULL;
+    store_row(cr[0] + n0, rr[0] ? rr[0] + n0 : NULL, c00, c01, n, e->relu, s);
+    if (mr > 1) store_row(cr[1] + n0, rr[1] ? rr[1] + n0 : NULL, c10, c11, n, e->relu, s);
+    if (mr > 2) store_row(cr[2] + n0, rr[2] ? rr[2] + n0 : NULL, c20, c21, n, e->relu, s);
+    if (mr > 3) store_row(cr[3] + n0, rr[3] ? rr[3] + n0 : NULL, c30, c31, n, e->relu, s);
+    if (mr > 4) store_row(cr[4] + n0, rr[4] ? rr[4] + n0 : NULL, c40, c41, n, e->relu, s);
+    if (mr > 5) store_row(cr[5] + n0, rr[5] ? rr[5] + n0 : NULL, c50, c51, n, e->relu, s);
+    if (mr > 6) store_row(cr[6] + n0, rr[6] ? rr[6] + n0 : NULL, c60, c61, n, e->relu, s);
+    if (mr > 7) store_row(cr[7] + n0, rr[7] ? rr[7] + n0 : NULL, c70, c71, n, e->relu, s);
+    if (s) add_sums(e->col_sums + n0, sums, n < NR ? n : NR);
   }
 }
 

@@ -29,7 +29,13 @@ static inline void igemm(size_t MR, size_t NR, size_t mr, size_t nc, size_t kc, 
     }
     const size_t cols = nc - n0 < NR ? nc - n0 : NR;
     for (size_t m = 0; m < mr; m++)
-      for (size_t n = 0; n < cols; n++) c[m * c_stride + n0 + n] = epilogue(acc[m][n], e, m, n0 + n);
+      for (size_t n = 0; n < cols; n++) acc[m][n] = c[m * c_stride + n0 + n] = epilogue(acc[m][n], e, m, n0 + n);
+    if (e->col_sums)  // the stored rows' column sums, in row order
+      for (size_t n = 0; n < cols; n++) {
+        float s = 0.0f;
+        for (size_t m = 0; m < mr; m++) s += acc[m][n];
+        e->col_sums[n0 + n] += s;
+      }
   }
 }
 
