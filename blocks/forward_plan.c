@@ -273,7 +273,7 @@ rb_status rb_model_plan_opts(const rb_graph *g, const rb_kernels *k, rb_conv_alg
   for (int t = 0; t < g->tensor_count; t++) m->producer[t] = -1;
   for (int li = 0; li < g->count; li++) m->producer[g->layers[li].dst] = li;
   if (!(opt && opt->no_fusion) && (s = plan_fusion(m)) != RB_OK) goto fail;  // before liveness: it moves reads
-  if (opt && opt->pool_in_conv && !opt->no_fusion && (s = plan_pool_fusion(m)) != RB_OK) goto fail;
+  if (!(opt && (opt->no_fusion || opt->no_pool_fusion)) && (s = plan_pool_fusion(m)) != RB_OK) goto fail;
   if ((s = fwd_assign_buffers(m)) != RB_OK) goto fail;
   int ki = 0;
   for (int li = 0; li < g->count; li++) {

@@ -19,7 +19,7 @@
 typedef struct bench_opts {
   const char *cmd;  // "bench conv" / "bench model"
   const char *isa, *algo, *domain, *peers, *results, *block, *problems;
-  int threads, batch, res, json, save, quick, no_peak, rounds, profile, no_fuse, fuse_pools;
+  int threads, batch, res, json, save, quick, no_peak, rounds, profile, no_fuse, no_fuse_pools;
   double min_time;
   // resolved
   const rb_kernels *k;
@@ -43,16 +43,17 @@ static const char help_conv[] =
 static const char help_model[] =
     "usage: resbench bench model MODEL [--block layerS.I] [--batch N] [--res R] [--algo A] [--isa ISA]\n"
     "         [--threads N] [--domain D] [--peers LIST] [--json] [--save] [--results DIR] [--min-time S]\n"
-    "         [--rounds N] [--quick] [--no-peak] [--profile] [--no-fuse] [--fuse-pools]\n"
+    "         [--rounds N] [--quick] [--no-peak] [--profile] [--no-fuse] [--no-fuse-pools]\n"
     "  The forward pass of a network or one block: median time, images/s, GFLOP/s, % of peak. --batch N:\n"
     "  the minibatch. --peers: each convolution, layer by layer, beside each peer (ms and ratio), and the\n"
     "  sums weighted by occurrences (convolutions only). --profile: then as many forward passes again (at\n"
     "  least 5) with every layer timed: the median per layer, summed by kind (conv_direct, conv_winograd,\n"
     "  attn_se, attn_split, attn_sk, pool_max, pool_avg, pool_global, add_relu, fc, other) with ms, %,\n"
     "  GB moved and GFLOP, and the 15 slowest layers (\"profile\" in the JSON). --no-fuse: every layer its own\n"
-    "  pass (by default an SE's channel scale runs inside the block's residual add + ReLU): to measure what\n"
-    "  the fusion buys, run both in turn. --fuse-pools: also sum the SE / split-attention / SK global pools\n"
-    "  in the convolutions that write their input, as they store it (off by default: not faster yet).\n";
+    "  pass (by default an SE's channel scale runs inside the block's residual add + ReLU, the other adds in\n"
+    "  the store of the convolution before them, and the attention pools in the stores of the convolutions\n"
+    "  that write their input): to measure what fusion buys, run both in turn. --no-fuse-pools: all but the\n"
+    "  pools.\n";
 
 // 1: parsed; 0: bad arguments (said); -1: --help printed.
 static int parse(bench_opts *o, int argc, char **argv, char ***positional, int *npositional) {
@@ -66,7 +67,7 @@ static int parse(bench_opts *o, int argc, char **argv, char ***positional, int *
       {"quick", no_argument, NULL, 'q'},         {"no-peak", no_argument, NULL, 'P'},
       {"rounds", required_argument, NULL, 'n'},  {"problems", required_argument, NULL, 'F'},
       {"profile", no_argument, NULL, 'X'},       {"no-fuse", no_argument, NULL, 'U'},
-      {"fuse-pools", no_argument, NULL, 'G'},
+      {"no-fuse-pools", no_argument, NULL, 'G'},
       {"help", no_argument, NULL, 'h'},
       {0}};
   int c;
@@ -107,7 +108,7 @@ static int parse(bench_opts *o, int argc, char **argv, char ***positional, int *
       case 'F': o->problems = optarg; break;
       case 'X': o->profile = 1; break;
       case 'U': o->no_fuse = 1; break;
-      case 'G': o->fuse_pools = 1; break;
+      case 'G': o->no_fuse_pools = 1; break;
       case 'h': fputs(strcmp(o->cmd, "bench conv") == 0 ? help_conv : help_model, stdout); return -1;
       default: fprintf(stderr, "resbench %s: see 'resbench %s --help'\n", o->cmd, o->cmd); return 0;
     }
@@ -361,11 +362,10 @@ static int bench_conv(int argc, char **argv) {
   int npos;
   const int pr = parse(&o, argc, argv, &pos, &npos);
   if (pr <= 0) return pr < 0 ? 0 : 2;
-  if (o.batch || o.res || o.block || o.profile || o.no_fuse || o.fuse_pools) {
-    fputs("resbench bench conv: --batch/--res/--block/--profile/--no-fuse/--fuse-pools are for 'bench model' (--batch N "
-          "is the "
-          "minibatch); the PROBLEM gives the shape (mb...), and --problems FILE reads problems from a file "
-          "(benchdnn's --batch=FILE)\n",
+  if (o.batch || o.res || o.block || o.profile || o.no_fuse || o.no_fuse_pools) {
+    fputs("resbench bench conv: --batch/--res/--block/--profile/--no-fuse/--no-fuse-pools are for 'bench model' "
+          "(--batch N is the minibatch); the PROBLEM gives the shape (mb...), and --problems FILE reads problems "
+          "from a file (benchdnn's --batch=FILE)\n",
           stderr);
     return 2;
   }
@@ -486,10 +486,10 @@ static int bench_model(int argc, char **argv) {
   fprintf(stderr, "resbench bench model: timing the forward pass of %s%s%s (%s runs%s)...\n", name,
           o.block ? " " : "", o.block ? o.block : "", o.quick ? "a few" : "repeated",
           o.profile ? ", then as many profiled" : "");
-  const rb_plan_options plan = {.no_fusion = o.no_fuse, .pool_in_conv = o.fuse_pools};
+  const rb_plan_options plan = {.no_fusion = o.no_fuse, .no_pool_fusion = o.no_fuse_pools};
   if (rb_bench_graph(g, o.k, o.a, &plan, &o.timing, &t, o.profile ? &prof : NULL) != RB_OK) goto fail;
   p = json_pack("{s:s, s:s?, s:i, s:i, s:s, s:s}", "model", name, "block", o.block, "batch", batch, "res", res, "algo",
-                rb_conv_algo_name(o.a), "fusion", o.no_fuse ? "off" : o.fuse_pools ? "on+pools" : "on");
+                rb_conv_algo_name(o.a), "fusion", o.no_fuse ? "off" : o.no_fuse_pools ? "on-no-pools" : "on");
   json_t *head = point_head(&o);
   json_object_update(p, head);
   json_decref(head);

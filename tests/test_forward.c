@@ -166,7 +166,7 @@ static void fused_vs_unfused(const rb_kernels *k, const char *model, const char 
   o64_seed(&rng, 77);
   o64_fill(&rng, x, nin, -1, 1);
   for (int f = 0; f < 2; f++) {
-    const rb_plan_options opt = {.no_fusion = f == 0, .pool_in_conv = 1};
+    const rb_plan_options opt = {.no_fusion = f == 0};  // fused: the defaults
     rb_random_weights r = {0};
     rb_model *m = NULL;
     ck_assert_msg(rb_model_plan_opts(g, k, RB_CONV_DIRECT, &opt, rb_weights_random, &r, &m) == RB_OK, "%s: %s", model,
@@ -206,6 +206,20 @@ START_TEST(se_fusion) {
     fused_vs_unfused(tables[t], "resnet50", "layer2.1", 0, 0, 1);           // the add into conv3
     fused_vs_unfused(tables[t], "resnet18", "layer1.0", 0, 0, 1);           // into a basic block's conv2
   }
+  // --no-fuse-pools: every fusion but the pools.
+  rb_model_spec spec;
+  ck_assert_int_eq(rb_model_find("seresnext50_32x4d", &spec), RB_OK);
+  rb_graph *g = NULL;
+  ck_assert_int_eq(rb_graph_build_block(&spec, "layer2.1", 1, 64, 64, &g), RB_OK);
+  const rb_plan_options opt = {.no_pool_fusion = 1};
+  rb_random_weights r = {0};
+  rb_model *m = NULL;
+  ck_assert_int_eq(rb_model_plan_opts(g, tables[n - 1], RB_CONV_DIRECT, &opt, rb_weights_random, &r, &m), RB_OK);
+  ck_assert_int_eq(rb_model_fused_count(m), 1);
+  ck_assert_int_eq(rb_model_pool_fused_count(m), 0);
+  rb_random_weights_release(&r);
+  rb_model_destroy(m);
+  rb_graph_destroy(g);
 }
 END_TEST
 

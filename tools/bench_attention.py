@@ -39,16 +39,16 @@ for net, plain in (("seresnet50", "resnet50"), ("seresnext50_32x4d", "resnext50_
         print(f"| {net} ({mode}) | {plain} | {ms((net, mode)):.1f} | {ms((plain, 'fused')):.1f} | {m:.3f} | "
               f"{', '.join(format(x, '.3f') for x in rs)} |")
 print("\n## What fusion buys (unfused / fused: > 1 is faster fused)\n")
-print("fused (the default): an SE's scale runs inside the block's residual add + ReLU, and the other residual "
-      "adds + ReLU in the store of the convolution before them. pools (`--fuse-pools`): "
-      "also the SE, split-attention and SK global pools summed by the convolutions that write their input. "
+print("fused (the default): an SE's scale runs inside the block's residual add + ReLU, the other residual "
+      "adds + ReLU in the store of the convolution before them, and the SE, split-attention and SK global pools "
+      "are summed by the convolutions that write their input. nopools (`--no-fuse-pools`): all but the pools. "
       "unfused (`--no-fuse`): each its own pass.\n")
 print("| network | variant | ms | unfused ms | unfused / variant | per round |")
 print("|---|---|---:|---:|---:|---|")
 for (model, mode) in t:
     if mode != "unfused":
         continue
-    for v in ("fused", "pools"):
+    for v in ("fused", "nopools"):
         if (model, v) not in t:
             continue
         m, rs = ratio((model, "unfused"), (model, v))

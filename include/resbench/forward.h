@@ -35,12 +35,10 @@ typedef struct rb_plan_options {
   // shortcut is ready before the block's last convolution (identity shortcuts) run in that
   // convolution's store: out = relu(conv + bias + shortcut), no pass of their own.
   int no_fusion;
-  // 1 (and fusion on): the global pool of an SE, split attention or SK selection is summed by the
-  // convolutions that write its input, from each tile as it is stored (rb_conv_plan_run_sums),
-  // instead of in a pass of its own. Off by default: summed by the driver after the microkernel's
-  // store, it costs the convolution about what it saves the pool (results/vm-xeon/fusion-*.md);
-  // the win needs the sums in the microkernel's epilogue.
-  int pool_in_conv;
+  // 1: no pool fusion (the others stay). By default the global pool of an SE, split attention or SK
+  // selection is summed by the convolutions that write its input, in their microkernels' store
+  // from the registers (rb_conv_plan_run_sums), instead of in a pass of its own.
+  int no_pool_fusion;
 } rb_plan_options;
 rb_status rb_model_plan_opts(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, const rb_plan_options *opt,
                              rb_weight_fn get, void *ctx, rb_model **m);
