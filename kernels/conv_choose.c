@@ -125,7 +125,7 @@ static rb_status choose(const rb_kernels *k, const rb_conv_desc *d, rb_conv_algo
   if (!k || !chosen) return rb_fail(RB_ERR_NULL, "rb_conv_algo_choose: NULL argument");
   rb_status s = rb_conv_desc_check(d);  // names a NULL descriptor
   if (s != RB_OK) return s;
-  if ((unsigned)requested > RB_CONV_DIRECT_NGCONV)
+  if ((unsigned)requested > RB_CONV_DIRECT_ROWS)
     return rb_fail(RB_ERR_INVALID_ARG, "convolution algorithm %d out of range", (int)requested);
   char none[8];
   if (!why) why = none, len = sizeof none;

@@ -109,7 +109,8 @@ void rb_conv_desc_format(const rb_conv_desc *d, char *buf, size_t len) {
 }
 
 static const char *const algo_names[] = {"auto",          "direct",       "winograd_f2",  "winograd_f4",
-                                         "winograd_f6",   "direct_gemm",  "direct_igemm", "direct_ngconv"};
+                                         "winograd_f6",   "direct_gemm",  "direct_igemm", "direct_ngconv",
+                                         "direct_rows"};
 
 const char *rb_conv_algo_name(rb_conv_algo a) {
   return (unsigned)a < sizeof algo_names / sizeof algo_names[0] ? algo_names[a] : "unknown";
@@ -128,7 +129,7 @@ rb_status rb_conv_algo_parse(const char *s, rb_conv_algo *a) {
     }
   return rb_fail(RB_ERR_NOT_FOUND,
                  "unknown convolution algorithm '%s' (known: auto, direct, winograd, winograd_f2, winograd_f4, "
-                 "winograd_f6, direct_gemm, direct_igemm, direct_ngconv)", s);
+                 "winograd_f6, direct_gemm, direct_igemm, direct_ngconv, direct_rows)", s);
 }
 
 // ---- benchdnn problem parser ----------------------------------------------------------------

@@ -26,12 +26,15 @@ struct rb_engine_plan {
   rb_engine_path path;
   int threads, oh, ow, cin_g, cout_g, ks, mr;
   size_t pixels, tiles;
+  int kc, taps;           // K of one tap, taps: cin_g and kh x kw; ROWS: kw x cin and kh
   int nc_block;           // GEMM paths: output channels of a group per task (a multiple of nr)
   const rb_ngconv_ukernel *ng;  // NGCONV: its kernel (a task is then a pixel tile over all channels)
   float *packed;          // GEMM paths: groups x group_stride; NGCONV: one layout over all channels
   size_t group_stride;
-  float *zero;            // the padding row: cin + 64 zeros
-  const float **ind;      // tiles x ks x MR row pointers, for the input ind_input
+  float *zero;            // the padding row: max(cin, kc) + 64 zeros
+  const float **ind;      // tiles x taps x MR row pointers, for the input ind_input (ROWS: into rowpad)
+  float *rowpad;          // ROWS: the input padded in width, n x h x (pad_left + w + pad_right) x cin
+  int wp;                 // ROWS: that padded width
   const float *ind_input;
   // Channel sums (rb_engine_plan_run's sums): the tiles in chunks of chunk_tiles, each summed into
   // its own rows of part[chunk][image - the chunk's first image][cout], span images a chunk at most.
@@ -49,6 +52,7 @@ const char *rb_engine_path_name(rb_engine_path p) {
     case RB_PATH_GEMM: return "gemm";
     case RB_PATH_IGEMM: return "igemm";
     case RB_PATH_NGCONV: return "ngconv";
+    case RB_PATH_ROWS: return "rows";
   }
   return "unknown";
 }
@@ -73,13 +77,18 @@ static rb_status check_path(const rb_engine_config *cfg, const rb_conv_desc *d, 
                    "the ngconv path needs groups of 4, 8 or 16 channels in and out with a %s kernel for them, not %s "
                    "(%d in, %d out a group)",
                    cfg->name, shape, cin_g, cout_g);
+  if (path == RB_PATH_ROWS && (d->groups != 1 || d->dil_w != 1))
+    return rb_fail(RB_ERR_UNSUPPORTED, "the rows path needs an ungrouped convolution without width dilation, not %s",
+                   shape);
   return RB_OK;
 }
 
 static rb_engine_path choose_path(const rb_engine_config *cfg, const rb_conv_desc *d) {
   const int cin_g = d->cin / d->groups, cout_g = d->cout / d->groups;
   if (d->groups > 1 && cin_g == cout_g && rb_engine_ngconv_for(cfg, cin_g)) return RB_PATH_NGCONV;
-  return is_plain_1x1(d) ? RB_PATH_GEMM : RB_PATH_IGEMM;
+  if (is_plain_1x1(d)) return RB_PATH_GEMM;
+  if (d->groups == 1 && d->kw > 1 && d->dil_w == 1 && d->cin < RB_ROWS_MAX_CIN) return RB_PATH_ROWS;
+  return RB_PATH_IGEMM;
 }
 
 void rb_engine_plan_destroy(rb_engine_plan *p) {
@@ -87,8 +96,57 @@ void rb_engine_plan_destroy(rb_engine_plan *p) {
   rb_aligned_free(p->packed);
   rb_aligned_free(p->zero);
   rb_aligned_free(p->part);
+  rb_aligned_free(p->rowpad);
   free(p->ind);
   free(p);
+}
+
+// ROWS: the weights as those of a convolution whose kh taps each have kw x cin input channels
+// (channel kx * cin + c of tap ky is input channel c at kx), packed for the GEMM tile.
+static rb_status pack_rows(rb_engine_plan *p, const float *w, const float *bias) {
+  const rb_conv_desc *d = &p->d;
+  float *wr = malloc((size_t)d->cout * p->kc * p->taps * sizeof *wr);
+  if (!wr) return rb_fail(RB_ERR_NOMEM, "out of memory packing a rows convolution");
+  for (int o = 0; o < d->cout; o++)
+    for (int c = 0; c < d->cin; c++)
+      for (int ky = 0; ky < d->kh; ky++)
+        for (int kx = 0; kx < d->kw; kx++)
+          wr[((size_t)o * p->kc + (size_t)kx * d->cin + c) * p->taps + ky] =
+              w[(((size_t)o * d->cin + c) * d->kh + ky) * d->kw + kx];
+  rb_pack_gemm(p->cfg->gemm.nr, d->cout, p->kc, p->taps, wr, bias, p->packed);
+  free(wr);
+  return RB_OK;
+}
+
+// ROWS: tap ky of output pixel (b, oy, ox) reads kw x cin floats from row iy of the padded copy,
+// from padded column ox * stride_w; rows outside the input read the zero row. Built once: the
+// pointers are into the plan's own copy.
+static void build_row_indirection(rb_engine_plan *p) {
+  const rb_conv_desc *d = &p->d;
+  const size_t mr = (size_t)p->mr;
+  for (size_t tile = 0; tile < p->tiles; tile++)
+    for (size_t m = 0; m < mr; m++) {
+      size_t px = tile * mr + m;
+      if (px >= p->pixels) px = p->pixels - 1;
+      const int b = (int)(px / ((size_t)p->oh * p->ow)), rem = (int)(px % ((size_t)p->oh * p->ow));
+      const int oy = rem / p->ow, ox = rem % p->ow;
+      for (int ky = 0; ky < d->kh; ky++) {
+        const int iy = oy * d->stride_h - d->pad_top + ky * d->dil_h;
+        p->ind[(tile * p->taps + (size_t)ky) * mr + m] =
+            iy >= 0 && iy < d->h ? p->rowpad + (((size_t)b * d->h + iy) * p->wp + (size_t)ox * d->stride_w) * d->cin
+                                 : p->zero;
+      }
+    }
+}
+
+// ROWS: the input's rows into the padded copy, between its zero side columns.
+static void fill_rowpad(const rb_engine_plan *p, const float *in) {
+  const rb_conv_desc *d = &p->d;
+  const long rows = (long)d->n * d->h;
+  const size_t row = (size_t)d->w * d->cin;
+#pragma omp parallel for schedule(static) num_threads(p->threads) if (p->threads > 1 && rows > 64)
+  for (long r = 0; r < rows; r++)
+    memcpy(p->rowpad + ((size_t)r * p->wp + (size_t)d->pad_left) * d->cin, in + (size_t)r * row, row * sizeof(float));
 }
 
 rb_status rb_engine_plan_create(const rb_engine_config *cfg, const rb_conv_desc *d, rb_engine_path path, int threads,
@@ -99,7 +157,7 @@ rb_status rb_engine_plan_create(const rb_engine_config *cfg, const rb_conv_desc 
   rb_status s = rb_conv_desc_check(d);
   if (s != RB_OK) return s;
   if (threads < 0) return rb_fail(RB_ERR_INVALID_ARG, "rb_engine_plan_create: threads must be >= 0, got %d", threads);
-  if ((unsigned)path > RB_PATH_NGCONV)
+  if ((unsigned)path > RB_PATH_ROWS)
     return rb_fail(RB_ERR_INVALID_ARG, "rb_engine_plan_create: path %d out of range", (int)path);
   if (path == RB_PATH_AUTO) path = choose_path(cfg, d);
   if ((s = check_path(cfg, d, path)) != RB_OK) return s;
@@ -113,6 +171,8 @@ rb_status rb_engine_plan_create(const rb_engine_config *cfg, const rb_conv_desc 
   p->oh = rb_conv_out_h(d), p->ow = rb_conv_out_w(d);
   p->cin_g = d->cin / d->groups, p->cout_g = d->cout / d->groups;
   p->ks = d->kh * d->kw;
+  p->kc = path == RB_PATH_ROWS ? d->kw * p->cin_g : p->cin_g;
+  p->taps = path == RB_PATH_ROWS ? d->kh : p->ks;
   p->pixels = (size_t)d->n * p->oh * p->ow;
   size_t packed_floats;
   if (path == RB_PATH_NGCONV) {
@@ -123,8 +183,8 @@ rb_status rb_engine_plan_create(const rb_engine_config *cfg, const rb_conv_desc 
   } else {
     const rb_gemm_ukernel *u = &cfg->gemm;
     p->mr = u->mr;
-    p->nc_block = rb_engine_nc_block(u, p->cout_g, p->ks * p->cin_g);
-    p->group_stride = rb_pack_gemm_size(u->nr, p->cout_g, p->cin_g, p->ks);
+    p->nc_block = rb_engine_nc_block(u, p->cout_g, p->taps * p->kc);
+    p->group_stride = rb_pack_gemm_size(u->nr, p->cout_g, p->kc, p->taps);
     packed_floats = p->group_stride * d->groups;
     snprintf(p->ukernel, sizeof p->ukernel, "%s", u->name);
     if (path == RB_PATH_GEMM) {  // rb_f32_igemm_... -> rb_f32_gemm_...
@@ -140,16 +200,27 @@ rb_status rb_engine_plan_create(const rb_engine_config *cfg, const rb_conv_desc 
   if (p->span > (size_t)d->n) p->span = (size_t)d->n;
   p->part = rb_aligned_alloc(p->chunks * p->span * (size_t)d->cout * sizeof(float));
   p->packed = rb_aligned_alloc(packed_floats * sizeof(float));
-  p->zero = rb_aligned_alloc(((size_t)d->cin + 64) * sizeof(float));
-  if (path != RB_PATH_GEMM) p->ind = malloc(p->tiles * p->ks * p->mr * sizeof *p->ind);
-  if (!p->packed || !p->zero || !p->part || (path != RB_PATH_GEMM && !p->ind)) {
+  const size_t zeros = (size_t)(d->cin > p->kc ? d->cin : p->kc) + 64;
+  p->zero = rb_aligned_alloc(zeros * sizeof(float));
+  if (path != RB_PATH_GEMM) p->ind = malloc(p->tiles * p->taps * p->mr * sizeof *p->ind);
+  p->wp = d->pad_left + d->w + d->pad_right;
+  const size_t rowpad_floats = path == RB_PATH_ROWS ? (size_t)d->n * d->h * p->wp * d->cin : 0;
+  if (rowpad_floats) p->rowpad = rb_aligned_alloc(rowpad_floats * sizeof(float));
+  if (!p->packed || !p->zero || !p->part || (path != RB_PATH_GEMM && !p->ind) || (rowpad_floats && !p->rowpad)) {
     rb_engine_plan_destroy(p);
     return rb_fail(RB_ERR_NOMEM, "out of memory planning a %s convolution (%zu packed floats)",
                    rb_engine_path_name(path), packed_floats);
   }
-  memset(p->zero, 0, ((size_t)d->cin + 64) * sizeof(float));
+  memset(p->zero, 0, zeros * sizeof(float));
   if (path == RB_PATH_NGCONV) {
     rb_pack_ngconv(p->ng->width, p->ng->cpg, p->ng->perm, d->cout, p->ks, w, bias, p->packed);
+  } else if (path == RB_PATH_ROWS) {
+    if ((s = pack_rows(p, w, bias)) != RB_OK) {
+      rb_engine_plan_destroy(p);
+      return s;
+    }
+    memset(p->rowpad, 0, rowpad_floats * sizeof(float));  // the side columns stay zero: runs fill the rest
+    build_row_indirection(p);
   } else {
     const size_t wg = (size_t)p->cout_g * p->cin_g * p->ks;
     for (int g = 0; g < d->groups; g++)
@@ -198,8 +269,8 @@ static void run_tile(const rb_engine_plan *p, size_t tile, int g, size_t col0, i
   else if (p->path == RB_PATH_GEMM)
     p->cfg->gemm.gemm(rows, (size_t)ncols, (size_t)p->cin_g, in + px0 * d->cin + (size_t)g * p->cin_g, (size_t)d->cin,
                       w, c, cout, &e);
-  else
-    p->cfg->gemm.igemm(rows, (size_t)ncols, (size_t)p->cin_g, (size_t)p->ks, p->ind + tile * p->ks * mr, w, c, cout,
+  else  // IGEMM and ROWS (one group: a_offset 0)
+    p->cfg->gemm.igemm(rows, (size_t)ncols, (size_t)p->kc, (size_t)p->taps, p->ind + tile * p->taps * mr, w, c, cout,
                        p->zero, (size_t)g * p->cin_g, &e);
 }
 
@@ -255,7 +326,8 @@ static void run_chunk_sums(const rb_engine_plan *p, size_t chunk, int g, size_t 
 
 void rb_engine_plan_run(rb_engine_plan *p, const float *in, const float *residual, int relu, float *out, float *sums) {
   const rb_conv_desc *d = &p->d;
-  if (p->path != RB_PATH_GEMM && p->ind_input != in) build_indirection(p, in);
+  if (p->path == RB_PATH_ROWS) fill_rowpad(p, in);
+  else if (p->path != RB_PATH_GEMM && p->ind_input != in) build_indirection(p, in);
   const size_t tiles = p->tiles, cout = (size_t)d->cout;
   // With sums, a task is a chunk of tiles (fixed, whatever the thread count) instead of one tile.
   const size_t units = sums ? p->chunks : tiles;
@@ -267,7 +339,7 @@ void rb_engine_plan_run(rb_engine_plan *p, const float *in, const float *residua
     }
   } else {
     const int nblocks = (p->cout_g + p->nc_block - 1) / p->nc_block;
-    const size_t block_floats = (size_t)p->nc_block * (1 + (size_t)p->ks * p->cin_g);
+    const size_t block_floats = (size_t)p->nc_block * (1 + (size_t)p->taps * p->kc);
     const long tasks = (long)d->groups * nblocks * (long)units;
     // Tasks ordered group, channel block, pixel tile (or chunk): a thread's consecutive tiles share weights.
 #pragma omp parallel for schedule(static) num_threads(p->threads) if (p->threads > 1 && tasks > 1)

@@ -36,6 +36,7 @@ static rb_engine_path engine_path(rb_conv_algo algo) {
     case RB_CONV_DIRECT_GEMM: return RB_PATH_GEMM;
     case RB_CONV_DIRECT_IGEMM: return RB_PATH_IGEMM;
     case RB_CONV_DIRECT_NGCONV: return RB_PATH_NGCONV;
+    case RB_CONV_DIRECT_ROWS: return RB_PATH_ROWS;
     default: return RB_PATH_AUTO;
   }
 }

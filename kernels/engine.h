@@ -14,14 +14,20 @@ typedef enum rb_engine_path {
   RB_PATH_GEMM,      // 1x1, stride 1, no padding: a plain strided GEMM per group
   RB_PATH_IGEMM,     // anything else: indirect GEMM per group (3x3, dilation, stride 2, the stems, 1x1 stride 2)
   RB_PATH_NGCONV,    // groups of 4 or 8 channels in and out: the narrow-group kernel, several groups a vector
+  RB_PATH_ROWS,      // few input channels (the stems): an indirect GEMM whose taps are kernel rows, each
+                     // reading kw x cin contiguous floats of a copy of the input padded in width
 } rb_engine_path;
 
 const char *rb_engine_path_name(rb_engine_path p);
 
 typedef struct rb_engine_plan rb_engine_plan;
 
+#define RB_ROWS_MAX_CIN 8
+
 // The rule: NGCONV when cin/groups == cout/groups is 4 or 8 and the ISA has that kernel; else
-// GEMM for 1x1 stride-1 unpadded; else IGEMM. A forced path that cannot run d is
+// GEMM for 1x1 stride-1 unpadded; else ROWS when ungrouped with kw > 1, dilation_w 1 and fewer
+// than RB_ROWS_MAX_CIN input channels (a tap of cin steps would be mostly the microkernel's
+// per-tap overhead); else IGEMM. A forced path that cannot run d is
 // RB_ERR_UNSUPPORTED saying why. threads: what the plan runs with (0: OpenMP's default).
 rb_status rb_engine_plan_create(const rb_engine_config *cfg, const rb_conv_desc *d, rb_engine_path path, int threads,
                                 const float *w_oihw, const float *bias, rb_engine_plan **plan);

@@ -4,7 +4,8 @@
 // random shapes with tails: channels not multiples of 4 or 8, odd sizes, stride 2, dilation 2,
 // asymmetric padding, groups 1..64 with widths 4, 8, 16, 40, 64, batch 1 and 3; every path
 // forced where it applies; bit-identical results for 1, 2 and 3 threads; the channel sums fused
-// into the store (rb_engine_plan_run's sums) against the output they sum.
+// into the store (rb_engine_plan_run's sums) against the output they sum; a new input address
+// between runs (the indirection rebuilt, the rows path's padded copy refreshed).
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,10 +69,15 @@ static rb_engine_path check_conv(const rb_engine_config *cfg, const rb_conv_desc
   rb_conv_desc_format(d, shape, sizeof shape);
   const size_t nsums = (size_t)d->n * d->cout, image = t.nout / nsums;
   float *sums = rb_aligned_alloc(nsums * 4), *plain = rb_aligned_alloc(t.nout * 4);
-  for (int rep = 0; rep < 3; rep++) {  // the second run reuses the indirection buffer; the third sums
+  float *moved = rb_aligned_alloc(t.nin * 4);  // the same input at another address
+  memcpy(moved, t.in, t.nin * 4);
+  // The second run reuses the indirection buffer, the third sums, the fourth reads the moved input
+  // (the original poisoned: a stale pointer or copy would read NaN).
+  for (int rep = 0; rep < 4; rep++) {
     o64_poison(t.out, t.nout);
     o64_poison(sums, nsums);
-    rb_engine_plan_run(p, t.in, t.res, relu, t.out, rep == 2 ? sums : NULL);
+    if (rep == 3) o64_poison(t.in, t.nin);
+    rb_engine_plan_run(p, rep == 3 ? moved : t.in, t.res, relu, t.out, rep == 2 ? sums : NULL);
     if (rep == 0) memcpy(plain, t.out, t.nout * 4);
     if (rep == 2) {
       // The summed run stores what the plain one does, and each image's channel sums of it: the
@@ -97,7 +103,7 @@ static rb_engine_path check_conv(const rb_engine_config *cfg, const rb_conv_desc
                   d->pad_left, d->pad_bottom, d->pad_right, bias, residual, relu, rep, c.max_rel_err, tol, c.nan_count,
                   c.worst);
   }
-  rb_aligned_free(sums), rb_aligned_free(plain);
+  rb_aligned_free(sums), rb_aligned_free(plain), rb_aligned_free(moved);
   const rb_engine_path chosen = rb_engine_plan_path(p);
   rb_engine_plan_destroy(p);
   release(&t);
@@ -125,17 +131,19 @@ START_TEST(random_shapes) {
   // Groups x widths (in, out a group): plain, ResNeSt-like wide groups, ResNeXt narrow ones, tails.
   static const int shapes[][3] = {{1, 3, 64},  {1, 13, 21}, {1, 64, 40}, {2, 16, 16}, {4, 40, 40}, {8, 16, 8},
                                   {32, 4, 4},  {64, 4, 4},  {32, 8, 8},  {8, 8, 8},   {2, 4, 4},   {4, 64, 64},
-                                  {16, 5, 7},  {1, 40, 17}, {64, 1, 1},  {3, 8, 4}};
+                                  {16, 5, 7},  {1, 40, 17}, {64, 1, 1},  {3, 8, 4},   {1, 1, 9},   {1, 5, 33},
+                                  {1, 7, 16}};
   for (int c = 0; c < nc; c++) {
-    int seen[4] = {0};
+    int seen[5] = {0};
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
       for (int rep = 0; rep < 3; rep++) {
         const rb_conv_desc d = random_desc(&r, shapes[i][0], shapes[i][1], shapes[i][2]);
         if (rb_conv_desc_check(&d) != RB_OK) continue;  // a kernel larger than a small padded input
         seen[check_conv(cfg[c], &d, RB_PATH_AUTO, rep != 1, rep == 2, rep != 0, 100 * i + rep)]++;
       }
-    ck_assert_msg(seen[RB_PATH_GEMM] && seen[RB_PATH_IGEMM] && seen[RB_PATH_NGCONV], "%s: paths %d %d %d", cfg[c]->name,
-                  seen[RB_PATH_GEMM], seen[RB_PATH_IGEMM], seen[RB_PATH_NGCONV]);
+    ck_assert_msg(seen[RB_PATH_GEMM] && seen[RB_PATH_IGEMM] && seen[RB_PATH_NGCONV] && seen[RB_PATH_ROWS],
+                  "%s: paths %d %d %d %d", cfg[c]->name, seen[RB_PATH_GEMM], seen[RB_PATH_IGEMM], seen[RB_PATH_NGCONV],
+                  seen[RB_PATH_ROWS]);
   }
 }
 END_TEST
@@ -155,15 +163,18 @@ START_TEST(family_layers_every_path) {
       rb_conv_desc_make(1, 12, 12, 64, 64, 3, 1, 2, 2, 1),     // SK dilation 2
       rb_conv_desc_make(1, 8, 8, 128, 128, 3, 1, 1, 1, 4),     // ResNeSt card 2 x radix 2: 32 a group
       rb_conv_desc_make(1, 9, 9, 80, 80, 3, 1, 1, 1, 2),       // 40 a group
+      rb_conv_desc_make(2, 13, 11, 5, 20, 5, 2, 2, 1, 1),      // 5x5 s2 on 5 channels, batch 2
+      {1, 14, 12, 3, 24, 3, 5, 1, 2, 2, 1, 0, 2, 2, 1, 1},     // 3x5, stride (1, 2), height dilation 2
   };
   for (int c = 0; c < nc; c++)
     for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++)
-      for (int path = RB_PATH_AUTO; path <= RB_PATH_NGCONV; path++) {
+      for (int path = RB_PATH_AUTO; path <= RB_PATH_ROWS; path++) {
         const rb_conv_desc *d = &layers[i];
         const int cin_g = d->cin / d->groups, cout_g = d->cout / d->groups;
         const int plain_1x1 = d->kh == 1 && d->kw == 1 && d->stride_h == 1 && d->stride_w == 1 && !d->pad_top;
         const int applies = path == RB_PATH_GEMM     ? plain_1x1
                             : path == RB_PATH_NGCONV ? cin_g == cout_g && (cin_g == 4 || cin_g == 8)
+                            : path == RB_PATH_ROWS   ? d->groups == 1 && d->dil_w == 1
                                                      : 1;
         if (applies) {
           check_conv(cfg[c], d, (rb_engine_path)path, 1, (int)(i % 2), 1, 7 * i + (size_t)path);
@@ -193,6 +204,11 @@ START_TEST(path_rule) {
       {{1, 8, 8, 512, 512, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 32}, RB_PATH_IGEMM},   // 16 a group: wide
       {{1, 8, 8, 128, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 32}, RB_PATH_IGEMM},    // 4 in, 2 out
       {{1, 8, 8, 32, 32, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 8}, RB_PATH_NGCONV},     // grouped 1x1, 4 a group
+      {{1, 16, 16, 3, 64, 7, 7, 2, 2, 3, 3, 3, 3, 1, 1, 1}, RB_PATH_ROWS},      // the 7x7 stem
+      {{1, 16, 16, 7, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 1}, RB_PATH_ROWS},      // 7 channels
+      {{1, 16, 16, 8, 32, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1}, RB_PATH_IGEMM},     // 8: taps long enough
+      {{1, 16, 16, 3, 32, 3, 3, 1, 1, 2, 2, 2, 2, 2, 2, 1}, RB_PATH_IGEMM},     // width dilation
+      {{1, 16, 16, 3, 32, 3, 1, 1, 1, 1, 0, 1, 0, 1, 1, 1}, RB_PATH_IGEMM},     // kw 1
   };
   static float w[512 * 16 * 9];  // the largest case's weights (zeros: only the plans are looked at)
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -209,6 +225,10 @@ START_TEST(path_rule) {
   ck_assert_ptr_null(p);
   ASSERT_FAILS(rb_engine_plan_create(cfg, &cases[6].d, RB_PATH_NGCONV, 1, w, NULL, &p), RB_ERR_UNSUPPORTED,
                "16 in, 16 out a group");
+  ASSERT_FAILS(rb_engine_plan_create(cfg, &cases[4].d, RB_PATH_ROWS, 1, w, NULL, &p), RB_ERR_UNSUPPORTED,
+               "rows path needs an ungrouped convolution without width dilation");
+  ASSERT_FAILS(rb_engine_plan_create(cfg, &cases[12].d, RB_PATH_ROWS, 1, w, NULL, &p), RB_ERR_UNSUPPORTED,
+               "rows path");
   ASSERT_FAILS(rb_engine_plan_create(cfg, &cases[0].d, RB_PATH_AUTO, -1, w, NULL, &p), RB_ERR_INVALID_ARG,
                "threads must be >= 0, got -1");
   ASSERT_FAILS(rb_engine_plan_create(cfg, &cases[0].d, (rb_engine_path)9, 1, w, NULL, &p), RB_ERR_INVALID_ARG,
@@ -227,6 +247,7 @@ START_TEST(threads_bit_identical) {
       rb_conv_desc_make(1, 15, 15, 64, 72, 3, 2, 1, 1, 1),    // igemm
       rb_conv_desc_make(1, 14, 14, 128, 128, 3, 1, 1, 1, 32), // ngconv
       rb_conv_desc_make(1, 9, 9, 160, 160, 3, 1, 1, 1, 4),    // igemm per group
+      rb_conv_desc_make(2, 19, 19, 3, 40, 7, 2, 3, 1, 1),     // rows
   };
   for (int c = 0; c < nc; c++)
     for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++) {

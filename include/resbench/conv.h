@@ -52,10 +52,12 @@ typedef enum rb_conv_algo {
   RB_CONV_WINOGRAD_F4,  // F(4x4,3x3)
   RB_CONV_WINOGRAD_F6,  // F(6x6,3x3)
   // Direct convolution on one path of the SIMD engine, forced (experiments; DIRECT picks by a
-  // rule on the shape): a GEMM (1x1 stride 1 unpadded), an indirect GEMM, the narrow-group kernel.
+  // rule on the shape): a GEMM (1x1 stride 1 unpadded), an indirect GEMM, the narrow-group kernel,
+  // an indirect GEMM over kernel rows (a row's kw taps as one tap of kw x cin channels: the stems).
   RB_CONV_DIRECT_GEMM,
   RB_CONV_DIRECT_IGEMM,
   RB_CONV_DIRECT_NGCONV,
+  RB_CONV_DIRECT_ROWS,
 } rb_conv_algo;
 
 // "direct", "winograd_f2", ...; rb_conv_algo_parse also takes "auto" and "winograd" (= F4).
@@ -113,7 +115,7 @@ rb_status rb_conv_plan_run_tensors(rb_conv_plan *p, const struct rb_tensor *in, 
 const rb_conv_desc *rb_conv_plan_desc(const rb_conv_plan *p);
 rb_conv_algo rb_conv_plan_algo(const rb_conv_plan *p);  // never AUTO: what was chosen
 const char *rb_conv_plan_kernel_name(const rb_conv_plan *p);  // rb_conv_direct__ref, rb_f32_igemm_6x16__avx2, ...
-// How it runs: "ref" (the reference loops), "gemm", "igemm", "ngconv" (engine paths), "winograd".
+// How it runs: "ref" (the reference loops), "gemm", "igemm", "ngconv", "rows" (engine paths), "winograd".
 const char *rb_conv_plan_path(const rb_conv_plan *p);
 void rb_conv_plan_destroy(rb_conv_plan *p);
 
