@@ -1,15 +1,15 @@
 // What the engine runs on AVX-512 (the ISA list, kernels/isa_list.c, points here). The scalar
-// twin at this geometry is rb_engine_scalar_configs' "scalar_14x32".
+// twin at this geometry is rb_engine_scalar_configs' "scalar_6x64".
 #include "../ukernel_decls.h"
 
 const rb_engine_config rb_engine_avx512 = {
     "avx512",
     RB_ISA_AVX512,
-    {"rb_f32_igemm_14x32__avx512", RB_ISA_AVX512, 14, 32, rb_f32_igemm_14x32__avx512, rb_f32_gemm_14x32__avx512},
+    {"rb_f32_igemm_6x64__avx512", RB_ISA_AVX512, 6, 64, rb_f32_igemm_6x64__avx512, rb_f32_gemm_6x64__avx512},
     {"rb_f32_ngconv_c4_16x16__avx512", RB_ISA_AVX512, 16, 4, 16, rb_f32_ngconv_c4_16x16__avx512, NULL},
     {"rb_f32_ngconv_c8_16x16__avx512", RB_ISA_AVX512, 16, 8, 16, rb_f32_ngconv_c8_16x16__avx512, NULL},
     {"rb_f32_ngconv_c16_14x16__avx512", RB_ISA_AVX512, 14, 16, 16, rb_f32_ngconv_c16_14x16__avx512, NULL},
     WINO3(RB_ISA_AVX512, 16, __avx512),
-    {"rb_f32_igemm_8x32__avx512", RB_ISA_AVX512, 8, 32, rb_f32_igemm_8x32__avx512, rb_f32_gemm_8x32__avx512},
+    {NULL, RB_ISA_AVX512, 0, 0, NULL, NULL},  // no small tile: 6 rows pad the Winograd products little
     rb_f32_colsum__avx512,
 };

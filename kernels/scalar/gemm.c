@@ -15,7 +15,7 @@ static inline float epilogue(float v, const rb_uk_epilogue *e, size_t m, size_t 
 static inline void igemm(size_t MR, size_t NR, size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a,
                          const float *w, float *c, size_t c_stride, const float *zero, size_t a_offset,
                          const rb_uk_epilogue *e) {
-  float acc[16][32];
+  float acc[16][64];
   for (size_t n0 = 0; n0 < nc; n0 += NR) {
     for (size_t m = 0; m < MR; m++)
       for (size_t n = 0; n < NR; n++) acc[m][n] = w[n];
