@@ -15,8 +15,7 @@
 
 int rb_engine_nc_block(const rb_gemm_ukernel *u, int cout_g, int kc_taps) {
   const size_t column_bytes = ((size_t)kc_taps + 1) * sizeof(float);
-  const char *wb = getenv("RB_WB"); const size_t wbb = wb ? (size_t)atol(wb) : WEIGHT_BLOCK_BYTES;
-  const int fit = (int)(wbb / (column_bytes * (size_t)u->nr));
+  const int fit = (int)(WEIGHT_BLOCK_BYTES / (column_bytes * (size_t)u->nr));
   const int max_blocks = (cout_g + u->nr - 1) / u->nr;
   return u->nr * (fit < 1 ? 1 : fit > max_blocks ? max_blocks : fit);
 }
