@@ -246,33 +246,98 @@ static rb_status profile_graph(graph_run *run, int layers, rb_bench_profile *pro
   return s;
 }
 
-rb_status rb_bench_graph(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, const rb_plan_options *plan,
-                         const rb_timing_opts *opts, rb_timing *t, rb_bench_profile *profile) {
+// g planned on k with seeded random weights, and a seeded input and an output for it.
+static rb_status graph_run_create(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo,
+                                  const rb_plan_options *plan, graph_run *run) {
   rb_random_weights rw = {0};
-  graph_run run = {0};
-  rb_status s = rb_model_plan_opts(g, k, algo, plan, rb_weights_random, &rw, &run.m);
+  memset(run, 0, sizeof *run);
+  rb_status s = rb_model_plan_opts(g, k, algo, plan, rb_weights_random, &rw, &run->m);
   rb_random_weights_release(&rw);
   if (s != RB_OK) return s;
   const size_t nx = count_of(g->tensors[0]), ny = count_of(g->tensors[g->output]);
   float *x = malloc(nx * sizeof *x);
-  run.y = malloc(ny * sizeof *run.y);
-  if (!x || !run.y) {
-    s = rb_fail(RB_ERR_NOMEM, "out of memory for the benchmark's input");
-  } else {
-    o64_rng r;
-    o64_seed(&r, 1);
-    o64_fill(&r, x, nx, -1, 1);
-    run.x = x;
-    s = rb_time_runs(run_graph, &run, opts, t);
-  }
+  run->y = malloc(ny * sizeof *run->y);
+  run->x = x;
+  if (!x || !run->y) return rb_fail(RB_ERR_NOMEM, "out of memory for the benchmark's input");
+  o64_rng r;
+  o64_seed(&r, 1);
+  o64_fill(&r, x, nx, -1, 1);
+  return RB_OK;
+}
+
+static void graph_run_destroy(graph_run *run) {
+  free((float *)run->x);
+  free(run->y);
+  rb_model_destroy(run->m);
+}
+
+rb_status rb_bench_graph(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, const rb_plan_options *plan,
+                         const rb_timing_opts *opts, rb_timing *t, rb_bench_profile *profile) {
+  graph_run run;
+  rb_status s = graph_run_create(g, k, algo, plan, &run);
+  if (s == RB_OK) s = rb_time_runs(run_graph, &run, opts, t);
   if (s == RB_OK && profile) {
     profile->runs = t->count > profile->min_runs ? t->count : profile->min_runs;
     if (profile->runs < 1) profile->runs = 1;
     s = profile_graph(&run, g->count, profile);
   }
-  free(x);
-  free(run.y);
-  rb_model_destroy(run.m);
+  graph_run_destroy(&run);
+  return s;
+}
+
+// The round whose median is nearest the median of the rounds' medians.
+static rb_timing median_round(const rb_timing *t, int rounds) {
+  double med[RB_BENCH_MAX_ROUNDS];
+  for (int i = 0; i < rounds; i++) med[i] = t[i].median_ms;
+  const double m = median_of(med, rounds);
+  rb_timing best = t[0];
+  for (int i = 1; i < rounds; i++)
+    if (fabs(t[i].median_ms - m) < fabs(best.median_ms - m)) best = t[i];
+  return best;
+}
+
+rb_status rb_bench_graph_versus(const rb_graph *ga, const rb_plan_options *pa, const rb_graph *gb,
+                                const rb_plan_options *pb, const rb_kernels *k, rb_conv_algo algo,
+                                const rb_timing_opts *opts, rb_bench_versus *v) {
+  memset(v, 0, sizeof *v);
+  const rb_timing_opts o = opts ? *opts : rb_timing_defaults();
+  int rounds = o.rounds > 1 ? o.rounds : 2;
+  if (rounds > RB_BENCH_MAX_ROUNDS) rounds = RB_BENCH_MAX_ROUNDS;
+  rb_timing_opts per_round = o;
+  per_round.min_seconds = o.min_seconds / rounds;
+  if (per_round.min_runs > 3) per_round.min_runs = 3;
+  graph_run a, b;
+  rb_status s = graph_run_create(ga, k, algo, pa, &a);
+  rb_status sb = s == RB_OK ? graph_run_create(gb, k, algo, pb, &b) : RB_OK;
+  if (s != RB_OK || sb != RB_OK) {
+    graph_run_destroy(&a);
+    if (s == RB_OK) graph_run_destroy(&b);
+    return s != RB_OK ? s : sb;
+  }
+  // Alternated, A first then B first in turn: a drift of the machine's speed then hits both sides
+  // of each round, and neither always runs second (with the other's data just evicted).
+  rb_timing ta[RB_BENCH_MAX_ROUNDS], tb[RB_BENCH_MAX_ROUNDS];
+  for (int r = 0; s == RB_OK && r < rounds; r++) {
+    graph_run *first = r % 2 ? &b : &a, *second = r % 2 ? &a : &b;
+    rb_timing *t1 = r % 2 ? &tb[r] : &ta[r], *t2 = r % 2 ? &ta[r] : &tb[r];
+    s = rb_time_runs(run_graph, first, &per_round, t1);
+    if (s == RB_OK) s = rb_time_runs(run_graph, second, &per_round, t2);
+  }
+  if (s == RB_OK) {
+    double ratio[RB_BENCH_MAX_ROUNDS];
+    v->rounds = rounds;
+    v->ratio_min = v->ratio_max = ta[0].median_ms / tb[0].median_ms;
+    for (int r = 0; r < rounds; r++) {
+      ratio[r] = ta[r].median_ms / tb[r].median_ms;
+      if (ratio[r] < v->ratio_min) v->ratio_min = ratio[r];
+      if (ratio[r] > v->ratio_max) v->ratio_max = ratio[r];
+    }
+    v->ratio = median_of(ratio, rounds);
+    v->a = median_round(ta, rounds);
+    v->b = median_round(tb, rounds);
+  }
+  graph_run_destroy(&a);
+  graph_run_destroy(&b);
   return s;
 }
 

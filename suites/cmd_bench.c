@@ -18,7 +18,7 @@
 
 typedef struct bench_opts {
   const char *cmd;  // "bench conv" / "bench model"
-  const char *isa, *algo, *domain, *peers, *results, *block, *problems;
+  const char *isa, *algo, *domain, *peers, *results, *block, *problems, *versus;
   int threads, batch, res, json, save, quick, no_peak, rounds, profile, no_fuse, no_fuse_pools;
   double min_time;
   // resolved
@@ -43,7 +43,7 @@ static const char help_conv[] =
 static const char help_model[] =
     "usage: resbench bench model MODEL [--block layerS.I] [--batch N] [--res R] [--algo A] [--isa ISA]\n"
     "         [--threads N] [--domain D] [--peers LIST] [--json] [--save] [--results DIR] [--min-time S]\n"
-    "         [--rounds N] [--quick] [--no-peak] [--profile] [--no-fuse] [--no-fuse-pools]\n"
+    "         [--rounds N] [--quick] [--no-peak] [--profile] [--no-fuse] [--no-fuse-pools] [--versus B]\n"
     "  The forward pass of a network or one block: median time, images/s, GFLOP/s, % of peak. --batch N:\n"
     "  the minibatch. --peers: each convolution, layer by layer, beside each peer (ms and ratio), and the\n"
     "  sums weighted by occurrences (convolutions only). --profile: then as many forward passes again (at\n"
@@ -52,8 +52,10 @@ static const char help_model[] =
     "  GB moved and GFLOP, and the 15 slowest layers (\"profile\" in the JSON). --no-fuse: every layer its own\n"
     "  pass (by default an SE's channel scale runs inside the block's residual add + ReLU, the other adds in\n"
     "  the store of the convolution before them, and the attention pools in the stores of the convolutions\n"
-    "  that write their input): to measure what fusion buys, run both in turn. --no-fuse-pools: all but the\n"
-    "  pools.\n";
+    "  that write their input). --no-fuse-pools: all but the pools. --versus B: this forward pass against\n"
+    "  B's in one process, alternated in --rounds rounds (default 5), and the median of the per-round time\n"
+    "  ratios (this / B): B is another MODEL at this batch, resolution and block, and may end in :no-fuse or\n"
+    "  :no-fuse-pools for its plan options; ':no-fuse' alone is this model unfused (what fusion buys).\n";
 
 // 1: parsed; 0: bad arguments (said); -1: --help printed.
 static int parse(bench_opts *o, int argc, char **argv, char ***positional, int *npositional) {
@@ -68,6 +70,7 @@ static int parse(bench_opts *o, int argc, char **argv, char ***positional, int *
       {"rounds", required_argument, NULL, 'n'},  {"problems", required_argument, NULL, 'F'},
       {"profile", no_argument, NULL, 'X'},       {"no-fuse", no_argument, NULL, 'U'},
       {"no-fuse-pools", no_argument, NULL, 'G'},
+      {"versus", required_argument, NULL, 'V'},
       {"help", no_argument, NULL, 'h'},
       {0}};
   int c;
@@ -109,6 +112,7 @@ static int parse(bench_opts *o, int argc, char **argv, char ***positional, int *
       case 'X': o->profile = 1; break;
       case 'U': o->no_fuse = 1; break;
       case 'G': o->no_fuse_pools = 1; break;
+      case 'V': o->versus = optarg; break;
       case 'h': fputs(strcmp(o->cmd, "bench conv") == 0 ? help_conv : help_model, stdout); return -1;
       default: fprintf(stderr, "resbench %s: see 'resbench %s --help'\n", o->cmd, o->cmd); return 0;
     }
@@ -178,7 +182,8 @@ static int finish(bench_opts *o, json_t *points, const char *kind, int argc, cha
   return ret;
 }
 
-static void print_header(const bench_opts *o, const char *what, double flops) {
+// What runs, on which ISA and PUs, and the peak.
+static void print_setup(const bench_opts *o, const char *what, double flops) {
   char pus[256];
   rb_domain_pus_text(&o->dom, pus, sizeof pus);
   printf("%s: %.3f GFLOP per run (2 x dense multiply-adds, padding taps counted)\n", what, flops / 1e9);
@@ -188,6 +193,10 @@ static void print_header(const bench_opts *o, const char *what, double flops) {
   else
     printf("measured FP32 FMA peak %.1f GFLOP/s (%s, the widest; %%peak), %s's own %.1f (%%isa)\n", o->peak.fma_gflops,
            o->peak.fma_isa, o->k->isa_name, o->peak.isa_gflops[o->k->isa]);
+}
+
+static void print_header(const bench_opts *o, const char *what, double flops) {
+  print_setup(o, what, flops);
   printf(
       "times: median of %s runs after warm-up; Winograd GFLOP/s are direct-equivalent (can pass the peak);\n"
       "resbench is: how much faster or slower resbench is than that peer (the median over %d alternated rounds\n"
@@ -362,8 +371,8 @@ static int bench_conv(int argc, char **argv) {
   int npos;
   const int pr = parse(&o, argc, argv, &pos, &npos);
   if (pr <= 0) return pr < 0 ? 0 : 2;
-  if (o.batch || o.res || o.block || o.profile || o.no_fuse || o.no_fuse_pools) {
-    fputs("resbench bench conv: --batch/--res/--block/--profile/--no-fuse/--no-fuse-pools are for 'bench model' "
+  if (o.batch || o.res || o.block || o.profile || o.no_fuse || o.no_fuse_pools || o.versus) {
+    fputs("resbench bench conv: --batch/--res/--block/--profile/--no-fuse/--no-fuse-pools/--versus are for 'bench model' "
           "(--batch N is the minibatch); the PROBLEM gives the shape (mb...), and --problems FILE reads problems "
           "from a file (benchdnn's --batch=FILE)\n",
           stderr);
@@ -444,7 +453,107 @@ static void print_layers(const bench_opts *o, const json_t *p) {
          " weights hot in cache; in the network each layer reads what the previous one just wrote)\n");
 }
 
-enum { PROFILE_MIN_RUNS = 5, PROFILE_TOP = 15 };  // --profile: at least 5 profiled runs; the 15 slowest layers
+enum { PROFILE_MIN_RUNS = 5, PROFILE_TOP = 15 };
+
+// --versus B: B's model (NULL: this one) and plan options. 0 (said) when B is malformed.
+static int parse_versus(const char *arg, char *model, size_t len, rb_plan_options *opt) {
+  const char *colon = strchr(arg, ':');
+  const size_t n = colon ? (size_t)(colon - arg) : strlen(arg);
+  memset(opt, 0, sizeof *opt);
+  if (colon && strcmp(colon + 1, "no-fuse") == 0) opt->no_fusion = 1;
+  else if (colon && strcmp(colon + 1, "no-fuse-pools") == 0) opt->no_pool_fusion = 1;
+  else if (colon) {
+    fprintf(stderr, "resbench bench model: --versus %s: unknown plan option '%s' (no-fuse or no-fuse-pools)\n", arg,
+            colon + 1);
+    return 0;
+  }
+  if (n >= len) {
+    fprintf(stderr, "resbench bench model: --versus %s: the model name is too long\n", arg);
+    return 0;
+  }
+  memcpy(model, arg, n);
+  model[n] = '\0';
+  return 1;
+}  // --profile: at least 5 profiled runs; the 15 slowest layers
+
+static const char *fusion_name(const rb_plan_options *p) {
+  return p->no_fusion ? "off" : p->no_pool_fusion ? "on-no-pools" : "on";
+}
+
+// bench model A --versus B: both forward passes alternated in rounds, the median time ratio A / B.
+static int bench_versus(bench_opts *o, const char *name, const rb_model_spec *spec, const rb_graph *g,
+                        const rb_plan_options *plan, int batch, int res, int argc, char **argv) {
+  char bname[128];
+  rb_plan_options bplan;
+  if (!parse_versus(o->versus, bname, sizeof bname, &bplan)) return 2;
+  if (!bname[0]) snprintf(bname, sizeof bname, "%s", name);
+  if (o->profile || o->npeers) {
+    fputs("resbench bench model: --versus times two forward passes against each other; run --profile or --peers "
+          "on their own\n",
+          stderr);
+    return 2;
+  }
+  rb_model_spec bspec = *spec;
+  rb_graph *gb = NULL;
+  rb_status s = rb_model_find(bname, &bspec);
+  if (s == RB_OK)
+    s = o->block ? rb_graph_build_block(&bspec, o->block, batch, res, res, &gb) : rb_graph_build(&bspec, batch, res, res, &gb);
+  if (s != RB_OK) {
+    fprintf(stderr, "resbench bench model: --versus %s: %s\n", o->versus, rb_last_error());
+    return 2;
+  }
+  fprintf(stderr, "resbench bench model: %s (fusion %s) against %s (fusion %s), alternated in rounds...\n", name,
+          fusion_name(plan), bname, fusion_name(&bplan));
+  rb_bench_versus v;
+  int ret = 1;
+  if ((s = rb_bench_graph_versus(g, plan, gb, &bplan, o->k, o->a, &o->timing, &v)) != RB_OK) {
+    fprintf(stderr, "resbench bench model: %s\n", rb_last_error());
+    rb_graph_destroy(gb);
+    return 1;
+  }
+  json_t *p = json_pack("{s:s, s:s?, s:i, s:i, s:s, s:s}", "model", name, "block", o->block, "batch", batch, "res", res,
+                        "algo", rb_conv_algo_name(o->a), "fusion", fusion_name(plan));
+  json_t *head = point_head(o);
+  json_object_update(p, head);
+  json_decref(head);
+  rb_bench_graph_json(p, g, &v.a, &o->peak, o->k->isa);
+  json_t *vb = json_pack("{s:s, s:s, s:f, s:f, s:f, s:f, s:i}", "model", bname, "fusion", fusion_name(&bplan),
+                         "gflops", 2 * gb->macs / (v.b.median_ms * 1e6), "ratio", v.ratio, "ratio_min", v.ratio_min,
+                         "ratio_max", v.ratio_max, "rounds", v.rounds);
+  rb_timing_json(vb, "", &v.b);
+  json_object_set_new(p, "versus", vb);
+  if (!o->json) {
+    char what[256];
+    snprintf(what, sizeof what, "%s%s%s against %s, batch %d at %dx%d", name, o->block ? " " : "",
+             o->block ? o->block : "", bname, batch, res, res);
+    print_setup(o, what, 2 * g->macs);
+    printf("times: of the round nearest each side's median; A / B: the median of the per-round ratios\n\n");
+    printf("%-4s %-40s %-12s %10s %10s %10s %5s %9s\n", "", "forward pass", "algo", "median_ms", "min_ms", "max_ms",
+           "runs", "GFLOP/s");
+    const rb_timing *t[2] = {&v.a, &v.b};
+    const char *who[2] = {name, bname};
+    const rb_plan_options *pl[2] = {plan, &bplan};
+    const double macs[2] = {g->macs, gb->macs};
+    for (int i = 0; i < 2; i++) {
+      char label[96];
+      snprintf(label, sizeof label, "%.28s, fusion %s", who[i], fusion_name(pl[i]));
+      printf("%-4s %-40s %-12s %10.3f %10.3f %10.3f %5d %9.2f\n", i ? "B" : "A", label, rb_conv_algo_name(o->a),
+             t[i]->median_ms, t[i]->min_ms, t[i]->max_ms, t[i]->count, 2 * macs[i] / (t[i]->median_ms * 1e6));
+    }
+    printf("A / B time: %.3f (the median over %d alternated rounds; per round %.3f .. %.3f)\n", v.ratio, v.rounds,
+           v.ratio_min, v.ratio_max);
+  } else {
+    char *text = json_dumps(p, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    puts(text);
+    free(text);
+  }
+  json_t *points = json_pack("[O]", p);
+  ret = finish(o, points, "bench-model", argc, argv);
+  json_decref(points);
+  json_decref(p);
+  rb_graph_destroy(gb);
+  return ret;
+}
 
 static int bench_model(int argc, char **argv) {
   bench_opts o = {.cmd = "bench model", .algo = "auto", .domain = "machine", .peers = "none"};
@@ -483,10 +592,14 @@ static int bench_model(int argc, char **argv) {
   json_t *p = NULL;
   rb_timing t;
   rb_bench_profile prof = {.min_runs = PROFILE_MIN_RUNS};
+  const rb_plan_options plan = {.no_fusion = o.no_fuse, .no_pool_fusion = o.no_fuse_pools};
+  if (o.versus) {
+    ret = bench_versus(&o, name, &spec, g, &plan, batch, res, argc, argv);
+    goto done;
+  }
   fprintf(stderr, "resbench bench model: timing the forward pass of %s%s%s (%s runs%s)...\n", name,
           o.block ? " " : "", o.block ? o.block : "", o.quick ? "a few" : "repeated",
           o.profile ? ", then as many profiled" : "");
-  const rb_plan_options plan = {.no_fusion = o.no_fuse, .no_pool_fusion = o.no_fuse_pools};
   if (rb_bench_graph(g, o.k, o.a, &plan, &o.timing, &t, o.profile ? &prof : NULL) != RB_OK) goto fail;
   p = json_pack("{s:s, s:s?, s:i, s:i, s:s, s:s}", "model", name, "block", o.block, "batch", batch, "res", res, "algo",
                 rb_conv_algo_name(o.a), "fusion", o.no_fuse ? "off" : o.no_fuse_pools ? "on-no-pools" : "on");

@@ -138,11 +138,16 @@ START_TEST(bench_bad_arguments) {
       {"bench conv mb1ic64ih56oc64oh56kh3ph1 --isa sse9", "sse9"},
       {"bench conv mb1ic64ih56oc64oh56kh3ph1 --min-time -1", "--min-time"},
       {"bench conv mb1ic64ih56oc64oh56kh3ph1 --batch 2", "--batch"},
-      {"bench conv mb1ic64ih56oc64oh56kh3ph1 --profile", "--profile/--no-fuse/--no-fuse-pools are for 'bench model'"},
-      {"bench conv mb1ic64ih56oc64oh56kh3ph1 --no-fuse", "--profile/--no-fuse/--no-fuse-pools are for 'bench model'"},
+      {"bench conv mb1ic64ih56oc64oh56kh3ph1 --profile", "--profile/--no-fuse/--no-fuse-pools/--versus are for 'bench model'"},
+      {"bench conv mb1ic64ih56oc64oh56kh3ph1 --no-fuse", "--profile/--no-fuse/--no-fuse-pools/--versus are for 'bench model'"},
       {"bench model resnet51", "unknown model 'resnet51'"},
       {"bench model resnet50 --block layer9.0", "layer9.0"},
       {"bench model resnet50 --res 8", "--res"},
+      {"bench conv mb1ic64ih56oc64oh56kh3ph1 --versus resnet50", "--versus are for 'bench model'"},
+      {"bench model seresnet50 --versus resnet50:fast", "unknown plan option 'fast' (no-fuse or no-fuse-pools)"},
+      {"bench model seresnet50 --versus resnet51", "--versus resnet51: unknown model 'resnet51'"},
+      {"bench model seresnet50 --versus :no-fuse --profile", "run --profile or --peers on their own"},
+      {"bench model resnet50 --block layer4.2 --versus resnet18", "--versus resnet18: block 'layer4.2'"},
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     ck_assert_msg(tu_run_cli(cases[i].args, buf, sizeof buf) == 2, "%s: %s", cases[i].args, buf);
@@ -174,6 +179,44 @@ START_TEST(bench_model_json) {
                   "gflops");
     json_decref(o);
     rb_graph_destroy(g);
+  }
+}
+END_TEST
+
+// --versus: A's figures at the top level, B's under "versus", both from their own graphs' MACs; the
+// ratio the median of rounds that lie between its min and max; ':no-fuse' alone is A unfused.
+START_TEST(bench_model_versus) {
+  static const struct {
+    const char *versus, *b_model, *b_fusion;
+  } cases[] = {{"resnet50", "resnet50", "on"}, {":no-fuse", "seresnet50", "off"}, {"resnet50:no-fuse-pools", "resnet50", "on-no-pools"}};
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    char args[256];
+    snprintf(args, sizeof args,
+             "bench model seresnet50 --block layer1.0 --res 32 --quick --no-peak --threads 1 --rounds 3 --json --versus %s",
+             cases[i].versus);
+    ck_assert_msg(tu_run_cli(args, buf, sizeof buf) == 0, "%s: %s", args, buf);
+    json_t *o = last_json_line(buf);
+    ck_assert_msg(o != NULL, "%s: no JSON: %s", args, buf);
+    const json_t *v = json_object_get(o, "versus");
+    ck_assert_msg(v != NULL, "%s: no versus", args);
+    ck_assert_str_eq(json_string_value(json_object_get(o, "model")), "seresnet50");
+    ck_assert_str_eq(json_string_value(json_object_get(o, "fusion")), "on");
+    ck_assert_str_eq(json_string_value(json_object_get(v, "model")), cases[i].b_model);
+    ck_assert_str_eq(json_string_value(json_object_get(v, "fusion")), cases[i].b_fusion);
+    ck_assert_int_eq((int)num(v, "rounds"), 3);
+    check_timing(o, "");
+    check_timing(v, "");
+    const double r = num(v, "ratio");
+    ck_assert_msg(r > 0 && num(v, "ratio_min") <= r && r <= num(v, "ratio_max"), "%s: ratio %g not in [%g, %g]", args,
+                  r, num(v, "ratio_min"), num(v, "ratio_max"));
+    rb_model_spec spec;
+    rb_graph *g;
+    ck_assert_int_eq(rb_model_find(cases[i].b_model, &spec), RB_OK);
+    ck_assert_int_eq(rb_graph_build_block(&spec, "layer1.0", 1, 32, 32, &g), RB_OK);
+    ck_assert_msg(fabs(num(v, "gflops") - 2 * g->macs / (num(v, "median_ms") * 1e6)) < 1e-6 * num(v, "gflops"),
+                  "%s: B's GFLOP/s are not its MACs over its time", args);
+    rb_graph_destroy(g);
+    json_decref(o);
   }
 }
 END_TEST
@@ -463,6 +506,7 @@ Suite *bench_suite(void) {
   tcase_add_test(tc, bench_conv_json);
   tcase_add_test(tc, bench_bad_arguments);
   tcase_add_test(tc, bench_model_json);
+  tcase_add_test(tc, bench_model_versus);
   tcase_add_test(tc, bench_model_profile);
   tcase_add_test(tc, bench_save);
   tcase_add_test(tc, bench_conv_problems);
