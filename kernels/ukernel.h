@@ -104,7 +104,7 @@ typedef struct rb_engine_config {
   rb_gemm_ukernel gemm_small;
   // dst[j] += sum over rows m < rows of src[m * stride + j], j < n, each column in row order: the
   // channel sums of a stored tile (rb_engine_plan_run's sums) at the ISA's vector width
-  // (kernels/eltwise_template.h). NULL: the driver's portable loop.
+  // (kernels/eltwise_template.h); every config has one (the driver has no fallback).
   void (*colsum)(float *dst, const float *src, size_t stride, size_t rows, int n);
 } rb_engine_config;
 
