@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stddef.h>
 
+#include "pool_window.h"
 #include "table.h"
 #include "vec_math.h"
 
@@ -154,15 +155,6 @@ EW_FN void ew_global_avgpool(int n, int hw, int c, const float *in, float *out) 
   }
 }
 
-// The window of output o along one axis (ref's, kernels/ref/pool.c).
-VM_INLINE int ew_window(int o, int k, int s, int pad, int size, int *lo, int *hi) {
-  const int start = o * s - pad;
-  const int end = start + k < size + pad ? start + k : size + pad;
-  *lo = start > 0 ? start : 0;
-  *hi = end < size ? end : size;
-  return end - start;
-}
-
 // One output pixel of a max (is_max) or average pool over all channels.
 VM_INLINE void ew_pool_pixel(const rb_pool_desc *d, const float *img, int y0, int y1, int x0, int x1, int is_max,
                              float div, float *o) {
@@ -189,8 +181,8 @@ VM_INLINE void ew_pool(const rb_pool_desc *d, const float *in, float *out, int i
     for (int y = 0; y < oh; y++)
       for (int x = 0; x < ow; x++) {
         int y0, y1, x0, x1;
-        const int ph = ew_window(y, d->kh, d->stride_h, d->pad_h, d->h, &y0, &y1);
-        const int pw = ew_window(x, d->kw, d->stride_w, d->pad_w, d->w, &x0, &x1);
+        const int ph = rb_pool_window(y, d->kh, d->stride_h, d->pad_h, d->h, &y0, &y1);
+        const int pw = rb_pool_window(x, d->kw, d->stride_w, d->pad_w, d->w, &x0, &x1);
         const float div = (float)(d->count_include_pad ? ph * pw : (y1 - y0) * (x1 - x0));
         ew_pool_pixel(d, in + (size_t)i * d->h * d->w * c, y0, y1, x0, x1, is_max, div,
                       out + (((size_t)i * oh + y) * ow + x) * c);
