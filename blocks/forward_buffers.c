@@ -1,5 +1,6 @@
 // Activation buffers planned by liveness: which tensors of a graph share a buffer, and how large
-// each buffer is (for rb_model_plan, and for rb_model_plan_bytes without allocating).
+// each buffer is (for rb_model_plan, and for rb_model_plan_bytes without allocating); and the
+// default fusions (fwd_fuse), which both run first since they move reads.
 #include <stdlib.h>
 
 #include "forward_internal.h"
@@ -94,7 +95,10 @@ static int reads(const rb_layer *l, int t) {
   return l->src[0] == t || l->src[1] == t;
 }
 
-void fwd_fuse_se(const rb_graph *g, rb_layer *layers, int *fused_add, int *x_src) {
+// The SE + residual add fusion: for each SE layer whose output only a residual add reads,
+// points that add's operand at the SE's input instead (so liveness keeps the input to the add)
+// and sets fused_add[se] to the add's index, and which operand it was in x_src[add]; else -1.
+static void fuse_se(const rb_graph *g, rb_layer *layers, int *fused_add, int *x_src) {
   for (int li = 0; li < g->count; li++) fused_add[li] = x_src[li] = -1;
   for (int li = 0; li < g->count; li++) {
     const rb_layer *se = &layers[li];
@@ -113,7 +117,12 @@ void fwd_fuse_se(const rb_graph *g, rb_layer *layers, int *fused_add, int *x_src
   }
 }
 
-int fwd_fuse_residual(const rb_graph *g, rb_layer *layers, int *output, const int *skip, int *folded) {
+// The residual add fused into a convolution's store: an add (skip[add] < 0 in, not an SE fusion)
+// one of whose operands only it reads and a convolution without ReLU writes, the other (the
+// shortcut) written before that convolution. The convolution then takes the shortcut as its
+// residual (src[1]) with ReLU, later readers of the add's output read the convolution's instead
+// (*output too), and the add reads nothing: folded[add] = 1. Returns how many.
+static int fuse_residual(const rb_graph *g, rb_layer *layers, int *output, const int *skip, int *folded) {
   int count = 0;
   for (int ai = 0; ai < g->count; ai++) {
     folded[ai] = 0;
@@ -145,4 +154,13 @@ int fwd_fuse_residual(const rb_graph *g, rb_layer *layers, int *output, const in
     }
   }
   return count;
+}
+
+int fwd_fuse(const rb_graph *g, rb_layer *layers, int *output, int *se_add, int *x_src, int *folded) {
+  fuse_se(g, layers, se_add, x_src);
+  int count = 0;
+  for (int li = 0; li < g->count; li++) count += se_add[li] >= 0;
+  // Then the residual adds left: each into the convolution before it (skip: the SE-fused ones,
+  // which x_src marks with their x operand).
+  return count + fuse_residual(g, layers, output, x_src, folded);
 }

@@ -11,7 +11,7 @@
 typedef struct layer_rt {
   rb_conv_plan *plan;
   float *w1, *b1, *w2, *b2;  // attention / FC weights (BN folded into w1/b1)
-  // SE fused with the residual add (fwd_fuse_se): the SE layer computes only its gate, n x c
+  // SE fused with the residual add (fwd_fuse): the SE layer computes only its gate, n x c
   // floats here; the add layer (gate_layer = the SE's index + 1, 0 when unfused) then runs
   // out = relu(x * gate + residual) in one pass, x being its source src[x_src] (the SE's input).
   float *gate;
@@ -20,7 +20,7 @@ typedef struct layer_rt {
   // attention layer pools keeps its channel sums (n x cout, rb_conv_plan_run_sums); the attention
   // layer turns its producers' sums into the means its op takes (pooled, n x channels).
   float *sums, *pooled;
-  // The residual add fused into the convolution before it (fwd_fuse_residual): the add is then
+  // The residual add fused into the convolution before it (fwd_fuse): the add is then
   // a no-op whose output tensor is the convolution's.
   int add_folded;
 } layer_rt;
@@ -41,17 +41,12 @@ struct rb_model {
 
 static inline size_t shape_count(rb_shape s) { return (size_t)s.n * s.h * s.w * s.c; }
 
-// The SE + residual add fusion: for each SE layer whose output only a residual add reads,
-// points that add's operand at the SE's input instead (so liveness keeps the input to the add)
-// and sets fused_add[se] to the add's index, and which operand it was in x_src[add]; else -1.
-// layers (g->count) is rewritten in place; fused_add and x_src have g->count entries.
-void fwd_fuse_se(const rb_graph *g, rb_layer *layers, int *fused_add, int *x_src);
-// The residual add fused into a convolution's store: an add (skip[add] < 0 in, not an SE fusion)
-// one of whose operands only it reads and a convolution without ReLU writes, the other (the
-// shortcut) written before that convolution. The convolution then takes the shortcut as its
-// residual (src[1]) with ReLU, later readers of the add's output read the convolution's instead
-// (*output too), and the add reads nothing: folded[add] = 1. Returns how many.
-int fwd_fuse_residual(const rb_graph *g, rb_layer *layers, int *output, const int *skip, int *folded);
+// The default fusions (forward_buffers.c), in the one order rb_model_plan applies them and
+// rb_model_plan_bytes sizes them: SE + residual add (se_add[se] = the add's index, x_src[add] =
+// which operand was the SE's output, else -1), then the residual adds left, each into the
+// convolution before it (folded[add] = 1, else 0). layers (g->count) and *output are rewritten
+// in place; the arrays have g->count entries. Returns how many adds were fused (both kinds).
+int fwd_fuse(const rb_graph *g, rb_layer *layers, int *output, int *se_add, int *x_src, int *folded);
 
 // The attention ops' descriptors of a layer, for planning (workspace sizes) and running alike.
 static inline rb_se_desc fwd_se_desc(const rb_layer *l) {

@@ -116,23 +116,22 @@ static size_t attention_work(const rb_layer *l) {
   }
 }
 
-// The graph's layers with the default fusions applied (fwd_fuse_se, fwd_fuse_residual), for sizing
-// the plan as rb_model_plan builds it: *fused (malloc'd, g->count), its *output and the SE gates' bytes.
+// The graph's layers with the default fusions applied (fwd_fuse), for sizing the plan as
+// rb_model_plan builds it: *fused (malloc'd, g->count), its *output and the SE gates' bytes.
 static rb_status fused_layers(const rb_graph *g, rb_layer **fused, int *output, double *gate_bytes) {
-  rb_layer *l = malloc((size_t)g->count * sizeof *l);
-  int *add = malloc((size_t)g->count * sizeof *add), *x = malloc((size_t)g->count * sizeof *x);
-  if (!l || !add || !x) {
-    free(l), free(add), free(x);
+  const size_t n = (size_t)g->count;
+  rb_layer *l = malloc(n * sizeof *l);
+  int *add = malloc(n * sizeof *add), *x = malloc(n * sizeof *x), *folded = malloc(n * sizeof *folded);
+  if (!l || !add || !x || !folded) {
+    free(l), free(add), free(x), free(folded);
     return rb_fail(RB_ERR_NOMEM, "out of memory sizing the plan");
   }
-  memcpy(l, g->layers, (size_t)g->count * sizeof *l);
-  fwd_fuse_se(g, l, add, x);
+  memcpy(l, g->layers, n * sizeof *l);
+  fwd_fuse(g, l, output, add, x, folded);
   *gate_bytes = 0;
   for (int i = 0; i < g->count; i++)
     if (add[i] >= 0) *gate_bytes += (double)l[i].out.n * l[i].channels * sizeof(float);
-  // The SE-fused adds are skipped by the residual fusion: x[] marks them (their x operand).
-  fwd_fuse_residual(g, l, output, x, add);
-  free(add), free(x);
+  free(add), free(x), free(folded);
   *fused = l;
   return RB_OK;
 }
@@ -179,18 +178,20 @@ rb_status rb_model_plan(const rb_graph *g, const rb_kernels *k, rb_conv_algo alg
   return rb_model_plan_opts(g, k, algo, NULL, get, ctx, out);
 }
 
-// The SE layers fwd_fuse_se fused with their adds get gate buffers; the adds learn where the
-// gate and their x operand are.
+// The default fusions (fwd_fuse): the SE layers fused with their adds get gate buffers, the adds
+// learn where the gate and their x operand are; the residual adds folded into convolutions are
+// marked.
 static rb_status plan_fusion(rb_model *m) {
-  const int n = m->g.count;
-  int *add = malloc((size_t)n * sizeof *add), *x = malloc((size_t)n * sizeof *x);
-  if (!add || !x) {
-    free(add), free(x);
+  const size_t n = (size_t)m->g.count;
+  int *add = malloc(n * sizeof *add), *x = malloc(n * sizeof *x), *folded = malloc(n * sizeof *folded);
+  if (!add || !x || !folded) {
+    free(add), free(x), free(folded);
     return rb_fail(RB_ERR_NOMEM, "out of memory planning the model");
   }
-  fwd_fuse_se(&m->g, m->layers, add, x);
+  fwd_fuse(&m->g, m->layers, &m->g.output, add, x, folded);
   rb_status s = RB_OK;
-  for (int li = 0; li < n && s == RB_OK; li++) {
+  for (int li = 0; li < m->g.count && s == RB_OK; li++) {
+    m->rt[li].add_folded = folded[li];
     if (add[li] < 0) continue;
     const rb_layer *l = &m->layers[li];
     if (!(m->rt[li].gate = rb_aligned_alloc((size_t)l->out.n * l->channels * sizeof(float))))
@@ -198,13 +199,7 @@ static rb_status plan_fusion(rb_model *m) {
     m->rt[add[li]].gate_layer = li + 1;
     m->rt[add[li]].x_src = x[add[li]];
   }
-  // Then the residual adds left: each into the convolution before it (skip: the SE-fused ones).
-  for (int li = 0; li < n; li++) x[li] = m->rt[li].gate_layer ? 1 : -1;
-  if (s == RB_OK) {
-    fwd_fuse_residual(&m->g, m->layers, &m->g.output, x, add);
-    for (int li = 0; li < n; li++) m->rt[li].add_folded = add[li];
-  }
-  free(add), free(x);
+  free(add), free(x), free(folded);
   return s;
 }
 

@@ -10,18 +10,11 @@
 // rt->pooled for an attention layer fused with its convolutions: the sum over its pooled tensors
 // (SK's paths, ResNeSt's radix splits of one tensor) of their means, from the producers' sums.
 static void pooled_from_sums(const rb_model *m, const rb_layer *l, const layer_rt *rt) {
-  const int n = l->out.n, c = l->channels, hw = l->out.h * l->out.w;
   const int t0 = l->src[0], t1 = l->kind == RB_LAYER_SK_SELECT ? l->src[1] : l->src[0];
-  const int splits = l->kind == RB_LAYER_SPLIT_ATTN ? l->radix : 1;
-  for (int i = 0; i < n; i++)
-    for (int ch = 0; ch < c; ch++) {
-      float s = 0;
-      for (int t = t0; t <= t1; t++) {
-        const float *sums = m->rt[m->producer[t]].sums + (size_t)i * splits * c;
-        for (int r = 0; r < splits; r++) s += sums[(size_t)r * c + ch];
-      }
-      rt->pooled[(size_t)i * c + ch] = s / (float)hw;
-    }
+  const float *sums[RB_SK_MAX_PATHS];  // SK: its paths, checked against RB_SK_MAX_PATHS before
+  for (int t = t0; t <= t1; t++) sums[t - t0] = m->rt[m->producer[t]].sums;
+  rb_sum_parts(l->out.n, l->channels, t1 - t0 + 1, sums, l->kind == RB_LAYER_SPLIT_ATTN ? l->radix : 1,
+               (float)(l->out.h * l->out.w), rt->pooled);
 }
 
 static rb_status run_layer(rb_model *m, int li) {

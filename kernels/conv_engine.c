@@ -274,26 +274,6 @@ static void run_tile(const rb_engine_plan *p, size_t tile, int g, size_t col0, i
                        p->zero, (size_t)g * p->cin_g, &e);
 }
 
-// dst[j] += sum over rows m of out[m * stride + j]: a tile's column sums, each column summed in row
-// order. The loop must be vectorized (this file is built for the baseline ISA, whose compiler cost
-// model would leave an unknown-length loop scalar); dst never aliases the tile.
-static void add_columns(float *restrict dst, const float *restrict out, size_t stride, size_t rows, int n) {
-  enum { B = 32 };  // columns summed at once: the accumulators stay in registers
-  int j0 = 0;
-  for (; j0 + B <= n; j0 += B) {
-    float acc[B];
-    for (int j = 0; j < B; j++) acc[j] = dst[j0 + j];
-    for (size_t m = 0; m < rows; m++) {
-      const float *row = out + m * stride + j0;
-#pragma omp simd
-      for (int j = 0; j < B; j++) acc[j] += row[j];
-    }
-    for (int j = 0; j < B; j++) dst[j0 + j] = acc[j];
-  }
-  for (size_t m = 0; m < rows; m++)
-    for (int j = j0; j < n; j++) dst[j] += out[m * stride + j];
-}
-
 // The tiles of one chunk on columns [col0, col0 + ncols), their stored rows summed into the chunk's
 // partial sums, image by image, in pixel order: by the GEMM microkernels' epilogue, or (narrow
 // groups, a tile across two images) from the stored tile while it is in L1.
@@ -317,8 +297,7 @@ static void run_chunk_sums(const rb_engine_plan *p, size_t chunk, int g, size_t 
       const size_t img = (px0 + m) / image, end = (img + 1) * image - px0, seg = (end < rows ? end : rows) - m;
       float *dst = part + (img - first_image) * cout;
       const float *src = out + (px0 + m) * cout + col0;
-      if (p->cfg->colsum) p->cfg->colsum(dst, src, cout, seg, ncols);
-      else add_columns(dst, src, cout, seg, ncols);
+      p->cfg->colsum(dst, src, cout, seg, ncols);
       m += seg;
     }
   }

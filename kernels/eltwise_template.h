@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stddef.h>
 
+#include "pool_window.h"
 #include "table.h"
 #include "vec_math.h"
 
@@ -83,15 +84,22 @@ EW_FN void ew_sigmoid(size_t count, const float *in, float *out) {
 
 enum { EW_POOL_VECS = 4 };  // channels summed together: 4 vectors of accumulators
 
-// Means of channels [c0, c0 + cn) of image i, cn <= EW_POOL_VECS * VM_VL, summed over p in order.
-VM_INLINE void ew_pool_block(int hw, int c, const float *in, int c0, int cn, float *out) {
-  VM_VEC acc[EW_POOL_VECS] = {{0}};
+// acc[v] += pixels [p0, p1) of channels [c0, c0 + cn), cn <= EW_POOL_VECS * VM_VL, in pixel order:
+// the accumulate loop of both global pool paths (the large-map one carries acc across row chunks).
+VM_INLINE void ew_sum_rows(const float *in, int c, int c0, int cn, int p0, int p1, VM_VEC *acc) {
   const int nv = (cn + VM_VL - 1) / VM_VL, last = cn - (nv - 1) * VM_VL;
-  for (int p = 0; p < hw; p++) {
+  for (int p = p0; p < p1; p++) {
     const float *x = in + (size_t)p * c + c0;
     for (int v = 0; v < nv - 1; v++) acc[v] += vm_load(x + v * VM_VL);
     acc[nv - 1] += last == VM_VL ? vm_load(x + (nv - 1) * VM_VL) : vm_load_part(x + (nv - 1) * VM_VL, last, 0.0f);
   }
+}
+
+// Means of channels [c0, c0 + cn) of image i, cn <= EW_POOL_VECS * VM_VL, summed over p in order.
+VM_INLINE void ew_pool_block(int hw, int c, const float *in, int c0, int cn, float *out) {
+  VM_VEC acc[EW_POOL_VECS] = {{0}};
+  const int nv = (cn + VM_VL - 1) / VM_VL, last = cn - (nv - 1) * VM_VL;
+  ew_sum_rows(in, c, c0, cn, 0, hw, acc);
   const VM_VEC div = vm_set1((float)hw);  // divide, as ref: one rounding
   for (int v = 0; v < nv - 1; v++) vm_store(out + c0 + v * VM_VL, acc[v] / div);
   vm_store_part(out + c0 + (nv - 1) * VM_VL, acc[nv - 1] / div, last);
@@ -134,11 +142,7 @@ EW_FN void ew_global_avgpool(int n, int hw, int c, const float *in, float *out) 
           VM_VEC acc[EW_POOL_VECS] = {{0}};
           if (r0 > p0)
             for (int v = 0; v < nv; v++) acc[v] = vm_load_part(dst + c0 + v * VM_VL, v < nv - 1 ? VM_VL : last, 0.0f);
-          for (int p = r0; p < r1; p++) {
-            const float *x = img + (size_t)p * c + c0;
-            for (int v = 0; v < nv - 1; v++) acc[v] += vm_load(x + v * VM_VL);
-            acc[nv - 1] += last == VM_VL ? vm_load(x + (nv - 1) * VM_VL) : vm_load_part(x + (nv - 1) * VM_VL, last, 0.0f);
-          }
+          ew_sum_rows(img, c, c0, cn, r0, r1, acc);
           for (int v = 0; v < nv; v++) vm_store_part(dst + c0 + v * VM_VL, acc[v], v < nv - 1 ? VM_VL : last);
         }
       }
@@ -149,15 +153,6 @@ EW_FN void ew_global_avgpool(int n, int hw, int c, const float *in, float *out) 
       out[(size_t)i * c + ch] = s / (float)hw;
     }
   }
-}
-
-// The window of output o along one axis (ref's, kernels/ref/pool.c).
-VM_INLINE int ew_window(int o, int k, int s, int pad, int size, int *lo, int *hi) {
-  const int start = o * s - pad;
-  const int end = start + k < size + pad ? start + k : size + pad;
-  *lo = start > 0 ? start : 0;
-  *hi = end < size ? end : size;
-  return end - start;
 }
 
 // One output pixel of a max (is_max) or average pool over all channels.
@@ -186,8 +181,8 @@ VM_INLINE void ew_pool(const rb_pool_desc *d, const float *in, float *out, int i
     for (int y = 0; y < oh; y++)
       for (int x = 0; x < ow; x++) {
         int y0, y1, x0, x1;
-        const int ph = ew_window(y, d->kh, d->stride_h, d->pad_h, d->h, &y0, &y1);
-        const int pw = ew_window(x, d->kw, d->stride_w, d->pad_w, d->w, &x0, &x1);
+        const int ph = rb_pool_window(y, d->kh, d->stride_h, d->pad_h, d->h, &y0, &y1);
+        const int pw = rb_pool_window(x, d->kw, d->stride_w, d->pad_w, d->w, &x0, &x1);
         const float div = (float)(d->count_include_pad ? ph * pw : (y1 - y0) * (x1 - x0));
         ew_pool_pixel(d, in + (size_t)i * d->h * d->w * c, y0, y1, x0, x1, is_max, div,
                       out + (((size_t)i * oh + y) * ow + x) * c);

@@ -281,14 +281,13 @@ rb_status rb_op_se(const rb_kernels *k, const rb_se_desc *d, const float *in, co
   return RB_OK;
 }
 
-// gap[i][c] = sum over p of in[i*i_stride + p*p_stride + c], added in order from p = 0 in float:
-// the order the forward pass always used (its golden outputs stay bit-identical).
-static void sum_parts(int n, int parts, int c, size_t i_stride, size_t p_stride, const float *in, float *gap) {
+void rb_sum_parts(int n, int c, int tensors, const float *const *part, int splits, float div, float *pooled) {
   for (int i = 0; i < n; i++)
     for (int ch = 0; ch < c; ch++) {
-      float acc = 0;
-      for (int p = 0; p < parts; p++) acc += in[(size_t)i * i_stride + (size_t)p * p_stride + ch];
-      gap[(size_t)i * c + ch] = acc;
+      float s = 0;
+      for (int t = 0; t < tensors; t++)
+        for (int r = 0; r < splits; r++) s += part[t][((size_t)i * splits + r) * c + ch];
+      pooled[(size_t)i * c + ch] = s / div;
     }
 }
 
@@ -339,7 +338,7 @@ rb_status rb_op_split_attention(const rb_kernels *k, const rb_split_attn_desc *d
   float *logits = workspace + l.logits, *att = means;
   if (!pooled) {
     k->global_avgpool(n, hw, r * c, x, means);  // [n][radix][channels]
-    sum_parts(n, r, c, (size_t)r * c, (size_t)c, means, gap);
+    rb_sum_parts(n, c, 1, (const float *const[]){means}, r, 1.0f, gap);
     pooled = gap;
   }
   k->fc(n, c, d->reduced, card, pooled, w1, b1, 1, hid);
@@ -386,8 +385,12 @@ rb_status rb_op_sk_attention(const rb_kernels *k, const rb_sk_attn_desc *d, cons
   float *means = workspace + l.means, *gap = workspace + l.gap, *hid = workspace + l.hid;
   float *logits = workspace + l.logits, *select_ws = means;
   if (!pooled) {
-    for (int p = 0; p < paths; p++) k->global_avgpool(n, hw, c, branches[p], means + (size_t)p * ngap);  // [path][n][c]
-    sum_parts(n, paths, c, (size_t)c, ngap, means, gap);
+    const float *part[RB_SK_MAX_PATHS];
+    for (int p = 0; p < paths; p++) {
+      part[p] = means + (size_t)p * ngap;  // [path][n][c]
+      k->global_avgpool(n, hw, c, branches[p], means + (size_t)p * ngap);
+    }
+    rb_sum_parts(n, c, paths, part, 1, 1.0f, gap);
     pooled = gap;
   }
   k->fc(n, c, d->reduced, d->groups, pooled, w1, b1, 1, hid);

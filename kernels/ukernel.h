@@ -40,6 +40,12 @@ typedef void (*rb_f32_igemm_fn)(size_t mr, size_t nc, size_t kc, size_t ks, cons
 typedef void (*rb_f32_gemm_fn)(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride, const float *w,
                                float *c, size_t c_stride, const rb_uk_epilogue *e);
 
+// A GEMM kernel run as its igemm with one tap: the tile_mr row pointers, row m at a + m * a_stride
+// and rows m >= mr clamped to row mr - 1 (computed, not stored).
+static inline void rb_uk_gemm_rows(const float *a, size_t a_stride, size_t mr, size_t tile_mr, const float **rows) {
+  for (size_t m = 0; m < tile_mr; m++) rows[m] = a + (m < mr ? m : mr - 1) * a_stride;
+}
+
 // Narrow-group convolution: groups of cpg input and cpg output channels (ResNeXt's 4 and 8), a
 // vector of `width` channels serving width / cpg groups at once (in-lane broadcasts). Over nc
 // channels (a multiple of cpg, from the tile's first group) and ks taps, with the indirection of
@@ -104,7 +110,7 @@ typedef struct rb_engine_config {
   rb_gemm_ukernel gemm_small;
   // dst[j] += sum over rows m < rows of src[m * stride + j], j < n, each column in row order: the
   // channel sums of a stored tile (rb_engine_plan_run's sums) at the ISA's vector width
-  // (kernels/eltwise_template.h). NULL: the driver's portable loop.
+  // (kernels/eltwise_template.h); every config has one (the driver has no fallback).
   void (*colsum)(float *dst, const float *src, size_t stride, size_t rows, int n);
 } rb_engine_config;
 

@@ -70,7 +70,8 @@ const size_t rb_wino_ukernel_count = sizeof rb_wino_ukernels / sizeof rb_wino_uk
 #define NO_GEMM {NULL, RB_ISA_REF, 0, 0, NULL, NULL}
 // Each SIMD ISA's geometry, with transforms of its vector width: AVX2, AVX-512 (6x64; 14x32 with
 // the small 8x32 tile, AVX-512's earlier geometry, keeps the Winograd small-tile rule tested), NEON.
-// Channel sums: the template at 8 and 16 floats a vector, and the driver's portable loop (NULL).
+// Channel sums: the template at each geometry's vector width (4, 8 and 16 floats).
+void rb_f32_colsum__vec4(float *dst, const float *src, size_t stride, size_t rows, int n);
 void rb_f32_colsum__vec8(float *dst, const float *src, size_t stride, size_t rows, int n);
 void rb_f32_colsum__vec16(float *dst, const float *src, size_t stride, size_t rows, int n);
 const rb_engine_config rb_engine_scalar_configs[] = {
@@ -81,6 +82,6 @@ const rb_engine_config rb_engine_scalar_configs[] = {
     {"scalar_6x64", RB_ISA_REF, GEMM(6, 64), NG(16, 4, 16), NG(16, 8, 16), NG(14, 16, 16),
      WINO3(RB_ISA_REF, 16, __vec16), NO_GEMM, rb_f32_colsum__vec16},
     {"scalar_8x8", RB_ISA_REF, GEMM(8, 8), NG(16, 4, 4), NG(8, 8, 8), NO_NG, WINO3(RB_ISA_REF, 4, __vec4), NO_GEMM,
-     NULL},
+     rb_f32_colsum__vec4},
 };
 const size_t rb_engine_scalar_config_count = sizeof rb_engine_scalar_configs / sizeof rb_engine_scalar_configs[0];

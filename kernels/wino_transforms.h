@@ -1,8 +1,8 @@
 // Winograd F(m x m, 3x3) input and output transforms, vectorized over channels: a template that
 // each ISA's kernels/<isa>/winograd.c includes once, after defining
 //   WT_VL      floats per vector (1 for the portable scalar vehicle),
-//   WT_VEC     a vector of WT_VL floats (GCC vector extension; float when WT_VL is 1),
-//   WT_IVEC    the int32 vector of the same size (unused when WT_VL is 1),
+//   WT_VEC     a vector of WT_VL floats (GCC vector extension, one lane for the scalar vehicle),
+//   WT_IVEC    the int32 vector of the same size,
 //   WT_SUFFIX  the ISA suffix of the function names (__avx2, __scalar, ...).
 // It defines rb_f32_wino_{input,output}_f{2,4,6}<WT_SUFFIX> (the contracts are in ukernel.h).
 // Compiled with the ISA's flags, the vectors become its registers (ymm, zmm, q); the matrices are
@@ -12,39 +12,23 @@
 // whole vector go through a small on-stack copy, so no access passes the last channel.
 #include <string.h>
 
-// The vector helpers below are static and always inlined: no vector crosses a call, so GCC's note
-// that a wide vector argument would change the ABI on a baseline build does not apply.
-#pragma GCC diagnostic ignored "-Wpsabi"
-
 #include "ukernel.h"
 #include "winograd_matrices.h"
+
+// Loads, stores and the NaN-passing ReLU: kernels/vec_math.h's, over the includer's vector.
+#define VM_VL WT_VL
+#define VM_VEC WT_VEC
+#define VM_IVEC WT_IVEC
+#include "vec_math.h"
 
 #define WT_CAT2(a, b) a##b
 #define WT_CAT(a, b) WT_CAT2(a, b)
 #define WT_UNROLL _Pragma("GCC unroll 8")
-#define WT_INLINE static inline __attribute__((always_inline))
-
-WT_INLINE WT_VEC wt_load(const float *p) {
-  WT_VEC v;
-  memcpy(&v, p, sizeof v);
-  return v;
-}
-WT_INLINE void wt_store(float *p, WT_VEC v) { memcpy(p, &v, sizeof v); }
-
-// max(0, x) that passes NaN and -0 through, as ref (x < 0 ? 0 : x).
-#if WT_VL == 1
-WT_INLINE WT_VEC wt_relu(WT_VEC v) { return v < 0 ? 0.0f : v; }
-#else
-WT_INLINE WT_VEC wt_relu(WT_VEC v) {
-  const WT_IVEC negative = v < 0;
-  return (WT_VEC)((WT_IVEC)v & ~negative);
-}
-#endif
 
 // sum_k coef[k] * x[k * xs] over the nonzero coefficients, in order (ref's order, less its +0
 // terms); coef is a constant row, so after inlining each test and product is resolved at compile
 // time.
-WT_INLINE WT_VEC wt_dot(const double *coef, int n, const WT_VEC *x, int xs) {
+VM_INLINE WT_VEC wt_dot(const double *coef, int n, const WT_VEC *x, int xs) {
   WT_VEC s = {0};  // replaced by the first term (no matrix has an all-zero row)
   int first = 1;
   WT_UNROLL
@@ -60,13 +44,13 @@ WT_INLINE WT_VEC wt_dot(const double *coef, int n, const WT_VEC *x, int xs) {
 
 // One vector of channels of one tile. x[i * A + j]: the input pixel (i, j) of the tile, offset
 // xoff (the zero row for padding); v + p * v_stride: transformed position p = r * A + s.
-WT_INLINE void wt_input_chunk(int m, const double *BT, const float *const *x, size_t xoff, float *v,
+VM_INLINE void wt_input_chunk(int m, const double *BT, const float *const *x, size_t xoff, float *v,
                               size_t v_stride) {
   enum { MAXA = 8 };
   const int A = m + 2;
   WT_VEC d[MAXA * MAXA], t[MAXA * MAXA];
   WT_UNROLL
-  for (int p = 0; p < A * A; p++) d[p] = wt_load(x[p] + xoff);
+  for (int p = 0; p < A * A; p++) d[p] = vm_load(x[p] + xoff);
   WT_UNROLL
   for (int r = 0; r < A; r++) {  // columns: t = BT d
     WT_UNROLL
@@ -75,25 +59,25 @@ WT_INLINE void wt_input_chunk(int m, const double *BT, const float *const *x, si
   WT_UNROLL
   for (int r = 0; r < A; r++) {  // rows: v = t B
     WT_UNROLL
-    for (int s = 0; s < A; s++) wt_store(v + (size_t)(r * A + s) * v_stride, wt_dot(BT + s * A, A, t + r * A, 1));
+    for (int s = 0; s < A; s++) vm_store(v + (size_t)(r * A + s) * v_stride, wt_dot(BT + s * A, A, t + r * A, 1));
   }
 }
 
 // One vector of channels of one tile: y = AT mm A, + bias, + residual, ReLU; pixel (i, j) stored
 // to y[i * m + j] + yoff unless that pointer is NULL (outside the output).
-WT_INLINE void wt_output_chunk(int m, const double *AT, const float *mm, size_t m_stride, const float *bias,
+VM_INLINE void wt_output_chunk(int m, const double *AT, const float *mm, size_t m_stride, const float *bias,
                                float *const *y, const float *const *res, size_t yoff, int relu) {
   enum { MAXA = 8 };
   const int A = m + 2;
   WT_VEC x[MAXA * MAXA], t[MAXA * MAXA];
   WT_UNROLL
-  for (int p = 0; p < A * A; p++) x[p] = wt_load(mm + (size_t)p * m_stride);
+  for (int p = 0; p < A * A; p++) x[p] = vm_load(mm + (size_t)p * m_stride);
   WT_UNROLL
   for (int i = 0; i < m; i++) {  // columns: t = AT x
     WT_UNROLL
     for (int j = 0; j < A; j++) t[i * A + j] = wt_dot(AT + i * A, A, x + j, A);
   }
-  const WT_VEC zero = {0}, b = bias ? wt_load(bias) : zero;
+  const WT_VEC zero = {0}, b = bias ? vm_load(bias) : zero;
   WT_UNROLL
   for (int i = 0; i < m; i++) {  // rows: y = t A
     WT_UNROLL
@@ -101,9 +85,9 @@ WT_INLINE void wt_output_chunk(int m, const double *AT, const float *mm, size_t 
       if (!y[i * m + k]) continue;
       WT_VEC r = wt_dot(AT + k * A, A, t + i * A, 1);
       if (bias) r += b;
-      if (res) r += wt_load(res[i * m + k] + yoff);
-      if (relu) r = wt_relu(r);
-      wt_store(y[i * m + k] + yoff, r);
+      if (res) r += vm_load(res[i * m + k] + yoff);
+      if (relu) r = vm_relu(r);
+      vm_store(y[i * m + k] + yoff, r);
     }
   }
 }

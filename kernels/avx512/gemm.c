@@ -83,7 +83,7 @@ void rb_f32_igemm_14x32__avx512(size_t mr, size_t nc, size_t kc, size_t ks, cons
 void rb_f32_gemm_14x32__avx512(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride, const float *w,
                                float *c, size_t c_stride, const rb_uk_epilogue *e) {
   const float *rows[14];
-  for (size_t m = 0; m < 14; m++) rows[m] = a + (m < mr ? m : mr - 1) * a_stride;
+  rb_uk_gemm_rows(a, a_stride, mr, 14, rows);
   igemm14(mr, nc, kc, 1, rows, w, c, c_stride, NULL, 0, e);
 }
 
@@ -96,7 +96,7 @@ void rb_f32_igemm_8x32__avx512(size_t mr, size_t nc, size_t kc, size_t ks, const
 void rb_f32_gemm_8x32__avx512(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride, const float *w,
                               float *c, size_t c_stride, const rb_uk_epilogue *e) {
   const float *rows[8];
-  for (size_t m = 0; m < 8; m++) rows[m] = a + (m < mr ? m : mr - 1) * a_stride;
+  rb_uk_gemm_rows(a, a_stride, mr, 8, rows);
   igemm8(mr, nc, kc, 1, rows, w, c, c_stride, NULL, 0, e);
 }
 
@@ -164,6 +164,6 @@ void rb_f32_igemm_6x64__avx512(size_t mr, size_t nc, size_t kc, size_t ks, const
 void rb_f32_gemm_6x64__avx512(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride, const float *w,
                               float *c, size_t c_stride, const rb_uk_epilogue *e) {
   const float *rows[6];
-  for (size_t m = 0; m < 6; m++) rows[m] = a + (m < mr ? m : mr - 1) * a_stride;
+  rb_uk_gemm_rows(a, a_stride, mr, 6, rows);
   igemm6x64(mr, nc, kc, 1, rows, w, c, c_stride, NULL, 0, e);
 }

@@ -160,6 +160,6 @@ void rb_f32_igemm_8x8__neon(size_t mr, size_t nc, size_t kc, size_t ks, const fl
 void rb_f32_gemm_8x8__neon(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride, const float *w, float *c,
                            size_t c_stride, const rb_uk_epilogue *e) {
   const float *rows[MR];
-  for (size_t m = 0; m < MR; m++) rows[m] = a + (m < mr ? m : mr - 1) * a_stride;
+  rb_uk_gemm_rows(a, a_stride, mr, MR, rows);
   igemm(mr, nc, kc, 1, rows, w, c, c_stride, NULL, 0, e);
 }

@@ -2,6 +2,7 @@
 // and the global average pool in front of SE and the classifier.
 #include <math.h>
 
+#include "../pool_window.h"
 #include "ref_kernels.h"
 #include "resbench/ops.h"
 
@@ -23,17 +24,6 @@ void rb_global_avgpool__ref(int n, int hw, int c, const float *in, float *out) {
     }
 }
 
-// The window of output o along one axis, in input coordinates: [*lo, *hi) clipped to the
-// input, and the length of the window clipped only to the padded input (PyTorch's pool_size,
-// which in ceil mode can be shorter than the kernel).
-static int window(int o, int k, int s, int pad, int size, int *lo, int *hi) {
-  const int start = o * s - pad;
-  const int end = start + k < size + pad ? start + k : size + pad;
-  *lo = start > 0 ? start : 0;
-  *hi = end < size ? end : size;
-  return end - start;
-}
-
 void rb_maxpool__ref(const rb_pool_desc *d, const float *in, float *out) {
   const int oh = rb_pool_out_h(d), ow = rb_pool_out_w(d), c = d->c;
 #pragma omp parallel for collapse(2) schedule(static) if ((size_t)d->n * oh * ow * c >= (1u << 14))
@@ -41,8 +31,8 @@ void rb_maxpool__ref(const rb_pool_desc *d, const float *in, float *out) {
     for (int y = 0; y < oh; y++)
       for (int x = 0; x < ow; x++) {
         int y0, y1, x0, x1;
-        window(y, d->kh, d->stride_h, d->pad_h, d->h, &y0, &y1);
-        window(x, d->kw, d->stride_w, d->pad_w, d->w, &x0, &x1);
+        rb_pool_window(y, d->kh, d->stride_h, d->pad_h, d->h, &y0, &y1);
+        rb_pool_window(x, d->kw, d->stride_w, d->pad_w, d->w, &x0, &x1);
         float *o = out + (((size_t)i * oh + y) * ow + x) * c;
         for (int ch = 0; ch < c; ch++) o[ch] = -INFINITY;  // padding never wins
         for (int iy = y0; iy < y1; iy++)
@@ -61,8 +51,8 @@ void rb_avgpool__ref(const rb_pool_desc *d, const float *in, float *out) {
     for (int y = 0; y < oh; y++)
       for (int x = 0; x < ow; x++) {
         int y0, y1, x0, x1;
-        const int ph = window(y, d->kh, d->stride_h, d->pad_h, d->h, &y0, &y1);
-        const int pw = window(x, d->kw, d->stride_w, d->pad_w, d->w, &x0, &x1);
+        const int ph = rb_pool_window(y, d->kh, d->stride_h, d->pad_h, d->h, &y0, &y1);
+        const int pw = rb_pool_window(x, d->kw, d->stride_w, d->pad_w, d->w, &x0, &x1);
         float *o = out + (((size_t)i * oh + y) * ow + x) * c;
         for (int ch = 0; ch < c; ch++) o[ch] = 0.0f;
         // Empty windows cannot pass rb_pool_desc_check (pad <= k/2, and ceil mode never starts

@@ -42,7 +42,7 @@ static inline void igemm(size_t MR, size_t NR, size_t mr, size_t nc, size_t kc, 
 static inline void gemm(size_t MR, size_t NR, size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride,
                         const float *w, float *c, size_t c_stride, const rb_uk_epilogue *e) {
   const float *rows[16];
-  for (size_t m = 0; m < MR; m++) rows[m] = a + (m < mr ? m : mr - 1) * a_stride;
+  rb_uk_gemm_rows(a, a_stride, mr, MR, rows);
   // The same sum as the indirect kernel with one tap: a is the pointer table, zero never matches.
   igemm(MR, NR, mr, nc, kc, 1, rows, w, c, c_stride, NULL, 0, e);
 }

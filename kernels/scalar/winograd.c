@@ -3,7 +3,7 @@
 #include <stdint.h>
 
 #define WT_VL 1
-typedef float WT_VEC;
-typedef int32_t WT_IVEC;
+typedef float WT_VEC __attribute__((vector_size(4)));  // one lane: vec_math.h's helpers take GCC vectors
+typedef int32_t WT_IVEC __attribute__((vector_size(4)));
 #define WT_SUFFIX __scalar
 #include "../wino_transforms.h"
