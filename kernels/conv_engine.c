@@ -263,7 +263,7 @@ static void run_tile(const rb_engine_plan *p, size_t tile, int g, size_t col0, i
   const size_t px0 = tile * mr, rows = p->pixels - px0 < mr ? p->pixels - px0 : mr;
   float *c = out + px0 * cout + col0;
   const rb_uk_epilogue e = {residual ? residual + px0 * cout + col0 : NULL, cout, relu,
-                            p->path == RB_PATH_NGCONV ? NULL : col_sums};
+                            p->path == RB_PATH_NGCONV ? NULL : col_sums, NULL};
   if (p->path == RB_PATH_NGCONV)
     p->ng->fn(rows, cout, (size_t)p->ks, p->ind + tile * p->ks * mr, p->packed, c, cout, p->zero, 0, &e);
   else if (p->path == RB_PATH_GEMM)

@@ -10,7 +10,7 @@
 #include "resbench/isa.h"
 
 // Applied in the store, per output element, after the sum (bias comes packed with the weights):
-// + residual, then ReLU. ReLU passes NaN through (x > 0 ? x : 0 would not), as ref and PyTorch.
+// x scale, + residual, then ReLU. ReLU passes NaN through (x > 0 ? x : 0 would not), as ref and PyTorch.
 // Extensible: a fusion adds a field here (a per-channel scale, per-channel sums), not a new kind.
 typedef struct rb_uk_epilogue {
   const float *residual;   // row m, column n at residual[m * residual_stride + n]; NULL: none
@@ -20,6 +20,10 @@ typedef struct rb_uk_epilogue {
   // order, of what they store in column n < nc (a global pool fused into the store: the values are
   // still in registers). Narrow-group kernels take NULL (their driver sums the stored tile).
   float *col_sums;
+  // GEMM and IGEMM kernels: NULL, or column n < nc is multiplied by scale[n] before the residual
+  // (an SE gate whose pool was computed ahead: relu(gate * conv + shortcut) in the store).
+  // Narrow-group kernels take NULL.
+  const float *scale;
 } rb_uk_epilogue;
 
 // Packed weights of one group for a tile of NR columns (kernels/pack.c): for each block of NR

@@ -15,9 +15,11 @@ static inline __m256i lanes(size_t n) {
   return _mm256_loadu_si256((const __m256i *)(m + 8 - n));
 }
 
-// + residual, then ReLU (max(0, x) returns x when x is NaN: NaN passes), then store n of 16; with
-// sums (s[0], s[1]), add what was stored to them.
-static inline void store_row(float *c, const float *res, __m256 v0, __m256 v1, size_t n, int relu, __m256 *s) {
+// x scale (g: NULL or the columns' two scale vectors), + residual, then ReLU (max(0, x) returns x
+// when x is NaN: NaN passes), then store n of 16; with sums (s[0], s[1]), add what was stored to them.
+static inline void store_row(float *c, const float *res, __m256 v0, __m256 v1, size_t n, int relu, __m256 *s,
+                             const __m256 *g) {
+  if (g) v0 = _mm256_mul_ps(v0, g[0]), v1 = _mm256_mul_ps(v1, g[1]);
   if (n >= NR) {
     if (res) v0 = _mm256_add_ps(v0, _mm256_loadu_ps(res)), v1 = _mm256_add_ps(v1, _mm256_loadu_ps(res + 8));
     if (relu) v0 = _mm256_max_ps(_mm256_setzero_ps(), v0), v1 = _mm256_max_ps(_mm256_setzero_ps(), v1);
@@ -76,12 +78,18 @@ static inline void igemm(size_t mr, size_t nc, size_t kc, size_t ks, const float
     const size_t n = nc - n0;
     // Only rows < mr are stored: a residual may be the output itself (in place).
     __m256 sums[2] = {_mm256_setzero_ps(), _mm256_setzero_ps()}, *s = e->col_sums ? sums : NULL;
-    store_row(cr[0] + n0, rr[0] ? rr[0] + n0 : NULL, c00, c01, n, e->relu, s);
-    if (mr > 1) store_row(cr[1] + n0, rr[1] ? rr[1] + n0 : NULL, c10, c11, n, e->relu, s);
-    if (mr > 2) store_row(cr[2] + n0, rr[2] ? rr[2] + n0 : NULL, c20, c21, n, e->relu, s);
-    if (mr > 3) store_row(cr[3] + n0, rr[3] ? rr[3] + n0 : NULL, c30, c31, n, e->relu, s);
-    if (mr > 4) store_row(cr[4] + n0, rr[4] ? rr[4] + n0 : NULL, c40, c41, n, e->relu, s);
-    if (mr > 5) store_row(cr[5] + n0, rr[5] ? rr[5] + n0 : NULL, c50, c51, n, e->relu, s);
+    __m256 gv[2] = {sums[0], sums[0]};  // the columns' scale: lanes past n are 0 (not stored)
+    if (e->scale) {
+      const __m256i g0 = lanes(n < 8 ? n : 8), g1 = lanes(n > 8 ? (n > 16 ? 8 : n - 8) : 0);
+      gv[0] = _mm256_maskload_ps(e->scale + n0, g0), gv[1] = _mm256_maskload_ps(e->scale + n0 + 8, g1);
+    }
+    const __m256 *g = e->scale ? gv : NULL;
+    store_row(cr[0] + n0, rr[0] ? rr[0] + n0 : NULL, c00, c01, n, e->relu, s, g);
+    if (mr > 1) store_row(cr[1] + n0, rr[1] ? rr[1] + n0 : NULL, c10, c11, n, e->relu, s, g);
+    if (mr > 2) store_row(cr[2] + n0, rr[2] ? rr[2] + n0 : NULL, c20, c21, n, e->relu, s, g);
+    if (mr > 3) store_row(cr[3] + n0, rr[3] ? rr[3] + n0 : NULL, c30, c31, n, e->relu, s, g);
+    if (mr > 4) store_row(cr[4] + n0, rr[4] ? rr[4] + n0 : NULL, c40, c41, n, e->relu, s, g);
+    if (mr > 5) store_row(cr[5] + n0, rr[5] ? rr[5] + n0 : NULL, c50, c51, n, e->relu, s, g);
     if (s) add_sums(e->col_sums + n0, sums, n < NR ? n : NR);
   }
 }

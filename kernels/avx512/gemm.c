@@ -18,10 +18,12 @@
 
 static inline __mmask16 lanes(size_t n) { return n >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << n) - 1); }
 
-// + residual, then ReLU (max(0, x) returns x when x is NaN: keep the operand order), then store
-// the lanes of m0 | m1; *v0, *v1 become what was stored (for the column sums).
+// x scale (g: NULL or the two columns' scale vectors), + residual, then ReLU (max(0, x) returns x
+// when x is NaN: keep the operand order), then store the lanes of m0 | m1; *v0, *v1 become what
+// was stored (for the column sums).
 static inline void store_row(float *c, const float *res, __m512 *v0, __m512 *v1, __mmask16 m0, __mmask16 m1,
-                             int relu) {
+                             int relu, const __m512 *g) {
+  if (g) *v0 = _mm512_mul_ps(*v0, g[0]), *v1 = _mm512_mul_ps(*v1, g[1]);
   if (res) *v0 = _mm512_add_ps(*v0, _mm512_maskz_loadu_ps(m0, res)), *v1 = _mm512_add_ps(*v1, _mm512_maskz_loadu_ps(m1, res + 16));
   if (relu) *v0 = _mm512_max_ps(_mm512_setzero_ps(), *v0), *v1 = _mm512_max_ps(_mm512_setzero_ps(), *v1);
   _mm512_mask_storeu_ps(c, m0, *v0);
@@ -40,7 +42,7 @@ static inline void store_row(float *c, const float *res, __m512 *v0, __m512 *v1,
 #define STORE(m)                                                                                                \
   if (m < mr) {                                                                                                 \
     store_row(c + m * c_stride + n0, e->residual ? e->residual + m * e->residual_stride + n0 : NULL, &c##m##0, \
-              &c##m##1, m0, m1, e->relu);                                                                       \
+              &c##m##1, m0, m1, e->relu, g);                                                                    \
     if (e->col_sums) s0 = _mm512_add_ps(s0, c##m##0), s1 = _mm512_add_ps(s1, c##m##1);                         \
   }
 
@@ -62,6 +64,9 @@ static inline void store_row(float *c, const float *res, __m512 *v0, __m512 *v1,
       const size_t n = nc - n0;                                                                                \
       const __mmask16 m0 = lanes(n), m1 = lanes(n > 16 ? n - 16 : 0);                                          \
       __m512 s0 = _mm512_setzero_ps(), s1 = _mm512_setzero_ps(); /* the stored rows' column sums */            \
+      const __m512 gv[2] = {e->scale ? _mm512_maskz_loadu_ps(m0, e->scale + n0) : s0,                          \
+                            e->scale ? _mm512_maskz_loadu_ps(m1, e->scale + n0 + 16) : s0};                    \
+      const __m512 *g = e->scale ? gv : NULL;                                                                  \
       ROWS(STORE)                                                                                              \
       if (e->col_sums) {                                                                                       \
         float *cs = e->col_sums + n0;                                                                          \
@@ -117,8 +122,8 @@ void rb_f32_gemm_8x32__avx512(size_t mr, size_t nc, size_t kc, const float *a, s
 #define STORE4(m)                                                                                               \
   if (m < mr) {                                                                                                 \
     const float *res = e->residual ? e->residual + m * e->residual_stride + n0 : NULL;                         \
-    store_row(c + m * c_stride + n0, res, &c##m##0, &c##m##1, m0, m1, e->relu);                               \
-    store_row(c + m * c_stride + n0 + 32, res ? res + 32 : NULL, &c##m##2, &c##m##3, m2, m3, e->relu);         \
+    store_row(c + m * c_stride + n0, res, &c##m##0, &c##m##1, m0, m1, e->relu, g);                            \
+    store_row(c + m * c_stride + n0 + 32, res ? res + 32 : NULL, &c##m##2, &c##m##3, m2, m3, e->relu, g ? g + 2 : NULL); \
     if (e->col_sums)                                                                                            \
       s0 = _mm512_add_ps(s0, c##m##0), s1 = _mm512_add_ps(s1, c##m##1), s2 = _mm512_add_ps(s2, c##m##2),         \
       s3 = _mm512_add_ps(s3, c##m##3);                                                                         \
@@ -144,6 +149,10 @@ static inline void igemm6x64(size_t mr, size_t nc, size_t kc, size_t ks, const f
     const __mmask16 m0 = lanes(n), m1 = lanes(n > 16 ? n - 16 : 0), m2 = lanes(n > 32 ? n - 32 : 0),
                     m3 = lanes(n > 48 ? n - 48 : 0);
     __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
+    __m512 gv[4] = {s0, s0, s0, s0};
+    if (e->scale)
+      for (int v = 0; v < 4; v++) gv[v] = _mm512_maskz_loadu_ps(v == 0 ? m0 : v == 1 ? m1 : v == 2 ? m2 : m3, e->scale + n0 + 16 * v);
+    const __m512 *g = e->scale ? gv : NULL;
     ROWS6(STORE4)
     if (e->col_sums) {
       float *cs = e->col_sums + n0;

@@ -41,7 +41,9 @@ static inline void store_part(float *p, float32x4_t v, size_t n) {
 
 // Four columns (n of them when n < 4, none when n == 0); returns what was stored (lanes past n:
 // unused).
-static inline float32x4_t store_vec(float *c, const float *res, float32x4_t v, size_t n, int do_relu) {
+static inline float32x4_t store_vec(float *c, const float *res, float32x4_t v, size_t n, int do_relu,
+                                    const float32x4_t *g) {
+  if (g) v = vmulq_f32(v, *g);  // the columns' scale first
   if (n >= 4) {
     if (res) v = vaddq_f32(v, vld1q_f32(res));
     if (do_relu) v = relu(v);
@@ -54,11 +56,11 @@ static inline float32x4_t store_vec(float *c, const float *res, float32x4_t v, s
   return v;
 }
 
-// With sums (s[0], s[1]), what was stored is added to them.
+// With sums (s[0], s[1]), what was stored is added to them; g: NULL or the columns' scale vectors.
 static inline void store_row(float *c, const float *res, float32x4_t v0, float32x4_t v1, size_t n, int do_relu,
-                             float32x4_t *s) {
-  v0 = store_vec(c, res, v0, n, do_relu);
-  v1 = store_vec(c + 4, res ? res + 4 : NULL, v1, n > 4 ? n - 4 : 0, do_relu);
+                             float32x4_t *s, const float32x4_t *g) {
+  v0 = store_vec(c, res, v0, n, do_relu, g);
+  v1 = store_vec(c + 4, res ? res + 4 : NULL, v1, n > 4 ? n - 4 : 0, do_relu, g ? g + 1 : NULL);
   if (s) s[0] = vaddq_f32(s[0], v0), s[1] = vaddq_f32(s[1], v1);
 }
 
@@ -140,14 +142,20 @@ NO_PRE_RA_SCHEDULE static inline void igemm(size_t mr, size_t nc, size_t kc, siz
     const size_t n = nc - n0;
     // Only rows < mr are stored: a residual may be the output itself (in place).
     float32x4_t sums[2] = {vdupq_n_f32(0.0f), vdupq_n_f32(0.0f)}, *s = e->col_sums ? sums : NULL;
-    store_row(cr[0] + n0, rr[0] ? rr[0] + n0 : NULL, c00, c01, n, e->relu, s);
-    if (mr > 1) store_row(cr[1] + n0, rr[1] ? rr[1] + n0 : NULL, c10, c11, n, e->relu, s);
-    if (mr > 2) store_row(cr[2] + n0, rr[2] ? rr[2] + n0 : NULL, c20, c21, n, e->relu, s);
-    if (mr > 3) store_row(cr[3] + n0, rr[3] ? rr[3] + n0 : NULL, c30, c31, n, e->relu, s);
-    if (mr > 4) store_row(cr[4] + n0, rr[4] ? rr[4] + n0 : NULL, c40, c41, n, e->relu, s);
-    if (mr > 5) store_row(cr[5] + n0, rr[5] ? rr[5] + n0 : NULL, c50, c51, n, e->relu, s);
-    if (mr > 6) store_row(cr[6] + n0, rr[6] ? rr[6] + n0 : NULL, c60, c61, n, e->relu, s);
-    if (mr > 7) store_row(cr[7] + n0, rr[7] ? rr[7] + n0 : NULL, c70, c71, n, e->relu, s);
+    float32x4_t gv[2] = {sums[0], sums[0]};  // the columns' scale (lanes past n: 0, not stored)
+    if (e->scale) {
+      gv[0] = n >= 4 ? vld1q_f32(e->scale + n0) : load_part(e->scale + n0, n);
+      if (n > 4) gv[1] = n >= 8 ? vld1q_f32(e->scale + n0 + 4) : load_part(e->scale + n0 + 4, n - 4);
+    }
+    const float32x4_t *g = e->scale ? gv : NULL;
+    store_row(cr[0] + n0, rr[0] ? rr[0] + n0 : NULL, c00, c01, n, e->relu, s, g);
+    if (mr > 1) store_row(cr[1] + n0, rr[1] ? rr[1] + n0 : NULL, c10, c11, n, e->relu, s, g);
+    if (mr > 2) store_row(cr[2] + n0, rr[2] ? rr[2] + n0 : NULL, c20, c21, n, e->relu, s, g);
+    if (mr > 3) store_row(cr[3] + n0, rr[3] ? rr[3] + n0 : NULL, c30, c31, n, e->relu, s, g);
+    if (mr > 4) store_row(cr[4] + n0, rr[4] ? rr[4] + n0 : NULL, c40, c41, n, e->relu, s, g);
+    if (mr > 5) store_row(cr[5] + n0, rr[5] ? rr[5] + n0 : NULL, c50, c51, n, e->relu, s, g);
+    if (mr > 6) store_row(cr[6] + n0, rr[6] ? rr[6] + n0 : NULL, c60, c61, n, e->relu, s, g);
+    if (mr > 7) store_row(cr[7] + n0, rr[7] ? rr[7] + n0 : NULL, c70, c71, n, e->relu, s, g);
     if (s) add_sums(e->col_sums + n0, sums, n < NR ? n : NR);
   }
 }

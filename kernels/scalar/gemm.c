@@ -7,6 +7,7 @@
 #include "../ukernel.h"
 
 static inline float epilogue(float v, const rb_uk_epilogue *e, size_t m, size_t n) {
+  if (e->scale) v *= e->scale[n];
   if (e->residual) v += e->residual[m * e->residual_stride + n];
   return e->relu && v < 0 ? 0.0f : v;  // NaN < 0 is false: NaN passes
 }

@@ -84,7 +84,7 @@ static void run(rb_gb_state *st, void *ctx) {
   const size_t k_per_out = u->gemm ? u->kc * u->ks : (size_t)u->ng->cpg * u->ks;
   rb_gb_set_flops(st, 2.0 * TILES * mr * u->nc * k_per_out);
   rb_gb_set_bytes(st, (double)(u->a_floats + u->w_floats + TILES * mr * u->nc) * sizeof(float));
-  const rb_uk_epilogue e = {NULL, 0, 0, NULL};
+  const rb_uk_epilogue e = {NULL, 0, 0, NULL, NULL};
   size_t k = 0;
   while (rb_gb_keep_running(st)) {
     const float *w = u->w + k * u->w_floats;
