@@ -253,32 +253,61 @@ static void build_indirection(rb_engine_plan *p, const float *in) {
   p->ind_input = in;
 }
 
+// What one run computes: out = relu?(scale[b] x conv(in) + bias + residual), scale per image.
+typedef struct run_args {
+  const float *in, *residual, *scale;
+  int relu;
+  float *out;
+} run_args;
+
+// scale, residual and ReLU on a stored tile's rows, each row by its own image's scale: for tiles
+// whose microkernel cannot take the scale (a tile across two images, or a narrow-group kernel).
+static void fix_rows(const rb_engine_plan *p, size_t px0, size_t rows, size_t col0, int ncols, const run_args *r) {
+  const size_t cout = (size_t)p->d.cout, image = (size_t)p->oh * p->ow;
+  for (size_t m = 0; m < rows; m++) {
+    float *row = r->out + (px0 + m) * cout + col0;
+    const float *sc = r->scale + (px0 + m) / image * cout + col0;
+    const float *res = r->residual ? r->residual + (px0 + m) * cout + col0 : NULL;
+    for (int j = 0; j < ncols; j++) {
+      float v = row[j] * sc[j];
+      if (res) v += res[j];
+      row[j] = r->relu && v < 0 ? 0.0f : v;  // NaN passes
+    }
+  }
+}
+
 // One tile: the microkernel on columns [col0, col0 + ncols) of group g's weight block w (GEMM
-// paths) or on every channel (NGCONV, w NULL).
-// col_sums (GEMM paths only): NULL, or += the tile's stored column sums, from the microkernel.
-static void run_tile(const rb_engine_plan *p, size_t tile, int g, size_t col0, int ncols, const float *w,
-                     const float *in, const float *residual, int relu, float *out, float *col_sums) {
+// paths) or on every channel (NGCONV, w NULL). col_sums (GEMM-path tiles within one image only):
+// NULL, or += the tile's stored column sums, from the microkernel. Returns 1 when the microkernel
+// applied the whole epilogue, 0 when fix_rows did the scale, residual and ReLU after it.
+static int run_tile(const rb_engine_plan *p, size_t tile, int g, size_t col0, int ncols, const float *w,
+                    const run_args *r, float *col_sums) {
   const rb_conv_desc *d = &p->d;
-  const size_t mr = (size_t)p->mr, cout = (size_t)d->cout;
+  const size_t mr = (size_t)p->mr, cout = (size_t)d->cout, image = (size_t)p->oh * p->ow;
   const size_t px0 = tile * mr, rows = p->pixels - px0 < mr ? p->pixels - px0 : mr;
-  float *c = out + px0 * cout + col0;
-  const rb_uk_epilogue e = {residual ? residual + px0 * cout + col0 : NULL, cout, relu,
-                            p->path == RB_PATH_NGCONV ? NULL : col_sums, NULL};
+  const int whole = !r->scale || (p->path != RB_PATH_NGCONV && (px0 + rows - 1) / image == px0 / image);
+  float *c = r->out + px0 * cout + col0;
+  rb_uk_epilogue e = {NULL, cout, 0, NULL, NULL};
+  if (whole)
+    e.residual = r->residual ? r->residual + px0 * cout + col0 : NULL, e.relu = r->relu,
+    e.col_sums = p->path == RB_PATH_NGCONV ? NULL : col_sums, e.scale = r->scale ? r->scale + px0 / image * cout + col0 : NULL;
   if (p->path == RB_PATH_NGCONV)
     p->ng->fn(rows, cout, (size_t)p->ks, p->ind + tile * p->ks * mr, p->packed, c, cout, p->zero, 0, &e);
   else if (p->path == RB_PATH_GEMM)
-    p->cfg->gemm.gemm(rows, (size_t)ncols, (size_t)p->cin_g, in + px0 * d->cin + (size_t)g * p->cin_g, (size_t)d->cin,
-                      w, c, cout, &e);
+    p->cfg->gemm.gemm(rows, (size_t)ncols, (size_t)p->cin_g, r->in + px0 * d->cin + (size_t)g * p->cin_g,
+                      (size_t)d->cin, w, c, cout, &e);
   else  // IGEMM and ROWS (one group: a_offset 0)
     p->cfg->gemm.igemm(rows, (size_t)ncols, (size_t)p->kc, (size_t)p->taps, p->ind + tile * p->taps * mr, w, c, cout,
                        p->zero, (size_t)g * p->cin_g, &e);
+  if (!whole) fix_rows(p, px0, rows, col0, ncols, r);
+  return whole;
 }
 
 // The tiles of one chunk on columns [col0, col0 + ncols), their stored rows summed into the chunk's
 // partial sums, image by image, in pixel order: by the GEMM microkernels' epilogue, or (narrow
 // groups, a tile across two images) from the stored tile while it is in L1.
 static void run_chunk_sums(const rb_engine_plan *p, size_t chunk, int g, size_t col0, int ncols, const float *w,
-                           const float *in, const float *residual, int relu, float *out) {
+                           const run_args *r) {
   const size_t cout = (size_t)p->d.cout, mr = (size_t)p->mr, image = (size_t)p->oh * p->ow;
   const size_t t0 = chunk * p->chunk_tiles, t1 = t0 + p->chunk_tiles < p->tiles ? t0 + p->chunk_tiles : p->tiles;
   const size_t first_image = t0 * mr / image;
@@ -289,22 +318,26 @@ static void run_chunk_sums(const rb_engine_plan *p, size_t chunk, int g, size_t 
     const size_t first = px0 / image;
     // A GEMM-path tile within one image sums in its microkernel's store, from the registers.
     if (p->path != RB_PATH_NGCONV && (px0 + rows - 1) / image == first) {
-      run_tile(p, tile, g, col0, ncols, w, in, residual, relu, out, part + (first - first_image) * cout);
+      run_tile(p, tile, g, col0, ncols, w, r, part + (first - first_image) * cout);
       continue;
     }
-    run_tile(p, tile, g, col0, ncols, w, in, residual, relu, out, NULL);
+    run_tile(p, tile, g, col0, ncols, w, r, NULL);
     for (size_t m = 0; m < rows;) {  // else the stored rows, image by image
       const size_t img = (px0 + m) / image, end = (img + 1) * image - px0, seg = (end < rows ? end : rows) - m;
       float *dst = part + (img - first_image) * cout;
-      const float *src = out + (px0 + m) * cout + col0;
+      const float *src = r->out + (px0 + m) * cout + col0;
       p->cfg->colsum(dst, src, cout, seg, ncols);
       m += seg;
     }
   }
 }
 
-void rb_engine_plan_run(rb_engine_plan *p, const float *in, const float *residual, int relu, float *out, float *sums) {
+void rb_engine_plan_run(rb_engine_plan *p, const float *in, const rb_conv_fusion *f, float *out) {
   const rb_conv_desc *d = &p->d;
+  const rb_conv_fusion none = {0};
+  if (!f) f = &none;
+  const run_args r = {in, f->residual, f->scale, f->relu != 0, out};
+  float *sums = f->sums;
   if (p->path == RB_PATH_ROWS) fill_rowpad(p, in);
   else if (p->path != RB_PATH_GEMM && p->ind_input != in) build_indirection(p, in);
   const size_t tiles = p->tiles, cout = (size_t)d->cout;
@@ -313,8 +346,8 @@ void rb_engine_plan_run(rb_engine_plan *p, const float *in, const float *residua
   if (p->path == RB_PATH_NGCONV) {
 #pragma omp parallel for schedule(static) num_threads(p->threads) if (p->threads > 1 && units > 1)
     for (size_t u = 0; u < units; u++) {
-      if (sums) run_chunk_sums(p, u, 0, 0, (int)cout, NULL, in, residual, relu, out);
-      else run_tile(p, u, 0, 0, (int)cout, NULL, in, residual, relu, out, NULL);
+      if (sums) run_chunk_sums(p, u, 0, 0, (int)cout, NULL, &r);
+      else run_tile(p, u, 0, 0, (int)cout, NULL, &r, NULL);
     }
   } else {
     const int nblocks = (p->cout_g + p->nc_block - 1) / p->nc_block;
@@ -328,8 +361,8 @@ void rb_engine_plan_run(rb_engine_plan *p, const float *in, const float *residua
       const int first = nb * p->nc_block, ncols = p->cout_g - first < p->nc_block ? p->cout_g - first : p->nc_block;
       const size_t col0 = (size_t)g * p->cout_g + (size_t)first;
       const float *w = p->packed + g * p->group_stride + nb * block_floats;
-      if (sums) run_chunk_sums(p, u, g, col0, ncols, w, in, residual, relu, out);
-      else run_tile(p, u, g, col0, ncols, w, in, residual, relu, out, NULL);
+      if (sums) run_chunk_sums(p, u, g, col0, ncols, w, &r);
+      else run_tile(p, u, g, col0, ncols, w, &r, NULL);
     }
   }
   if (!sums) return;

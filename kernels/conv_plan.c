@@ -102,11 +102,21 @@ static int overlaps(const float *a, size_t na, const float *b, size_t nb) {
 }
 
 rb_status rb_conv_plan_run(rb_conv_plan *p, const float *in, const float *residual, int relu, float *out) {
-  return rb_conv_plan_run_sums(p, in, residual, relu, out, NULL);
+  const rb_conv_fusion f = {residual, relu, NULL, NULL};
+  return rb_conv_plan_run_fused(p, in, &f, out);
 }
 
 rb_status rb_conv_plan_run_sums(rb_conv_plan *p, const float *in, const float *residual, int relu, float *out,
                                 float *sums) {
+  const rb_conv_fusion f = {residual, relu, NULL, sums};
+  return rb_conv_plan_run_fused(p, in, &f, out);
+}
+
+rb_status rb_conv_plan_run_fused(rb_conv_plan *p, const float *in, const rb_conv_fusion *f, float *out) {
+  const rb_conv_fusion none = {0};
+  if (!f) f = &none;
+  const float *residual = f->residual, *scale = f->scale;
+  float *sums = f->sums;
   if (!p) return rb_fail(RB_ERR_NULL, "rb_conv_plan_run: plan is NULL");
   if (!in) return rb_fail(RB_ERR_NULL, "rb_conv_plan_run: input is NULL");
   if (!out) return rb_fail(RB_ERR_NULL, "rb_conv_plan_run: output is NULL");
@@ -118,18 +128,33 @@ rb_status rb_conv_plan_run_sums(rb_conv_plan *p, const float *in, const float *r
   if (sums && (overlaps(sums, nsums, out, p->out_count) || overlaps(sums, nsums, in, p->in_count) ||
                (residual && overlaps(sums, nsums, residual, p->out_count))))
     return rb_fail(RB_ERR_INVALID_ARG, "rb_conv_plan_run_sums: sums overlap the input, output or residual");
-  if (p->engine) {  // the sums fused into the driver's store
-    rb_engine_plan_run(p->engine, in, residual, relu != 0, out, sums);
+  if (scale && residual == out)
+    return rb_fail(RB_ERR_INVALID_ARG, "rb_conv_plan_run_fused: a scale needs the residual apart from the output");
+  if (scale && (overlaps(scale, nsums, out, p->out_count) || (sums && overlaps(scale, nsums, sums, nsums))))
+    return rb_fail(RB_ERR_INVALID_ARG, "rb_conv_plan_run_fused: the scale overlaps the output or the sums");
+  if (p->engine) {  // all of it fused into the driver's store
+    rb_engine_plan_run(p->engine, in, f, out);
     return RB_OK;
   }
+  const size_t image = p->out_count / (size_t)p->d.n / (size_t)p->d.cout, cout = (size_t)p->d.cout;
+  // Elsewhere the scale comes after the run, with the residual and ReLU: the run takes neither.
   if (p->wino) {
-    rb_wino_plan_run(p->wino, in, residual, relu != 0, out);
+    rb_wino_plan_run(p->wino, in, scale ? NULL : residual, !scale && f->relu, out);
   } else {
-    const rb_epilogue e = {.bias = p->bias, .residual = residual, .relu = relu != 0};
+    const rb_epilogue e = {.bias = p->bias, .residual = scale ? NULL : residual, .relu = !scale && f->relu};
     p->kern->run(&p->d, in, p->packed, &e, p->workspace, out);
   }
+  if (scale)
+    for (size_t q = 0; q < image * (size_t)p->d.n; q++) {
+      float *row = out + q * cout;
+      const float *sc = scale + q / image * cout, *res = residual ? residual + q * cout : NULL;
+      for (size_t j = 0; j < cout; j++) {
+        float v = row[j] * sc[j];
+        if (res) v += res[j];
+        row[j] = f->relu && v < 0 ? 0.0f : v;  // NaN passes
+      }
+    }
   if (sums) {  // elsewhere a pass over the output, in pixel order
-    const size_t image = p->out_count / (size_t)p->d.n / (size_t)p->d.cout, cout = (size_t)p->d.cout;
     for (int b = 0; b < p->d.n; b++) {
       float *dst = sums + (size_t)b * cout;
       memset(dst, 0, cout * sizeof(float));

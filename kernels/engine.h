@@ -31,11 +31,13 @@ typedef struct rb_engine_plan rb_engine_plan;
 // RB_ERR_UNSUPPORTED saying why. threads: what the plan runs with (0: OpenMP's default).
 rb_status rb_engine_plan_create(const rb_engine_config *cfg, const rb_conv_desc *d, rb_engine_path path, int threads,
                                 const float *w_oihw, const float *bias, rb_engine_plan **plan);
-// out = relu?(conv(in) + bias + residual?). One run at a time per plan (it caches the
-// indirection buffer for the last input pointer). sums: NULL, or [n][cout] = the sum over each
-// image's pixels of out, a global pool fused into the store: each tile's rows are summed while in
+// out = relu?(scale x (conv(in) + bias) + residual?), f as rb_conv_plan_run_fused says (f NULL:
+// nothing fused; the caller has checked it). One run at a time per plan (it caches the
+// indirection buffer for the last input pointer). f->sums: each tile's rows are summed while in
 // L1, into partials per fixed chunk of tiles, then the chunks in order (thread-count independent).
-void rb_engine_plan_run(rb_engine_plan *p, const float *in, const float *residual, int relu, float *out, float *sums);
+// f->scale: in the microkernels' store, except on tiles across two images and narrow-group
+// tiles, whose stored rows are scaled after (then a residual must not be out itself).
+void rb_engine_plan_run(rb_engine_plan *p, const float *in, const rb_conv_fusion *f, float *out);
 rb_engine_path rb_engine_plan_path(const rb_engine_plan *p);
 const char *rb_engine_plan_ukernel(const rb_engine_plan *p);  // the microkernel's name
 const char *rb_engine_plan_path_name(const rb_engine_plan *p);

@@ -117,6 +117,68 @@ START_TEST(weights_are_not_mixed_across_channels) {
 }
 END_TEST
 
+// rb_conv_plan_run_fused on every table and algorithm that runs the shape (the engine in its
+// microkernels' store, ref and Winograd in a pass after): out = relu(scale x (conv + bias) +
+// residual) and its channel sums, against fp64 with the scale applied to the oracle's sum; and a
+// scale with the residual in place is refused, naming why.
+START_TEST(fused_scale_every_algorithm) {
+  const rb_conv_desc descs[] = {rb_conv_desc_make(2, 9, 7, 24, 40, 3, 1, 1, 1, 1),   // 3x3: direct and Winograd
+                                rb_conv_desc_make(3, 5, 5, 64, 72, 1, 1, 0, 1, 1)};  // 1x1: tiles across images
+  const rb_conv_algo algos[] = {RB_CONV_DIRECT, RB_CONV_WINOGRAD_F2, RB_CONV_WINOGRAD_F4};
+  const rb_kernels *tables[RB_ISA_COUNT];
+  const int nt = tu_available_tables(tables);
+  for (size_t di = 0; di < sizeof descs / sizeof descs[0]; di++) {
+    const rb_conv_desc *d = &descs[di];
+    const size_t nin = rb_conv_in_count(d), nout = rb_conv_out_count(d), nw = rb_conv_weight_count(d);
+    const size_t ns = (size_t)d->n * d->cout, image = nout / ns;
+    float *in = rb_aligned_alloc(nin * 4), *w = rb_aligned_alloc(nw * 4), *bias = rb_aligned_alloc((size_t)d->cout * 4);
+    float *res = rb_aligned_alloc(nout * 4), *out = rb_aligned_alloc(nout * 4), *scale = rb_aligned_alloc(ns * 4);
+    float *sums = rb_aligned_alloc(ns * 4);
+    double *exact = malloc(nout * 8), *mag = malloc(nout * 8);
+    o64_rng r;
+    o64_seed(&r, 31 + di);
+    o64_fill(&r, in, nin, -1, 1), o64_fill(&r, w, nw, -1, 1), o64_fill(&r, bias, (size_t)d->cout, -1, 1);
+    o64_fill(&r, res, nout, -1, 1), o64_fill(&r, scale, ns, 0.05f, 1.0f);
+    o64_conv(d, in, w, bias, NULL, 0, exact, mag);
+    for (size_t i = 0; i < nout; i++) {
+      const double g = scale[i / (image * d->cout) * d->cout + i % d->cout], v = exact[i] * g + res[i];
+      mag[i] = mag[i] * g + (res[i] < 0 ? -res[i] : res[i]);
+      exact[i] = v < 0 ? 0 : v;
+    }
+    for (int t = 0; t < nt; t++)
+      for (size_t a = 0; a < sizeof algos / sizeof algos[0]; a++) {
+        rb_conv_plan *p;
+        if (rb_conv_plan_create(tables[t], d, algos[a], 1, w, bias, &p) != RB_OK) continue;  // not this shape / ISA
+        const rb_conv_fusion f = {res, 1, scale, sums};
+        o64_poison(out, nout), o64_poison(sums, ns);
+        ck_assert_int_eq(rb_conv_plan_run_fused(p, in, &f, out), RB_OK);
+        const double tol = rb_conv_algo_winograd_m(algos[a]) ? 1e-4 : o64_gamma((double)(d->cin * d->kh * d->kw + 3));
+        const o64_cmp c = o64_compare(out, exact, mag, nout, tol);
+        ck_assert_msg(c.pass, "%s %s (%s) desc %zu: max rel err %.3g (tol %.3g), %zu NaN", tables[t]->isa_name,
+                      rb_conv_plan_kernel_name(p), rb_conv_algo_name(algos[a]), di, c.max_rel_err, tol, c.nan_count);
+        for (size_t b = 0; b < (size_t)d->n; b++)  // the sums are of what was stored
+          for (size_t ch = 0; ch < (size_t)d->cout; ch++) {
+            double e = 0, m = 0;
+            for (size_t q = 0; q < image; q++) {
+              const double v = out[(b * image + q) * d->cout + ch];
+              e += v, m += v < 0 ? -v : v;
+            }
+            const double got = sums[b * d->cout + ch];
+            ck_assert_msg(got - e <= o64_gamma((double)image) * m && e - got <= o64_gamma((double)image) * m,
+                          "%s %s: sums[%zu][%zu] = %.9g, exact %.9g", tables[t]->isa_name, rb_conv_algo_name(algos[a]),
+                          b, ch, got, e);
+          }
+        const rb_conv_fusion in_place = {out, 1, scale, NULL};
+        ASSERT_FAILS(rb_conv_plan_run_fused(p, in, &in_place, out), RB_ERR_INVALID_ARG,
+                     "a scale needs the residual apart from the output");
+        rb_conv_plan_destroy(p);
+      }
+    rb_aligned_free(in), rb_aligned_free(w), rb_aligned_free(bias), rb_aligned_free(res), rb_aligned_free(out);
+    rb_aligned_free(scale), rb_aligned_free(sums), free(exact), free(mag);
+  }
+}
+END_TEST
+
 Suite *conv_direct_suite(void) {
   Suite *s = suite_create("conv_direct");
   TCase *tc = tcase_create("vs_fp64");
@@ -124,6 +186,7 @@ Suite *conv_direct_suite(void) {
   tcase_add_test(tc, resnet_family_layers);
   tcase_add_test(tc, random_shapes);
   tcase_add_test(tc, weights_are_not_mixed_across_channels);
+  tcase_add_test(tc, fused_scale_every_algorithm);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -55,16 +55,36 @@ static void release(tensors *t) {
 }
 
 // One shape on one configuration and path (AUTO: the rule's), against fp64; returns the path.
+// scaled: a random per-image channel scale in the store (an SE gate), the oracle's sum scaled
+// before its residual and ReLU.
 static rb_engine_path check_conv(const rb_engine_config *cfg, const rb_conv_desc *d, rb_engine_path path, int bias,
-                                 int residual, int relu, uint64_t seed) {
+                                 int residual, int relu, int scaled, uint64_t seed) {
   tensors t;
   make(&t, d, bias, residual, seed);
-  o64_conv(d, t.in, t.w, t.bias, t.res, relu, t.exact, t.mag);
+  const size_t nscale = (size_t)d->n * d->cout;
+  float *scale = NULL;
+  if (scaled) {
+    o64_rng r;
+    o64_seed(&r, seed + 99);
+    scale = rb_aligned_alloc(nscale * 4);
+    o64_fill(&r, scale, nscale, 0.05f, 1.0f);
+    o64_conv(d, t.in, t.w, t.bias, NULL, 0, t.exact, t.mag);
+    const size_t per_image = t.nout / (size_t)d->n;
+    for (size_t i = 0; i < t.nout; i++) {
+      const double g = scale[i / per_image * d->cout + i % d->cout];
+      double v = t.exact[i] * g;
+      t.mag[i] *= g;
+      if (t.res) v += t.res[i], t.mag[i] += t.res[i] < 0 ? -t.res[i] : t.res[i];
+      t.exact[i] = relu && v < 0 ? 0 : v;
+    }
+  } else {
+    o64_conv(d, t.in, t.w, t.bias, t.res, relu, t.exact, t.mag);
+  }
   rb_engine_plan *p;
   const int threads = 1 + (int)(seed % 2);
   ck_assert_msg(rb_engine_plan_create(cfg, d, path, threads, t.w, t.bias, &p) == RB_OK, "%s: %s", cfg->name,
                 rb_last_error());
-  const double tol = o64_gamma((double)(d->cin / d->groups) * d->kh * d->kw + 2);
+  const double tol = o64_gamma((double)(d->cin / d->groups) * d->kh * d->kw + 3);
   char shape[160];
   rb_conv_desc_format(d, shape, sizeof shape);
   const size_t nsums = (size_t)d->n * d->cout, image = t.nout / nsums;
@@ -77,7 +97,8 @@ static rb_engine_path check_conv(const rb_engine_config *cfg, const rb_conv_desc
     o64_poison(t.out, t.nout);
     o64_poison(sums, nsums);
     if (rep == 3) o64_poison(t.in, t.nin);
-    rb_engine_plan_run(p, rep == 3 ? moved : t.in, t.res, relu, t.out, rep == 2 ? sums : NULL);
+    const rb_conv_fusion f = {t.res, relu, scale, rep == 2 ? sums : NULL};
+    rb_engine_plan_run(p, rep == 3 ? moved : t.in, &f, t.out);
     if (rep == 0) memcpy(plain, t.out, t.nout * 4);
     if (rep == 2) {
       // The summed run stores what the plain one does, and each image's channel sums of it: the
@@ -97,13 +118,13 @@ static rb_engine_path check_conv(const rb_engine_config *cfg, const rb_conv_desc
     }
     const o64_cmp c = o64_compare(t.out, t.exact, t.mag, t.nout, tol);
     ck_assert_msg(c.pass,
-                  "%s %s (%s) %s pads t%d l%d b%d r%d bias %d res %d relu %d run %d: max rel err %.3g (tol %.3g), "
+                  "%s %s (%s) %s pads t%d l%d b%d r%d bias %d res %d relu %d scale %d run %d: max rel err %.3g (tol %.3g), "
                   "%zu NaN, worst %zu",
                   cfg->name, rb_engine_plan_ukernel(p), rb_engine_path_name(rb_engine_plan_path(p)), shape, d->pad_top,
-                  d->pad_left, d->pad_bottom, d->pad_right, bias, residual, relu, rep, c.max_rel_err, tol, c.nan_count,
+                  d->pad_left, d->pad_bottom, d->pad_right, bias, residual, relu, scaled, rep, c.max_rel_err, tol, c.nan_count,
                   c.worst);
   }
-  rb_aligned_free(sums), rb_aligned_free(plain), rb_aligned_free(moved);
+  rb_aligned_free(sums), rb_aligned_free(plain), rb_aligned_free(moved), rb_aligned_free(scale);
   const rb_engine_path chosen = rb_engine_plan_path(p);
   rb_engine_plan_destroy(p);
   release(&t);
@@ -139,7 +160,7 @@ START_TEST(random_shapes) {
       for (int rep = 0; rep < 3; rep++) {
         const rb_conv_desc d = random_desc(&r, shapes[i][0], shapes[i][1], shapes[i][2]);
         if (rb_conv_desc_check(&d) != RB_OK) continue;  // a kernel larger than a small padded input
-        seen[check_conv(cfg[c], &d, RB_PATH_AUTO, rep != 1, rep == 2, rep != 0, 100 * i + rep)]++;
+        seen[check_conv(cfg[c], &d, RB_PATH_AUTO, rep != 1, rep == 2, rep != 0, (i + rep) % 2, 100 * i + rep)]++;
       }
     ck_assert_msg(seen[RB_PATH_GEMM] && seen[RB_PATH_IGEMM] && seen[RB_PATH_NGCONV] && seen[RB_PATH_ROWS],
                   "%s: paths %d %d %d %d", cfg[c]->name, seen[RB_PATH_GEMM], seen[RB_PATH_IGEMM], seen[RB_PATH_NGCONV],
@@ -177,7 +198,8 @@ START_TEST(family_layers_every_path) {
                             : path == RB_PATH_ROWS   ? d->groups == 1 && d->dil_w == 1
                                                      : 1;
         if (applies) {
-          check_conv(cfg[c], d, (rb_engine_path)path, 1, (int)(i % 2), 1, 7 * i + (size_t)path);
+          check_conv(cfg[c], d, (rb_engine_path)path, 1, (int)(i % 2), 1, (int)((i + (size_t)path) % 3 == 0),
+                     7 * i + (size_t)path);
         } else {
           static float w[256 * 256 * 9];
           rb_engine_plan *p;
@@ -255,13 +277,18 @@ START_TEST(threads_bit_identical) {
       make(&t, &layers[i], 1, 1, 5 + i);
       const size_t nsums = (size_t)layers[i].n * layers[i].cout;
       float *first = rb_aligned_alloc(t.nout * 4), *sums = rb_aligned_alloc(nsums * 4), *sums1 = rb_aligned_alloc(nsums * 4);
+      float *scale = rb_aligned_alloc(nsums * 4);
+      o64_rng r;
+      o64_seed(&r, 77 + i);
+      o64_fill(&r, scale, nsums, 0.05f, 1.0f);
       for (int threads = 1; threads <= 3; threads++) {
         rb_engine_plan *p;
         ck_assert_int_eq(rb_engine_plan_create(cfg[c], &layers[i], RB_PATH_AUTO, threads, t.w, t.bias, &p), RB_OK);
         o64_poison(t.out, t.nout);
-        rb_engine_plan_run(p, t.in, t.res, 1, t.out, NULL);
+        const rb_conv_fusion plain = {t.res, 1, NULL, NULL}, summed = {t.res, 1, scale, sums};
+        rb_engine_plan_run(p, t.in, &plain, t.out);
         o64_poison(sums, nsums);
-        rb_engine_plan_run(p, t.in, t.res, 1, t.out, sums);  // the channel sums, too
+        rb_engine_plan_run(p, t.in, &summed, t.out);  // the channel sums and a scale, too
         rb_engine_plan_destroy(p);
         if (threads == 1) {
           memcpy(first, t.out, t.nout * 4);
@@ -273,7 +300,7 @@ START_TEST(threads_bit_identical) {
                         cfg[c]->name, i, threads);
         }
       }
-      rb_aligned_free(first), rb_aligned_free(sums), rb_aligned_free(sums1);
+      rb_aligned_free(first), rb_aligned_free(sums), rb_aligned_free(sums1), rb_aligned_free(scale);
       release(&t);
     }
 }

@@ -108,6 +108,19 @@ rb_status rb_conv_plan_run(rb_conv_plan *p, const float *in, const float *residu
 // count; other algorithms sum out after the run. sums must not overlap in, out or residual.
 rb_status rb_conv_plan_run_sums(rb_conv_plan *p, const float *in, const float *residual, int relu, float *out,
                                 float *sums);
+// Everything a convolution's store can fuse, in this order: out = relu?(scale x (conv(in) + bias)
+// + residual?), then sums as rb_conv_plan_run_sums. scale: NULL, or [n][cout], image b's channel c
+// multiplied by scale[b * cout + c] (an SE gate known before the convolution runs); with a scale
+// the residual must not be out itself. Zero-initialise and set what is used.
+typedef struct rb_conv_fusion {
+  const float *residual;
+  int relu;
+  const float *scale;
+  float *sums;
+} rb_conv_fusion;
+// rb_conv_plan_run with f (NULL: nothing fused). The engine applies the scale in its microkernels'
+// store; other algorithms in a pass over out after the run.
+rb_status rb_conv_plan_run_fused(rb_conv_plan *p, const float *in, const rb_conv_fusion *f, float *out);
 // The same on tensors, whose shapes must match the plan's: in [n, h, w, cin], out (already
 // allocated) and residual (or NULL) [n, out_h, out_w, cout]; RB_ERR_SHAPE names both shapes.
 rb_status rb_conv_plan_run_tensors(rb_conv_plan *p, const struct rb_tensor *in, const struct rb_tensor *residual,
