@@ -156,11 +156,72 @@ static int fuse_residual(const rb_graph *g, rb_layer *layers, int *output, const
   return count;
 }
 
-int fwd_fuse(const rb_graph *g, rb_layer *layers, int *output, int *se_add, int *x_src, int *folded) {
+// The index of the layer that writes tensor t (-1: the input).
+static int producer_of(const rb_graph *g, const rb_layer *layers, int t) {
+  for (int li = 0; li < g->count; li++)
+    if (layers[li].dst == t) return li;
+  return -1;
+}
+
+// The SE gate computed ahead of the convolution it scales: an SE fused with its add (se_add[se] =
+// the add) whose input x comes from a 1x1 stride-1 ungrouped convolution c3 (no ReLU, no
+// residual) reading the output of another convolution c2, with x read only by the SE and the add,
+// and the shortcut written before c3 (an identity shortcut: a downsample convolution comes after c3
+// in these graphs). Since c3 is linear, the mean of its output is c3 applied to
+// the mean of its input (c2's channel sums, fused into c2's store): the gate is known before c3
+// runs, and c3's store computes relu(gate x c3 + shortcut), the add folded into it as
+// fuse_residual folds one. Only where c3's weights (cin x cout) are no larger than x (pixels x
+// cout): the gate's product reads them once, the pass it saves reads x and the shortcut and
+// writes the block's output. ahead[se] = c3; that SE is then no longer in se_add. Returns how many.
+static int fuse_se_ahead(const rb_graph *g, rb_layer *layers, int *output, int *se_add, int *x_src, int *folded,
+                         int *ahead) {
+  int count = 0;
+  for (int li = 0; li < g->count; li++) {
+    ahead[li] = -1;
+    if (se_add[li] < 0) continue;
+    const int ai = se_add[li], op = x_src[ai];
+    rb_layer *add = &layers[ai];
+    const int t3 = add->src[op], r = add->src[1 - op], c3 = producer_of(g, layers, t3);
+    if (c3 < 0 || layers[c3].kind != RB_LAYER_CONV) continue;
+    rb_layer *c = &layers[c3];
+    const rb_conv_desc *d = &c->conv;
+    if (d->kh != 1 || d->kw != 1 || d->stride_h != 1 || d->stride_w != 1 || d->pad_top || d->pad_left ||
+        d->pad_bottom || d->pad_right || d->groups != 1 || c->relu || c->src[1] >= 0 || c->src[0] < 0)
+      continue;
+    const int c2 = producer_of(g, layers, c->src[0]);
+    int readers = 0;
+    for (int lj = 0; lj < g->count; lj++) readers += reads(&layers[lj], t3);
+    if (c2 < 0 || layers[c2].kind != RB_LAYER_CONV || readers != 2 || producer_of(g, layers, r) >= c3 ||
+        (double)d->cin > (double)d->h * d->w)
+      continue;
+    c->src[1] = r;
+    c->relu = 1;
+    for (int lj = ai + 1; lj < g->count; lj++) {
+      rb_layer *l = &layers[lj];
+      if (l->kind == RB_LAYER_SK_SELECT) continue;  // reads a range of branch tensors, never an add's output
+      for (int k = 0; k < 2; k++)
+        if (l->src[k] == add->dst) l->src[k] = t3;
+    }
+    if (*output == add->dst) *output = t3;
+    add->src[0] = add->src[1] = -1;
+    folded[ai] = 1;
+    ahead[li] = c3;
+    se_add[li] = x_src[ai] = -1;
+    count++;
+  }
+  return count;
+}
+
+int fwd_fuse(const rb_graph *g, rb_layer *layers, int *output, int pools, int *se_add, int *x_src, int *folded,
+             int *ahead) {
   fuse_se(g, layers, se_add, x_src);
   int count = 0;
   for (int li = 0; li < g->count; li++) count += se_add[li] >= 0;
   // Then the residual adds left: each into the convolution before it (skip: the SE-fused ones,
-  // which x_src marks with their x operand).
-  return count + fuse_residual(g, layers, output, x_src, folded);
+  // which x_src marks with their x operand); then, with the pools fused, the SE gates ahead.
+  count += fuse_residual(g, layers, output, x_src, folded);
+  if (pools) fuse_se_ahead(g, layers, output, se_add, x_src, folded, ahead);
+  else
+    for (int li = 0; li < g->count; li++) ahead[li] = -1;
+  return count;
 }

@@ -20,6 +20,12 @@ typedef struct layer_rt {
   // attention layer pools keeps its channel sums (n x cout, rb_conv_plan_run_sums); the attention
   // layer turns its producers' sums into the means its op takes (pooled, n x channels).
   float *sums, *pooled;
+  // The SE gate ahead (fwd_fuse's ahead): on the SE layer, ahead_conv = the convolution's index + 1
+  // (the SE then runs there, not at its own turn; gate and pooled as above); on the convolution,
+  // se_ahead = the SE's index + 1, its BN-folded weights (w_fold, b_fold: the gate's product
+  // c3(mean of its input)) and mean_in (n x cin, from its input's producer's sums).
+  int ahead_conv, se_ahead;
+  float *w_fold, *b_fold, *mean_in;
   // The residual add fused into the convolution before it (fwd_fuse): the add is then
   // a no-op whose output tensor is the convolution's.
   int add_folded;
@@ -44,9 +50,13 @@ static inline size_t shape_count(rb_shape s) { return (size_t)s.n * s.h * s.w * 
 // The default fusions (forward_buffers.c), in the one order rb_model_plan applies them and
 // rb_model_plan_bytes sizes them: SE + residual add (se_add[se] = the add's index, x_src[add] =
 // which operand was the SE's output, else -1), then the residual adds left, each into the
-// convolution before it (folded[add] = 1, else 0). layers (g->count) and *output are rewritten
-// in place; the arrays have g->count entries. Returns how many adds were fused (both kinds).
-int fwd_fuse(const rb_graph *g, rb_layer *layers, int *output, int *se_add, int *x_src, int *folded);
+// convolution before it (folded[add] = 1, else 0); then, with pools (the pool fusions on), the
+// SE gates computed ahead of their block's last convolution, which applies them in its store
+// (ahead[se] = that convolution, the SE's add folded and no longer in se_add; else -1). layers
+// (g->count) and *output are rewritten in place; the arrays have g->count entries. Returns how many
+// adds were fused by the first two.
+int fwd_fuse(const rb_graph *g, rb_layer *layers, int *output, int pools, int *se_add, int *x_src, int *folded,
+             int *ahead);
 
 // The attention ops' descriptors of a layer, for planning (workspace sizes) and running alike.
 static inline rb_se_desc fwd_se_desc(const rb_layer *l) {

@@ -33,6 +33,10 @@ static rb_status plan_conv(rb_model *m, const rb_layer *l, layer_rt *rt, rb_conv
     rb_conv_algo a = RB_CONV_DIRECT;
     s = rb_conv_algo_for_layer(m->k, d, algo, &a);
     if (s == RB_OK) s = rb_conv_plan_create(m->k, d, a, 0, wf, bias, &rt->plan);
+    if (s == RB_OK && rt->se_ahead) {  // kept for the SE gate's product ahead of this convolution
+      rt->w_fold = wf, rt->b_fold = bias;
+      return RB_OK;
+    }
     if (s != RB_OK) {
       char msg[512];
       snprintf(msg, sizeof msg, "%s", rb_last_error());
@@ -117,21 +121,27 @@ static size_t attention_work(const rb_layer *l) {
 }
 
 // The graph's layers with the default fusions applied (fwd_fuse), for sizing the plan as
-// rb_model_plan builds it: *fused (malloc'd, g->count), its *output and the SE gates' bytes.
+// rb_model_plan builds it: *fused (malloc'd, g->count), its *output and the bytes of the SE gates
+// and of what the gates ahead keep (pooled means, the convolution's folded weights, sums).
 static rb_status fused_layers(const rb_graph *g, rb_layer **fused, int *output, double *gate_bytes) {
   const size_t n = (size_t)g->count;
   rb_layer *l = malloc(n * sizeof *l);
   int *add = malloc(n * sizeof *add), *x = malloc(n * sizeof *x), *folded = malloc(n * sizeof *folded);
-  if (!l || !add || !x || !folded) {
-    free(l), free(add), free(x), free(folded);
+  int *ahead = malloc(n * sizeof *ahead);
+  if (!l || !add || !x || !folded || !ahead) {
+    free(l), free(add), free(x), free(folded), free(ahead);
     return rb_fail(RB_ERR_NOMEM, "out of memory sizing the plan");
   }
   memcpy(l, g->layers, n * sizeof *l);
-  fwd_fuse(g, l, output, add, x, folded);
+  fwd_fuse(g, l, output, 1, add, x, folded, ahead);
   *gate_bytes = 0;
-  for (int i = 0; i < g->count; i++)
+  for (int i = 0; i < g->count; i++) {
     if (add[i] >= 0) *gate_bytes += (double)l[i].out.n * l[i].channels * sizeof(float);
-  free(add), free(x), free(folded);
+    if (ahead[i] < 0) continue;
+    const rb_conv_desc *d = &l[ahead[i]].conv;
+    *gate_bytes += ((double)d->n * (2.0 * d->cout + 2.0 * d->cin) + (double)d->cin * d->cout + d->cout) * sizeof(float);
+  }
+  free(add), free(x), free(folded), free(ahead);
   *fused = l;
   return RB_OK;
 }
@@ -178,20 +188,42 @@ rb_status rb_model_plan(const rb_graph *g, const rb_kernels *k, rb_conv_algo alg
   return rb_model_plan_opts(g, k, algo, NULL, get, ctx, out);
 }
 
+// An SE gate ahead of convolution c3 (fwd_fuse's ahead): the gate, the pooled means of c3's
+// output and of its input, and its input's producer's channel sums. plan_conv keeps c3's folded
+// weights (se_ahead set).
+static rb_status plan_ahead(rb_model *m, int se, int c3) {
+  const rb_layer *l = &m->layers[se], *c = &m->layers[c3];
+  layer_rt *srt = &m->rt[se], *crt = &m->rt[c3], *c2rt = &m->rt[m->producer[c->src[0]]];
+  const size_t n = (size_t)l->out.n, cin = (size_t)c->conv.cin;
+  srt->ahead_conv = c3 + 1, crt->se_ahead = se + 1;
+  srt->gate = rb_aligned_alloc(n * l->channels * sizeof(float));
+  srt->pooled = rb_aligned_alloc(n * l->channels * sizeof(float));
+  crt->mean_in = rb_aligned_alloc(n * cin * sizeof(float));
+  if (!c2rt->sums) c2rt->sums = rb_aligned_alloc(n * cin * sizeof(float));
+  if (!srt->gate || !srt->pooled || !crt->mean_in || !c2rt->sums)
+    return rb_fail(RB_ERR_NOMEM, "out of memory planning %s", l->name);
+  return RB_OK;
+}
+
 // The default fusions (fwd_fuse): the SE layers fused with their adds get gate buffers, the adds
 // learn where the gate and their x operand are; the residual adds folded into convolutions are
-// marked.
-static rb_status plan_fusion(rb_model *m) {
+// marked; the SE gates ahead get theirs (pools: the pool fusions are on).
+static rb_status plan_fusion(rb_model *m, int pools) {
   const size_t n = (size_t)m->g.count;
   int *add = malloc(n * sizeof *add), *x = malloc(n * sizeof *x), *folded = malloc(n * sizeof *folded);
-  if (!add || !x || !folded) {
-    free(add), free(x), free(folded);
+  int *ahead = malloc(n * sizeof *ahead);
+  if (!add || !x || !folded || !ahead) {
+    free(add), free(x), free(folded), free(ahead);
     return rb_fail(RB_ERR_NOMEM, "out of memory planning the model");
   }
-  fwd_fuse(&m->g, m->layers, &m->g.output, add, x, folded);
+  fwd_fuse(&m->g, m->layers, &m->g.output, pools, add, x, folded, ahead);
   rb_status s = RB_OK;
   for (int li = 0; li < m->g.count && s == RB_OK; li++) {
     m->rt[li].add_folded = folded[li];
+    if (ahead[li] >= 0) {
+      s = plan_ahead(m, li, ahead[li]);
+      continue;
+    }
     if (add[li] < 0) continue;
     const rb_layer *l = &m->layers[li];
     if (!(m->rt[li].gate = rb_aligned_alloc((size_t)l->out.n * l->channels * sizeof(float))))
@@ -199,13 +231,14 @@ static rb_status plan_fusion(rb_model *m) {
     m->rt[add[li]].gate_layer = li + 1;
     m->rt[add[li]].x_src = x[add[li]];
   }
-  free(add), free(x), free(folded);
+  free(add), free(x), free(folded), free(ahead);
   return s;
 }
 
 // The tensors an attention layer pools: [*first, *last] (SK pools its consecutive paths).
 static int pooled_tensors(const rb_layer *l, const layer_rt *rt, int *first, int *last) {
-  if (l->kind == RB_LAYER_SPLIT_ATTN || (l->kind == RB_LAYER_SE && rt->gate)) {  // an unfused SE pools in its kernel
+  // An unfused SE pools in its kernel; an SE gate ahead has its pool planned (plan_ahead).
+  if (l->kind == RB_LAYER_SPLIT_ATTN || (l->kind == RB_LAYER_SE && rt->gate && !rt->ahead_conv)) {
     *first = *last = l->src[0];
     return 1;
   }
@@ -267,7 +300,8 @@ rb_status rb_model_plan_opts(const rb_graph *g, const rb_kernels *k, rb_conv_alg
   m->g.tensors = m->shapes;
   for (int t = 0; t < g->tensor_count; t++) m->producer[t] = -1;
   for (int li = 0; li < g->count; li++) m->producer[g->layers[li].dst] = li;
-  if (!(opt && opt->no_fusion) && (s = plan_fusion(m)) != RB_OK) goto fail;  // before liveness: it moves reads
+  const int pools = !(opt && opt->no_pool_fusion);
+  if (!(opt && opt->no_fusion) && (s = plan_fusion(m, pools)) != RB_OK) goto fail;  // before liveness: it moves reads
   if (!(opt && (opt->no_fusion || opt->no_pool_fusion)) && (s = plan_pool_fusion(m)) != RB_OK) goto fail;
   if ((s = fwd_assign_buffers(m)) != RB_OK) goto fail;
   int ki = 0;
@@ -337,6 +371,12 @@ int rb_model_residual_fused_count(const rb_model *m) {
   return n;
 }
 
+int rb_model_gate_ahead_count(const rb_model *m) {
+  int n = 0;
+  for (int i = 0; m && i < m->g.count; i++) n += m->rt[i].ahead_conv != 0;
+  return n;
+}
+
 int rb_model_pool_fused_count(const rb_model *m) {
   int n = 0;
   for (int i = 0; m && i < m->g.count; i++) n += m->rt[i].pooled != NULL;
@@ -355,6 +395,9 @@ void rb_model_destroy(rb_model *m) {
       rb_aligned_free(m->rt[i].gate);
       rb_aligned_free(m->rt[i].sums);
       rb_aligned_free(m->rt[i].pooled);
+      rb_aligned_free(m->rt[i].w_fold);
+      rb_aligned_free(m->rt[i].b_fold);
+      rb_aligned_free(m->rt[i].mean_in);
     }
   if (m->bufs)
     for (int b = 0; b < m->nbufs; b++) rb_aligned_free(m->bufs[b]);

@@ -17,6 +17,22 @@ static void pooled_from_sums(const rb_model *m, const rb_layer *l, const layer_r
                (float)(l->out.h * l->out.w), rt->pooled);
 }
 
+// The SE gate ahead of convolution layer ci (rt: its runtime): the mean of its input from the
+// input's producer's sums, the convolution applied to it (the mean of its output: it is linear),
+// then the SE's FCs and sigmoid into the SE's gate.
+static rb_status gate_ahead(rb_model *m, const rb_layer *c, const layer_rt *rt) {
+  const int si = rt->se_ahead - 1;
+  const rb_layer *se = &m->layers[si];
+  const layer_rt *srt = &m->rt[si];
+  const rb_conv_desc *d = &c->conv;
+  const float *sums = m->rt[m->producer[c->src[0]]].sums;
+  rb_sum_parts(d->n, d->cin, 1, &sums, 1, (float)(d->h * d->w), rt->mean_in);
+  rb_status s = rb_op_fc(m->k, d->n, d->cin, d->cout, 1, rt->mean_in, rt->w_fold, rt->b_fold, 0, srt->pooled);
+  const rb_se_desc sd = fwd_se_desc(se);
+  if (s == RB_OK) s = rb_op_se_gate(m->k, &sd, NULL, srt->pooled, srt->w1, srt->b1, srt->w2, srt->b2, m->work, srt->gate);
+  return s;
+}
+
 static rb_status run_layer(rb_model *m, int li) {
   const rb_layer *l = &m->layers[li];
   const layer_rt *rt = &m->rt[li];
@@ -26,8 +42,12 @@ static rb_status run_layer(rb_model *m, int li) {
   const rb_shape in = l->src[0] >= 0 ? m->shapes[l->src[0]] : l->out;
   const int n = l->out.n;
   switch (l->kind) {
-    case RB_LAYER_CONV:  // src[1]: the shortcut when the block's residual add is fused into this store
-      return rb_conv_plan_run_sums(rt->plan, src, l->src[1] >= 0 ? m->act[l->src[1]] : NULL, l->relu, dst, rt->sums);
+    case RB_LAYER_CONV: {  // src[1]: the shortcut when the block's residual add is fused into this store
+      // and the SE's scale when its gate is computed ahead (forward runs gate_ahead first)
+      const rb_conv_fusion f = {l->src[1] >= 0 ? m->act[l->src[1]] : NULL, l->relu,
+                                rt->se_ahead ? m->rt[rt->se_ahead - 1].gate : NULL, rt->sums};
+      return rb_conv_plan_run_fused(rt->plan, src, &f, dst);
+    }
     case RB_LAYER_MAXPOOL: return rb_op_maxpool(k, &l->pool, src, dst);
     case RB_LAYER_AVGPOOL: return rb_op_avgpool(k, &l->pool, src, dst);
     case RB_LAYER_CHANNEL_SLICE: {
@@ -37,6 +57,7 @@ static rb_status run_layer(rb_model *m, int li) {
       return RB_OK;
     }
     case RB_LAYER_SE: {
+      if (rt->ahead_conv) return RB_OK;  // run ahead of the convolution that applies it (gate_ahead)
       const rb_se_desc d = fwd_se_desc(l);
       if (rt->pooled) pooled_from_sums(m, l, rt);
       if (rt->gate)  // fused: the add that follows applies the gate
@@ -85,9 +106,15 @@ static rb_status forward(rb_model *m, const float *input, float *output, double 
       for (int p = 0; p < s0.h * s0.w; p++)
         x[((size_t)i * s0.h * s0.w + p) * s0.c + c] = input[((size_t)i * s0.c + c) * s0.h * s0.w + p];
   for (int li = 0; li < m->g.count; li++) {
-    const double t0 = layer_seconds ? now_seconds() : 0;
-    rb_status s = run_layer(m, li);
-    if (layer_seconds) layer_seconds[li] = now_seconds() - t0;
+    double t0 = layer_seconds ? now_seconds() : 0;
+    const int se = m->rt[li].se_ahead - 1;
+    rb_status s = se >= 0 ? gate_ahead(m, &m->layers[li], &m->rt[li]) : RB_OK;
+    if (se >= 0 && layer_seconds) {  // the gate's time is the SE's, whose own turn is then a no-op
+      const double t1 = now_seconds();
+      layer_seconds[se] = t1 - t0, t0 = t1;
+    }
+    if (s == RB_OK) s = run_layer(m, li);
+    if (layer_seconds && !m->rt[li].ahead_conv) layer_seconds[li] = now_seconds() - t0;
     if (s != RB_OK) {
       char msg[512];
       snprintf(msg, sizeof msg, "%s", rb_last_error());

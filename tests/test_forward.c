@@ -150,7 +150,7 @@ END_TEST
 // and takes the attention pools from the convolutions' stores, and agrees with the unfused one within a few roundings (an FMA may replace the scale's
 // rounding, the pools sum in another order; relative L2 over the logits or a block's output).
 static void fused_vs_unfused(const rb_kernels *k, const char *model, const char *block, int want_fused,
-                             int want_pools, int want_residual) {
+                             int want_pools, int want_residual, int want_ahead) {
   rb_model_spec spec;
   ck_assert_int_eq(rb_model_find(model, &spec), RB_OK);
   spec.num_classes = 10;
@@ -175,6 +175,7 @@ static void fused_vs_unfused(const rb_kernels *k, const char *model, const char 
     ck_assert_int_eq(rb_model_fused_count(m), f ? want_fused : 0);
     ck_assert_int_eq(rb_model_pool_fused_count(m), f ? want_pools : 0);
     ck_assert_int_eq(rb_model_residual_fused_count(m), f ? want_residual : 0);
+    ck_assert_int_eq(rb_model_gate_ahead_count(m), f ? want_ahead : 0);
     for (size_t i = 0; i < nout; i++) y[f][i] = NAN;
     ck_assert_msg(rb_model_forward(m, x, y[f]) == RB_OK, "%s: %s", model, rb_last_error());
     rb_model_destroy(m);
@@ -196,30 +197,39 @@ START_TEST(se_fusion) {
   const int n = tu_available_tables(tables);
   for (int t = 0; t < n; t++) {
     if (!quick() || t == n - 1) {
-      fused_vs_unfused(tables[t], "seresnet50", NULL, 16, 16, 0);  // one SE per bottleneck
-      fused_vs_unfused(tables[t], "resnet50", NULL, 0, 0, 16);      // every add (the shortcut comes first)
+      // One SE per bottleneck; at 64x64 layer1.1 and 1.2 (16x16 = 256 pixels >= conv3's 64 inputs,
+      // identity shortcuts) have their gates ahead, the others fuse with their adds: layer1.0's
+      // downsample shortcut runs after its conv3, later stages have fewer pixels than inputs.
+      fused_vs_unfused(tables[t], "seresnet50", NULL, 14, 16, 2, 2);
+      fused_vs_unfused(tables[t], "resnet50", NULL, 0, 0, 16, 0);  // every add (the shortcut comes first)
     }
-    fused_vs_unfused(tables[t], "seresnext50_32x4d", "layer2.1", 1, 1, 0);
-    fused_vs_unfused(tables[t], "resnest50d", "layer2.0", 0, 1, 1);         // split attention's pool
-    fused_vs_unfused(tables[t], "resnest50d", "layer2.1", 0, 1, 1);
-    fused_vs_unfused(tables[t], "skresnext50_32x4d", "layer3.0", 0, 1, 1);  // SK's, over both paths
-    fused_vs_unfused(tables[t], "resnet50", "layer2.1", 0, 0, 1);           // the add into conv3
-    fused_vs_unfused(tables[t], "resnet18", "layer1.0", 0, 0, 1);           // into a basic block's conv2
+    fused_vs_unfused(tables[t], "seresnext50_32x4d", "layer2.1", 1, 1, 0, 0);
+    fused_vs_unfused(tables[t], "seresnet50", "layer1.0", 1, 1, 0, 0);        // shortcut after conv3: not ahead
+    fused_vs_unfused(tables[t], "seresnet50", "layer1.1", 0, 1, 1, 1);        // gate ahead, identity shortcut
+    fused_vs_unfused(tables[t], "resnest50d", "layer2.0", 0, 1, 1, 0);         // split attention's pool
+    fused_vs_unfused(tables[t], "resnest50d", "layer2.1", 0, 1, 1, 0);
+    fused_vs_unfused(tables[t], "skresnext50_32x4d", "layer3.0", 0, 1, 1, 0);  // SK's, over both paths
+    fused_vs_unfused(tables[t], "resnet50", "layer2.1", 0, 0, 1, 0);           // the add into conv3
+    fused_vs_unfused(tables[t], "resnet18", "layer1.0", 0, 0, 1, 0);           // into a basic block's conv2
   }
-  // --no-fuse-pools: every fusion but the pools.
-  rb_model_spec spec;
-  ck_assert_int_eq(rb_model_find("seresnext50_32x4d", &spec), RB_OK);
-  rb_graph *g = NULL;
-  ck_assert_int_eq(rb_graph_build_block(&spec, "layer2.1", 1, 64, 64, &g), RB_OK);
-  const rb_plan_options opt = {.no_pool_fusion = 1};
-  rb_random_weights r = {0};
-  rb_model *m = NULL;
-  ck_assert_int_eq(rb_model_plan_opts(g, tables[n - 1], RB_CONV_DIRECT, &opt, rb_weights_random, &r, &m), RB_OK);
-  ck_assert_int_eq(rb_model_fused_count(m), 1);
-  ck_assert_int_eq(rb_model_pool_fused_count(m), 0);
-  rb_random_weights_release(&r);
-  rb_model_destroy(m);
-  rb_graph_destroy(g);
+  // --no-fuse-pools: every fusion but the pools, the gates ahead too (their pool is a pool fusion).
+  static const char *const nopools[][2] = {{"seresnext50_32x4d", "layer2.1"}, {"seresnet50", "layer1.1"}};
+  for (int i = 0; i < 2; i++) {
+    rb_model_spec spec;
+    ck_assert_int_eq(rb_model_find(nopools[i][0], &spec), RB_OK);
+    rb_graph *g = NULL;
+    ck_assert_int_eq(rb_graph_build_block(&spec, nopools[i][1], 1, 64, 64, &g), RB_OK);
+    const rb_plan_options opt = {.no_pool_fusion = 1};
+    rb_random_weights r = {0};
+    rb_model *m = NULL;
+    ck_assert_int_eq(rb_model_plan_opts(g, tables[n - 1], RB_CONV_DIRECT, &opt, rb_weights_random, &r, &m), RB_OK);
+    ck_assert_int_eq(rb_model_fused_count(m), 1);
+    ck_assert_int_eq(rb_model_pool_fused_count(m), 0);
+    ck_assert_int_eq(rb_model_gate_ahead_count(m), 0);
+    rb_random_weights_release(&r);
+    rb_model_destroy(m);
+    rb_graph_destroy(g);
+  }
 }
 END_TEST
 

@@ -46,8 +46,15 @@ rb_status rb_model_plan_opts(const rb_graph *g, const rb_kernels *k, rb_conv_alg
 // split attention, SK) take their global pool from the convolutions' stores (0 with no_fusion).
 int rb_model_fused_count(const rb_model *m);
 int rb_model_pool_fused_count(const rb_model *m);
-// How many residual adds + ReLU run in the store of the convolution before them (0 with no_fusion).
+// How many residual adds + ReLU run in the store of the convolution before them (0 with no_fusion),
+// the adds of the SE gates ahead (below) included.
 int rb_model_residual_fused_count(const rb_model *m);
+// How many SE gates are computed ahead of their block's last convolution (a 1x1 whose weights are no
+// larger than its output: the mean of its output is it applied to the mean of its input, which the
+// convolution before it sums in its store), which then applies gate, residual add and ReLU in its
+// own store: the SE's scale pass is gone (0 with no_fusion or no_pool_fusion). These SE layers are
+// not in rb_model_fused_count; they are in rb_model_pool_fused_count.
+int rb_model_gate_ahead_count(const rb_model *m);
 // The bytes rb_model_plan would allocate (packed weights, activation buffers, workspaces), computed
 // without allocating: to refuse a plan that cannot fit before any of it is built.
 rb_status rb_model_plan_bytes(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, double *bytes);
