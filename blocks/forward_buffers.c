@@ -117,6 +117,23 @@ static void fuse_se(const rb_graph *g, rb_layer *layers, int *fused_add, int *x_
   }
 }
 
+// Folds add ai into convolution ci's store: ci takes the shortcut r as its residual, with ReLU;
+// later readers of the add's output (and *output) read ci's output t instead; the add reads nothing.
+static void fold_add(const rb_graph *g, rb_layer *layers, int ai, int ci, int t, int r, int *output, int *folded) {
+  rb_layer *add = &layers[ai];
+  layers[ci].src[1] = r;
+  layers[ci].relu = 1;
+  for (int lj = ai + 1; lj < g->count; lj++) {
+    rb_layer *l = &layers[lj];
+    if (l->kind == RB_LAYER_SK_SELECT) continue;  // reads a range of branch tensors, never an add's output
+    for (int k = 0; k < 2; k++)
+      if (l->src[k] == add->dst) l->src[k] = t;
+  }
+  if (*output == add->dst) *output = t;
+  add->src[0] = add->src[1] = -1;
+  folded[ai] = 1;
+}
+
 // The residual add fused into a convolution's store: an add (skip[add] < 0 in, not an SE fusion)
 // one of whose operands only it reads and a convolution without ReLU writes, the other (the
 // shortcut) written before that convolution. The convolution then takes the shortcut as its
@@ -139,17 +156,7 @@ static int fuse_residual(const rb_graph *g, rb_layer *layers, int *output, const
       if (ci < 0 || layers[ci].kind != RB_LAYER_CONV || layers[ci].relu || layers[ci].src[1] >= 0 || readers != 1 ||
           ri >= ci || t == r)
         continue;
-      layers[ci].src[1] = r;  // the shortcut, read by the convolution's store
-      layers[ci].relu = 1;
-      for (int lj = ai + 1; lj < g->count; lj++) {
-        rb_layer *l = &layers[lj];
-        if (l->kind == RB_LAYER_SK_SELECT) continue;  // reads a range of branch tensors, never an add's output
-        for (int k = 0; k < 2; k++)
-          if (l->src[k] == add->dst) l->src[k] = t;
-      }
-      if (*output == add->dst) *output = t;
-      add->src[0] = add->src[1] = -1;
-      folded[ai] = 1;
+      fold_add(g, layers, ai, ci, t, r, output, folded);
       count++;
     }
   }
@@ -194,17 +201,7 @@ static int fuse_se_ahead(const rb_graph *g, rb_layer *layers, int *output, int *
     if (c2 < 0 || layers[c2].kind != RB_LAYER_CONV || readers != 2 || producer_of(g, layers, r) >= c3 ||
         (double)d->cin > (double)d->h * d->w)
       continue;
-    c->src[1] = r;
-    c->relu = 1;
-    for (int lj = ai + 1; lj < g->count; lj++) {
-      rb_layer *l = &layers[lj];
-      if (l->kind == RB_LAYER_SK_SELECT) continue;  // reads a range of branch tensors, never an add's output
-      for (int k = 0; k < 2; k++)
-        if (l->src[k] == add->dst) l->src[k] = t3;
-    }
-    if (*output == add->dst) *output = t3;
-    add->src[0] = add->src[1] = -1;
-    folded[ai] = 1;
+    fold_add(g, layers, ai, c3, t3, r, output, folded);
     ahead[li] = c3;
     se_add[li] = x_src[ai] = -1;
     count++;

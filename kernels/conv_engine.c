@@ -118,6 +118,15 @@ static rb_status pack_rows(rb_engine_plan *p, const float *w, const float *bias)
   return RB_OK;
 }
 
+// The output pixel (image b, row oy, column ox) of row m of a tile; rows past the last pixel
+// repeat it (the microkernel computes them from clamped pointers and stores nothing).
+static void tile_pixel(const rb_engine_plan *p, size_t tile, size_t m, int *b, int *oy, int *ox) {
+  size_t px = tile * (size_t)p->mr + m;
+  if (px >= p->pixels) px = p->pixels - 1;
+  const size_t image = (size_t)p->oh * p->ow, rem = px % image;
+  *b = (int)(px / image), *oy = (int)(rem / (size_t)p->ow), *ox = (int)(rem % (size_t)p->ow);
+}
+
 // ROWS: tap ky of output pixel (b, oy, ox) reads kw x cin floats from row iy of the padded copy,
 // from padded column ox * stride_w; rows outside the input read the zero row. Built once: the
 // pointers are into the plan's own copy.
@@ -126,10 +135,8 @@ static void build_row_indirection(rb_engine_plan *p) {
   const size_t mr = (size_t)p->mr;
   for (size_t tile = 0; tile < p->tiles; tile++)
     for (size_t m = 0; m < mr; m++) {
-      size_t px = tile * mr + m;
-      if (px >= p->pixels) px = p->pixels - 1;
-      const int b = (int)(px / ((size_t)p->oh * p->ow)), rem = (int)(px % ((size_t)p->oh * p->ow));
-      const int oy = rem / p->ow, ox = rem % p->ow;
+      int b, oy, ox;
+      tile_pixel(p, tile, m, &b, &oy, &ox);
       for (int ky = 0; ky < d->kh; ky++) {
         const int iy = oy * d->stride_h - d->pad_top + ky * d->dil_h;
         p->ind[(tile * p->taps + (size_t)ky) * mr + m] =
@@ -237,10 +244,8 @@ static void build_indirection(rb_engine_plan *p, const float *in) {
   const size_t mr = (size_t)p->mr;
   for (size_t tile = 0; tile < p->tiles; tile++)
     for (size_t m = 0; m < mr; m++) {
-      size_t px = tile * mr + m;
-      if (px >= p->pixels) px = p->pixels - 1;
-      const int b = (int)(px / ((size_t)p->oh * p->ow)), rem = (int)(px % ((size_t)p->oh * p->ow));
-      const int oy = rem / p->ow, ox = rem % p->ow;
+      int b, oy, ox;
+      tile_pixel(p, tile, m, &b, &oy, &ox);
       for (int ky = 0; ky < d->kh; ky++)
         for (int kx = 0; kx < d->kw; kx++) {
           const int iy = oy * d->stride_h - d->pad_top + ky * d->dil_h;
