@@ -283,9 +283,9 @@ static void fix_rows(const rb_engine_plan *p, size_t px0, size_t rows, size_t co
 
 // One tile: the microkernel on columns [col0, col0 + ncols) of group g's weight block w (GEMM
 // paths) or on every channel (NGCONV, w NULL). col_sums (GEMM-path tiles within one image only):
-// NULL, or += the tile's stored column sums, from the microkernel. Returns 1 when the microkernel
-// applied the whole epilogue, 0 when fix_rows did the scale, residual and ReLU after it.
-static int run_tile(const rb_engine_plan *p, size_t tile, int g, size_t col0, int ncols, const float *w,
+// NULL, or += the tile's stored column sums, from the microkernel. With a scale it cannot take
+// (a tile across two images, a narrow-group kernel), fix_rows applies scale, residual and ReLU.
+static void run_tile(const rb_engine_plan *p, size_t tile, int g, size_t col0, int ncols, const float *w,
                     const run_args *r, float *col_sums) {
   const rb_conv_desc *d = &p->d;
   const size_t mr = (size_t)p->mr, cout = (size_t)d->cout, image = (size_t)p->oh * p->ow;
@@ -305,7 +305,6 @@ static int run_tile(const rb_engine_plan *p, size_t tile, int g, size_t col0, in
     p->cfg->gemm.igemm(rows, (size_t)ncols, (size_t)p->kc, (size_t)p->taps, p->ind + tile * p->taps * mr, w, c, cout,
                        p->zero, (size_t)g * p->cin_g, &e);
   if (!whole) fix_rows(p, px0, rows, col0, ncols, r);
-  return whole;
 }
 
 // The tiles of one chunk on columns [col0, col0 + ncols), their stored rows summed into the chunk's

@@ -5,11 +5,13 @@
 
 #include "engine.h"
 #include "resbench/conv.h"
+#include "resbench/ops.h"
 #include "table.h"
 #include "winograd.h"
 #include "resbench/tensor.h"
 
 struct rb_conv_plan {
+  const rb_kernels *k;  // the table: its scale_add applies a fused scale after ref and Winograd runs
   rb_conv_desc d;
   rb_conv_algo algo;
   rb_engine_plan *engine;  // direct convolution on the SIMD engine; else wino or kern
@@ -53,6 +55,7 @@ rb_status rb_conv_plan_create(const rb_kernels *k, const rb_conv_desc *d, rb_con
 
   rb_conv_plan *p = calloc(1, sizeof *p);
   if (!p) return rb_fail(RB_ERR_NOMEM, "out of memory for a conv plan");
+  p->k = k;
   p->d = *d;
   p->algo = algo;
   p->in_count = rb_conv_in_count(d);
@@ -144,16 +147,10 @@ rb_status rb_conv_plan_run_fused(rb_conv_plan *p, const float *in, const rb_conv
     const rb_epilogue e = {.bias = p->bias, .residual = scale ? NULL : residual, .relu = !scale && f->relu};
     p->kern->run(&p->d, in, p->packed, &e, p->workspace, out);
   }
-  if (scale)
-    for (size_t q = 0; q < image * (size_t)p->d.n; q++) {
-      float *row = out + q * cout;
-      const float *sc = scale + q / image * cout, *res = residual ? residual + q * cout : NULL;
-      for (size_t j = 0; j < cout; j++) {
-        float v = row[j] * sc[j];
-        if (res) v += res[j];
-        row[j] = f->relu && v < 0 ? 0.0f : v;  // NaN passes
-      }
-    }
+  rb_status s = RB_OK;
+  if (scale)  // the SE scale + add pass the engine fuses, in place on out
+    s = rb_op_scale_add(p->k, p->d.n, (int)image, (int)cout, out, scale, residual, f->relu, out);
+  if (s != RB_OK) return s;
   if (sums) {  // elsewhere a pass over the output, in pixel order
     for (int b = 0; b < p->d.n; b++) {
       float *dst = sums + (size_t)b * cout;
