@@ -110,6 +110,17 @@ static double median_of(double *v, int n) {
   return rb_quantile(v, n, 0.5);
 }
 
+// The round whose median is nearest the median of the rounds' medians.
+static rb_timing median_round(const rb_timing *t, int rounds) {
+  double med[RB_BENCH_MAX_ROUNDS];
+  for (int i = 0; i < rounds; i++) med[i] = t[i].median_ms;
+  const double m = median_of(med, rounds);
+  rb_timing best = t[0];
+  for (int i = 1; i < rounds; i++)
+    if (fabs(t[i].median_ms - m) < fabs(best.median_ms - m)) best = t[i];
+  return best;
+}
+
 rb_status rb_bench_conv(const rb_kernels *k, const rb_conv_desc *d, rb_conv_algo algo, int threads,
                         const rb_peer *const *peers, int npeers, const rb_timing_opts *opts, rb_bench_conv_result *ours,
                         rb_bench_conv_result *peer_results) {
@@ -162,27 +173,16 @@ rb_status rb_bench_conv(const rb_kernels *k, const rb_conv_desc *d, rb_conv_algo
   }
   // Our figure is the round whose median is the median of the rounds'; each peer's likewise, and
   // its speed-up is the median of the per-round ratios.
-  double med[RB_BENCH_MAX_ROUNDS];
-  for (int round = 0; round < rounds; round++) med[round] = ours_t[round].median_ms;
-  const double ours_median = median_of(med, rounds);
-  ours->t = ours_t[0];
-  for (int round = 0; round < rounds; round++)
-    if (ours_t[round].median_ms == ours_median || fabs(ours_t[round].median_ms - ours_median) <
-                                                      fabs(ours->t.median_ms - ours_median))
-      ours->t = ours_t[round];
+  ours->t = median_round(ours_t, rounds);
   ours->rounds = rounds;
   const double flops = 2 * rb_conv_macs(d);
   ours->gflops = flops / (ours->t.median_ms * 1e6);
   for (int i = 0; i < npeers; i++) {
     rb_bench_conv_result *pr = &peer_results[i];
     if (!pc[i] || pr->status != RB_OK) continue;
-    double ratio[RB_BENCH_MAX_ROUNDS], pm[RB_BENCH_MAX_ROUNDS];
-    for (int round = 0; round < rounds; round++)
-      ratio[round] = peer_t[i][round].median_ms / ours_t[round].median_ms, pm[round] = peer_t[i][round].median_ms;
-    const double peer_median = median_of(pm, rounds);
-    pr->t = peer_t[i][0];
-    for (int round = 0; round < rounds; round++)
-      if (fabs(peer_t[i][round].median_ms - peer_median) < fabs(pr->t.median_ms - peer_median)) pr->t = peer_t[i][round];
+    double ratio[RB_BENCH_MAX_ROUNDS];
+    for (int round = 0; round < rounds; round++) ratio[round] = peer_t[i][round].median_ms / ours_t[round].median_ms;
+    pr->t = median_round(peer_t[i], rounds);
     pr->speedup = median_of(ratio, rounds);
     pr->rounds = rounds;
     pr->gflops = flops / (pr->t.median_ms * 1e6);
@@ -285,16 +285,6 @@ rb_status rb_bench_graph(const rb_graph *g, const rb_kernels *k, rb_conv_algo al
   return s;
 }
 
-// The round whose median is nearest the median of the rounds' medians.
-static rb_timing median_round(const rb_timing *t, int rounds) {
-  double med[RB_BENCH_MAX_ROUNDS];
-  for (int i = 0; i < rounds; i++) med[i] = t[i].median_ms;
-  const double m = median_of(med, rounds);
-  rb_timing best = t[0];
-  for (int i = 1; i < rounds; i++)
-    if (fabs(t[i].median_ms - m) < fabs(best.median_ms - m)) best = t[i];
-  return best;
-}
 
 rb_status rb_bench_graph_versus(const rb_graph *ga, const rb_plan_options *pa, const rb_graph *gb,
                                 const rb_plan_options *pb, const rb_kernels *k, rb_conv_algo algo,
