@@ -50,13 +50,17 @@ double rb_winograd_error_bound(int m, int cin_g) {
 // 512@7: 37.7 MB of F4 weights for 4 tiles, 9.4 MB of direct weights for 49 pixels).
 // So, from the shape:
 //   1. 3x3 stride 1 dilation 1, and the variant's error bound <= AUTO_MAX_REL_ERR;
-//   2. at least AUTO_MIN_CIN_G channels a group: narrower, the transforms cost more than the
-//      products save. A group of c channels makes the products c multiply-adds per element of V
-//      read and of M written: memory-bound below ~32, where our narrow-group direct kernel (9c
-//      multiply-adds per output from registers) wins. Measured, 1 thread, Xeon (SPR-class) KVM:
-//      ResNeXt-50's 4 channels a group at 56x56, F4/direct 0.63x (AVX2) and 0.80x (AVX-512); 8 at
-//      28x28 0.91x and 1.19x; 16 at 14x14 F2 0.69x and 0.68x; ResNeSt-50d's 32 and 64 channels a
-//      group 1.4-2.9x;
+//   2. at least AUTO_MIN_CIN_G channels a group, or 4 or 8 that the engine runs in one pass.
+//      A group of c channels makes the products c multiply-adds per element of V and M: through
+//      memory (transformed tiles written, read, written, read) that is memory-bound below ~32,
+//      where our narrow-group direct kernel (9c multiply-adds per output from registers) wins. The
+//      engine's one-pass kernel (rb_f32_wino_ng_fn) keeps V and M in registers instead: F4 is then
+//      ~44 vector operations per output pixel and 4 channels (transforms 26, products 18) against
+//      direct's 72 (9 x 4 broadcasts and multiply-adds). Measured, 1 thread, Xeon (SPR-class) KVM,
+//      F4 one pass / direct: ResNeXt-50's 4 channels a group at 56x56 1.2-1.3x (AVX-512) and
+//      1.1-1.3x (AVX2), 8 at 28x28 1.6x and 1.3x; 16 at 14x14 0.65x and 0.5x (the direct c16
+//      kernel broadcasts from memory, off the shuffle port: it stays direct). Through memory (no
+//      one-pass kernel: ref) 0.63-1.19x; ResNeSt-50d's 32 and 64 channels a group 1.4-2.9x;
 //   3. transformed weights that fit in L2, or at least AUTO_MIN_REUSE tiles (over the batch)
 //      to use each of them (ResNet-50's 512@7: F4 0.68x and F2 1.10x on AVX-512; 256@14 F4 1.49x,
 //      F2 2.19x);
@@ -72,9 +76,11 @@ static rb_conv_algo auto_rule(const rb_kernels *k, const rb_conv_desc *d, char *
     snprintf(why, len, "direct: Winograd needs 3x3 stride 1 dilation 1");
     return RB_CONV_DIRECT;
   }
-  if (cin_g < AUTO_MIN_CIN_G) {
-    snprintf(why, len, "direct: %d channels a group (< %d): the transforms cost more than the products save",
-             cin_g, AUTO_MIN_CIN_G);
+  const int one_pass = (cin_g == 4 || cin_g == 8) && k->engine && rb_wino_engine_one_pass(k->engine, d, 4);
+  if (cin_g < AUTO_MIN_CIN_G && !one_pass) {
+    snprintf(why, len,
+             "direct: %d channels a group (< %d, and not 4 or 8 in one pass): the transforms cost more than the "
+             "products save", cin_g, AUTO_MIN_CIN_G);
     return RB_CONV_DIRECT;
   }
   const int oh = rb_conv_out_h(d), ow = rb_conv_out_w(d);
@@ -90,8 +96,8 @@ static rb_conv_algo auto_rule(const rb_kernels *k, const rb_conv_desc *d, char *
                      : u_bytes > AUTO_L2_BYTES && tiles < AUTO_MIN_REUSE ? "too few tiles for its weights"
                                                                         : NULL;
     if (!no) {
-      snprintf(why, len, "winograd_f%d: %d channels a group, %.0f tiles, %.1f MB of transformed weights, error "
-               "bound %.1e", m, cin_g, tiles, u_bytes / 1e6, bound);
+      snprintf(why, len, "winograd_f%d: %d channels a group%s, %.0f tiles, %.1f MB of transformed weights, error "
+               "bound %.1e", m, cin_g, one_pass ? " in one pass" : "", tiles, u_bytes / 1e6, bound);
       return m == 4 ? RB_CONV_WINOGRAD_F4 : RB_CONV_WINOGRAD_F2;
     }
     if (o > 0 && (size_t)o < len)

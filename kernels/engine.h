@@ -54,6 +54,9 @@ typedef struct rb_wino_plan rb_wino_plan;
 
 // 1 when cfg has the transforms of F(m x m, 3x3).
 int rb_wino_engine_has(const rb_engine_config *cfg, int m);
+// Whether its F(m) plan for d runs narrow groups in one pass (rb_f32_wino_ng_fn: 4, 8 or 16
+// channels a group in and out), with no transformed tiles in memory.
+int rb_wino_engine_one_pass(const rb_engine_config *cfg, const rb_conv_desc *d, int m);
 // d must pass rb_winograd_supports (winograd.h); m is 2, 4 or 6. Groups of 4, 8 or 16 channels in
 // and out take cfg's narrow-group kernel for the products, others its GEMM microkernel per group.
 rb_status rb_wino_plan_create(const rb_engine_config *cfg, const rb_conv_desc *d, int m, int threads,
@@ -62,7 +65,8 @@ rb_status rb_wino_plan_create(const rb_engine_config *cfg, const rb_conv_desc *d
 double rb_wino_plan_bytes(const rb_engine_config *cfg, const rb_conv_desc *d, int m, int threads);
 // out = relu?(conv(in) + bias + residual?); residual may be out itself. One run at a time per plan.
 void rb_wino_plan_run(rb_wino_plan *p, const float *in, const float *residual, int relu, float *out);
-const char *rb_wino_plan_ukernel(const rb_wino_plan *p);  // "<transforms>+<product microkernel>"
+// "<transforms>+<product microkernel>", or the one-pass kernel of narrow groups (rb_f32_wino_ng_f4_c4__avx2)
+const char *rb_wino_plan_ukernel(const rb_wino_plan *p);
 int rb_wino_plan_m(const rb_wino_plan *p);
 void rb_wino_plan_destroy(rb_wino_plan *p);
 

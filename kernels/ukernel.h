@@ -75,6 +75,18 @@ typedef void (*rb_f32_wino_input_fn)(size_t channels, const float *const *x, flo
 typedef void (*rb_f32_wino_output_fn)(size_t channels, const float *mm, size_t m_stride, const float *bias,
                                       float *const *y, const float *const *res, int relu);
 
+// Narrow groups (cpg = 4, 8, 16 input and output channels a group) in one pass: for each of the
+// ntiles tiles (x + t * alpha^2 its input pixel pointers, y + t * m^2 and res + t * m^2 its
+// output ones, as above), y = epilogue(AT M A + bias) with M(p) = U(p) V(p) per group, V = BT d B,
+// over `channels` channels (a multiple of cpg); nothing but the output is written. u: the
+// transformed weights packed per chunk of CH = max(cpg, vl) channels (NV = CH / vl vectors,
+// KB = min(cpg, vl) inputs a vector): for each position p, output vector j < NV, input vector
+// i < NV and k < KB, vl floats whose lane l holds U(p) from input channel (i * vl + k, or k when
+// the group fits a vector) of output channel c0 + j * vl + l's group to that channel (zero past
+// the last channel): a2 * cpg * CH floats a chunk (kernels/winograd_engine.c packs them).
+typedef void (*rb_f32_wino_ng_fn)(size_t channels, size_t ntiles, const float *const *x, const float *u,
+                                  const float *bias, float *const *y, const float *const *res, int relu);
+
 typedef struct rb_wino_ukernel {
   const char *name;  // rb_f32_wino_f4__avx2 (its input and output transforms)
   rb_isa isa;
@@ -82,6 +94,7 @@ typedef struct rb_wino_ukernel {
   int vl;            // floats per vector
   rb_f32_wino_input_fn input;
   rb_f32_wino_output_fn output;
+  rb_f32_wino_ng_fn ng[3];  // groups of 4, 8, 16 channels in one pass
 } rb_wino_ukernel;
 
 typedef struct rb_gemm_ukernel {
@@ -130,8 +143,9 @@ extern const size_t rb_ngconv_ukernel_count;
 extern const rb_wino_ukernel rb_wino_ukernels[];
 extern const size_t rb_wino_ukernel_count;
 // A transform pair's entry, and the three sizes of one ISA (for the configurations).
-#define RB_WINO(isa, m, vl, suffix) \
-  {"rb_f32_wino_f" #m #suffix, isa, m, vl, rb_f32_wino_input_f##m##suffix, rb_f32_wino_output_f##m##suffix}
+#define RB_WINO(isa, m, vl, suffix)                                                                        \
+  {"rb_f32_wino_f" #m #suffix, isa, m, vl, rb_f32_wino_input_f##m##suffix, rb_f32_wino_output_f##m##suffix, \
+   {rb_f32_wino_ng_f##m##_c4##suffix, rb_f32_wino_ng_f##m##_c8##suffix, rb_f32_wino_ng_f##m##_c16##suffix}}
 #define WINO3(isa, vl, suffix) {RB_WINO(isa, 2, vl, suffix), RB_WINO(isa, 4, vl, suffix), RB_WINO(isa, 6, vl, suffix)}
 // Engine configurations at the scalar microkernels' geometries (each SIMD ISA's tiles), for
 // driver tests on any CPU.

@@ -4,7 +4,8 @@
 //   WT_VEC     a vector of WT_VL floats (GCC vector extension, one lane for the scalar vehicle),
 //   WT_IVEC    the int32 vector of the same size,
 //   WT_SUFFIX  the ISA suffix of the function names (__avx2, __scalar, ...).
-// It defines rb_f32_wino_{input,output}_f{2,4,6}<WT_SUFFIX> (the contracts are in ukernel.h).
+// It defines rb_f32_wino_{input,output}_f{2,4,6}<WT_SUFFIX> and the narrow-group passes
+// rb_f32_wino_ng_f{2,4,6}_c{4,8,16}<WT_SUFFIX> (the contracts are in ukernel.h).
 // Compiled with the ISA's flags, the vectors become its registers (ymm, zmm, q); the matrices are
 // compile-time constants (winograd_matrices.h), so with the loops unrolled the compiler drops the
 // zero coefficients, turns +-1 into adds and subtracts and the rest into FMAs: the code is that of
@@ -24,6 +25,9 @@
 #define WT_CAT2(a, b) a##b
 #define WT_CAT(a, b) WT_CAT2(a, b)
 #define WT_UNROLL _Pragma("GCC unroll 8")
+// Loops over all alpha^2 positions: unrolled whole, so d, t, v and M stay values the register
+// allocator places (partly unrolled, they were arrays in memory: a store and a load per value).
+#define WT_UNROLL_ALL _Pragma("GCC unroll 64")
 
 // sum_k coef[k] * x[k * xs] over the nonzero coefficients, in order (ref's order, less its +0
 // terms); coef is a constant row, so after inlining each test and product is resolved at compile
@@ -42,14 +46,13 @@ VM_INLINE WT_VEC wt_dot(const double *coef, int n, const WT_VEC *x, int xs) {
   return s;
 }
 
-// One vector of channels of one tile. x[i * A + j]: the input pixel (i, j) of the tile, offset
-// xoff (the zero row for padding); v + p * v_stride: transformed position p = r * A + s.
-VM_INLINE void wt_input_chunk(int m, const double *BT, const float *const *x, size_t xoff, float *v,
-                              size_t v_stride) {
+// v = BT d B of one vector of channels of one tile. x[i * A + j]: the input pixel (i, j) of the
+// tile, offset xoff (the zero row for padding); v[p]: transformed position p = r * A + s.
+VM_INLINE void wt_input_vecs(int m, const double *BT, const float *const *x, size_t xoff, WT_VEC *v) {
   enum { MAXA = 8 };
   const int A = m + 2;
   WT_VEC d[MAXA * MAXA], t[MAXA * MAXA];
-  WT_UNROLL
+  WT_UNROLL_ALL
   for (int p = 0; p < A * A; p++) d[p] = vm_load(x[p] + xoff);
   WT_UNROLL
   for (int r = 0; r < A; r++) {  // columns: t = BT d
@@ -59,19 +62,28 @@ VM_INLINE void wt_input_chunk(int m, const double *BT, const float *const *x, si
   WT_UNROLL
   for (int r = 0; r < A; r++) {  // rows: v = t B
     WT_UNROLL
-    for (int s = 0; s < A; s++) vm_store(v + (size_t)(r * A + s) * v_stride, wt_dot(BT + s * A, A, t + r * A, 1));
+    for (int s = 0; s < A; s++) v[r * A + s] = wt_dot(BT + s * A, A, t + r * A, 1);
   }
 }
 
-// One vector of channels of one tile: y = AT mm A, + bias, + residual, ReLU; pixel (i, j) stored
-// to y[i * m + j] + yoff unless that pointer is NULL (outside the output).
-VM_INLINE void wt_output_chunk(int m, const double *AT, const float *mm, size_t m_stride, const float *bias,
-                               float *const *y, const float *const *res, size_t yoff, int relu) {
+// The same, stored: position p at v + p * v_stride.
+VM_INLINE void wt_input_chunk(int m, const double *BT, const float *const *x, size_t xoff, float *v,
+                              size_t v_stride) {
   enum { MAXA = 8 };
   const int A = m + 2;
-  WT_VEC x[MAXA * MAXA], t[MAXA * MAXA];
-  WT_UNROLL
-  for (int p = 0; p < A * A; p++) x[p] = vm_load(mm + (size_t)p * m_stride);
+  WT_VEC t[MAXA * MAXA];
+  wt_input_vecs(m, BT, x, xoff, t);
+  WT_UNROLL_ALL
+  for (int p = 0; p < A * A; p++) vm_store(v + (size_t)p * v_stride, t[p]);
+}
+
+// y = AT x A of one vector of channels of one tile (x[p]: position p), + bias, + residual, ReLU;
+// pixel (i, j) stored to y[i * m + j] + yoff unless that pointer is NULL (outside the output).
+VM_INLINE void wt_output_vecs(int m, const double *AT, const WT_VEC *x, const float *bias, float *const *y,
+                              const float *const *res, size_t yoff, int relu) {
+  enum { MAXA = 8 };
+  const int A = m + 2;
+  WT_VEC t[MAXA * MAXA];
   WT_UNROLL
   for (int i = 0; i < m; i++) {  // columns: t = AT x
     WT_UNROLL
@@ -89,6 +101,57 @@ VM_INLINE void wt_output_chunk(int m, const double *AT, const float *mm, size_t 
       if (relu) r = vm_relu(r);
       vm_store(y[i * m + k] + yoff, r);
     }
+  }
+}
+
+// The same from M in memory: position p at mm + p * m_stride.
+VM_INLINE void wt_output_chunk(int m, const double *AT, const float *mm, size_t m_stride, const float *bias,
+                               float *const *y, const float *const *res, size_t yoff, int relu) {
+  enum { MAXA = 8 };
+  const int A = m + 2;
+  WT_VEC x[MAXA * MAXA];
+  WT_UNROLL_ALL
+  for (int p = 0; p < A * A; p++) x[p] = vm_load(mm + (size_t)p * m_stride);
+  wt_output_vecs(m, AT, x, bias, y, res, yoff, relu);
+}
+
+// ---- Narrow groups in one pass (rb_f32_wino_ng_fn, ukernel.h) ----------------------------------
+// A chunk of WT_NG_CH(cpg) channels (whole groups, whole vectors: NV = CH / WT_VL vectors) of one
+// tile goes through the input transform, the per-group products and the output transform in
+// registers and on the stack: V and M never reach memory, which the unfused driver's passes over
+// them made the cost of a narrow group (4 multiply-adds a transformed element).
+#define WT_NG_CH(cpg) ((cpg) > WT_VL ? (cpg) : WT_VL)
+
+// Lane l of the result is lane l - l % kb + k of v: the in-lane broadcast of input k of each group
+// (kb = cpg where groups fit a vector), or of lane k to all (kb = WT_VL, a group of several vectors).
+VM_INLINE WT_VEC wt_bcast(WT_VEC v, int kb, int k) {
+  WT_IVEC idx;
+  for (int l = 0; l < WT_VL; l++) idx[l] = l - l % kb + k;
+  return __builtin_shuffle(v, idx);
+}
+
+VM_INLINE void wt_ng_chunk(int m, int cpg, const double *BT, const double *AT, const float *const *x, size_t xoff,
+                           const float *u, const float *bias, float *const *y, const float *const *res,
+                           size_t yoff, int relu) {
+  enum { MAXA = 8, MAXNV = 16 / (WT_VL < 16 ? WT_VL : 16) };
+  const int A = m + 2, NV = WT_NG_CH(cpg) / WT_VL, KB = cpg < WT_VL ? cpg : WT_VL;
+  WT_VEC v[MAXNV][MAXA * MAXA], mm[MAXA * MAXA];
+  WT_UNROLL
+  for (int i = 0; i < NV; i++) wt_input_vecs(m, BT, x, xoff + (size_t)i * WT_VL, v[i]);
+  WT_UNROLL
+  for (int j = 0; j < NV; j++) {  // output vector j: M[p] = sum over the group's inputs of V[p] U[p]
+    WT_UNROLL_ALL
+    for (int p = 0; p < A * A; p++) {
+      const float *up = u + ((size_t)(p * NV + j) * NV) * KB * WT_VL;
+      WT_VEC s = wt_bcast(v[0][p], KB, 0) * vm_load(up);
+      WT_UNROLL
+      for (int i = 0; i < NV; i++) {
+        WT_UNROLL
+        for (int k = i ? 0 : 1; k < KB; k++) s += wt_bcast(v[i][p], KB, k) * vm_load(up + (size_t)(i * KB + k) * WT_VL);
+      }
+      mm[p] = s;
+    }
+    wt_output_vecs(m, AT, mm, bias ? bias + (size_t)j * WT_VL : NULL, y, res, yoff + (size_t)j * WT_VL, relu);
   }
 }
 
@@ -142,6 +205,50 @@ VM_INLINE void wt_output_chunk(int m, const double *AT, const float *mm, size_t 
     }                                                                                                     \
   }
 
+// Narrow groups of CPG channels: chunks of CH channels, tiles inside (a chunk's weights, A^2 x
+// CPG x CH floats, stay in L1 across the tiles); whole groups in part of a vector (CH = WT_VL >
+// CPG) go through zero-padded copies.
+#define WT_DEFINE_NG(M, CPG, BT, AT)                                                                       \
+  void WT_CAT(rb_f32_wino_ng_f##M##_c##CPG, WT_SUFFIX)(size_t channels, size_t ntiles, const float *const *x, \
+                                                      const float *u, const float *bias, float *const *y,  \
+                                                      const float *const *res, int relu) {                 \
+    enum { A2 = (M + 2) * (M + 2), M2 = M * M, CH = WT_NG_CH(CPG) };                                       \
+    const size_t u_chunk = (size_t)A2 * CPG * CH;                                                          \
+    size_t c = 0;                                                                                          \
+    for (; c + CH <= channels; c += CH, u += u_chunk)                                                      \
+      for (size_t t = 0; t < ntiles; t++) {                                                                \
+        wt_ng_chunk(M, CPG, BT, AT, x + t * A2, c, u, bias ? bias + c : NULL, y + t * M2,                  \
+                    res ? res + t * M2 : NULL, c, relu);                                                   \
+      }                                                                                                    \
+    if (CH > CPG && c < channels) {                                                                        \
+      const size_t rest = channels - c;                                                                    \
+      float xin[A2][CH], bin[CH], rin[M2][CH], yout[M2][CH];                                               \
+      const float *xp[A2], *rp[M2];                                                                        \
+      float *yp[M2];                                                                                       \
+      memset(xin, 0, sizeof xin);                                                                          \
+      memset(bin, 0, sizeof bin);                                                                          \
+      memset(rin, 0, sizeof rin);                                                                          \
+      if (bias) memcpy(bin, bias + c, rest * sizeof(float));                                               \
+      for (size_t t = 0; t < ntiles; t++) {                                                                \
+        const float *const *xt = x + t * A2, *const *rt = res ? res + t * M2 : NULL;                       \
+        float *const *yt = y + t * M2;                                                                     \
+        for (int p = 0; p < A2; p++) memcpy(xin[p], xt[p] + c, rest * sizeof(float)), xp[p] = xin[p];      \
+        for (int q = 0; q < M2; q++) {                                                                     \
+          if (rt && yt[q]) memcpy(rin[q], rt[q] + c, rest * sizeof(float));                                \
+          yp[q] = yt[q] ? yout[q] : NULL;                                                                  \
+          rp[q] = rin[q];                                                                                  \
+        }                                                                                                  \
+        wt_ng_chunk(M, CPG, BT, AT, xp, 0, u, bias ? bin : NULL, yp, rt ? rp : NULL, 0, relu);             \
+        for (int q = 0; q < M2; q++)                                                                       \
+          if (yt[q]) memcpy(yt[q] + c, yout[q], rest * sizeof(float));                                     \
+      }                                                                                                    \
+    }                                                                                                      \
+  }
+#define WT_DEFINE_NG3(M, BT, AT) WT_DEFINE_NG(M, 4, BT, AT) WT_DEFINE_NG(M, 8, BT, AT) WT_DEFINE_NG(M, 16, BT, AT)
+
 WT_DEFINE(2, rb_wm_f2_BT, rb_wm_f2_AT)
 WT_DEFINE(4, rb_wm_f4_BT, rb_wm_f4_AT)
 WT_DEFINE(6, rb_wm_f6_BT, rb_wm_f6_AT)
+WT_DEFINE_NG3(2, rb_wm_f2_BT, rb_wm_f2_AT)
+WT_DEFINE_NG3(4, rb_wm_f4_BT, rb_wm_f4_AT)
+WT_DEFINE_NG3(6, rb_wm_f6_BT, rb_wm_f6_AT)

@@ -25,10 +25,16 @@
 // still (deep layers on small images: 256@14 has 9.4 MB of F4 weights for 16 tiles), since every
 // block streams all of them: fewer blocks then cost less than blocks that stay in L2.
 #define BLOCK_BYTES (512 * 1024)
+// Tiles a narrow-group one-pass call takes at most (its pointers: 24-100 a tile).
+#define FUSED_BLOCK 256
+#ifndef FUSED_SWEEP
+#define FUSED_SWEEP 2
+#endif
 
 struct rb_wino_plan {
   const rb_engine_config *cfg;
   const rb_wino_ukernel *wt;
+  rb_f32_wino_ng_fn fused;      // narrow groups in one pass (no V, M); else:
   const rb_ngconv_ukernel *ng;  // narrow groups; NULL: the GEMM microkernel per group
   const rb_gemm_ukernel *gemm;  // the GEMM tile of the products: cfg's, or its small one
   rb_conv_desc d;
@@ -38,7 +44,8 @@ struct rb_wino_plan {
   size_t u_stride_g;       // GEMM: packed floats per group within a position
   float *U, *bias, *zero;  // bias: cout floats or NULL; zero: cin + 64 zeros (the padding pixel)
   float *ws;               // per thread: V [a2][block][cin], M [a2][block][cout]
-  const float **rows;      // per thread: block + mr row pointers (narrow groups)
+  const float **rows;      // per thread: block + mr row pointers (narrow groups); fused: block x
+                           // (a2 + 2 m^2) pixel pointers
   size_t ws_floats;        // per thread
   char name[96];
 };
@@ -49,6 +56,17 @@ static const rb_wino_ukernel *transforms_for(const rb_engine_config *cfg, int m)
 }
 
 int rb_wino_engine_has(const rb_engine_config *cfg, int m) { return cfg && transforms_for(cfg, m) != NULL; }
+
+// The one-pass kernel of d's narrow groups (4, 8 or 16 input and output channels a group), or NULL.
+static rb_f32_wino_ng_fn one_pass_for(const rb_wino_ukernel *wt, const rb_conv_desc *d) {
+  const int cig = d->cin / d->groups;
+  if (!wt || d->groups < 2 || d->cout != d->cin || (cig != 4 && cig != 8 && cig != 16)) return NULL;
+  return wt->ng[cig == 4 ? 0 : cig == 8 ? 1 : 2];
+}
+
+int rb_wino_engine_one_pass(const rb_engine_config *cfg, const rb_conv_desc *d, int m) {
+  return cfg && d && one_pass_for(transforms_for(cfg, m), d) != NULL;
+}
 
 // Tiles per block: V and M within max(BLOCK_BYTES, the transformed weights), a multiple of mr, at
 // least mr, at most all tiles, and at most a thread's share (every thread gets a block). Any
@@ -98,6 +116,12 @@ void rb_wino_plan_destroy(rb_wino_plan *p) {
   free(p);
 }
 
+// Pointers a thread's task needs: the narrow-group kernel's row pointers, or the one-pass kernel's
+// pixel pointers.
+static size_t rows_per_thread(const rb_wino_plan *p) {
+  return p->fused ? p->block * (size_t)(p->a2 + 2 * p->m * p->m) : p->block + (size_t)p->mr;
+}
+
 // Sizes of a plan for d, without allocating (rb_wino_plan_bytes) or to allocate.
 static void plan_geometry(const rb_engine_config *cfg, const rb_conv_desc *d, int m, int threads, rb_wino_plan *p) {
   p->cfg = cfg;
@@ -109,7 +133,18 @@ static void plan_geometry(const rb_engine_config *cfg, const rb_conv_desc *d, in
   p->tiles = (size_t)d->n * p->th * p->tw;
   p->cin_g = d->cin / d->groups, p->cout_g = d->cout / d->groups;
   p->wt = transforms_for(cfg, m);
-  p->ng = d->groups > 1 && p->cin_g == p->cout_g ? rb_engine_ngconv_for(cfg, p->cin_g) : NULL;
+  p->fused = one_pass_for(p->wt, d);
+  p->ng = !p->fused && d->groups > 1 && p->cin_g == p->cout_g ? rb_engine_ngconv_for(cfg, p->cin_g) : NULL;
+  if (p->fused) {  // a thread's share of the tiles, in blocks of at most FUSED_BLOCK
+    const size_t ch = (size_t)(p->cin_g > p->wt->vl ? p->cin_g : p->wt->vl);
+    p->mr = 1;
+    p->u_stride_p = (size_t)p->cin_g * ((size_t)d->cout + ch - 1) / ch * ch;
+    const size_t t = (size_t)p->threads, per = (p->tiles + t - 1) / t;
+    const size_t nb = t * ((per + FUSED_BLOCK - 1) / FUSED_BLOCK);
+    p->block = (p->tiles + nb - 1) / nb;
+    p->ws_floats = 0;
+    return;
+  }
   if (p->ng) {
     p->mr = p->ng->mr;
     p->u_stride_p = rb_pack_ngconv_size(p->ng->width, p->ng->cpg, d->cout, 1);
@@ -138,7 +173,24 @@ double rb_wino_plan_bytes(const rb_engine_config *cfg, const rb_conv_desc *d, in
   plan_geometry(cfg, d, m, threads, &p);
   return ((double)p.u_stride_p * p.a2 + (double)p.ws_floats * p.threads + 2.0 * d->cout + d->cin + 64) *
              sizeof(float) +
-         (double)p.threads * (double)(p.block + (size_t)p.mr) * sizeof(float *);
+         (double)p.threads * (double)rows_per_thread(&p) * sizeof(float *);
+}
+
+// The one-pass kernel's weights (rb_f32_wino_ng_fn): per chunk of ch channels, position q, output
+// vector j, input vector i and broadcast k, vl lanes; u[q][co][ci] as plan_create computes it.
+static void pack_fused(rb_wino_plan *p, const float *u) {
+  const int vl = p->wt->vl, cpg = p->cin_g, cout = p->d.cout;
+  const int ch = cpg > vl ? cpg : vl, nv = ch / vl, kb = cpg < vl ? cpg : vl;
+  float *dst = p->U;
+  for (int c0 = 0; c0 < cout; c0 += ch)
+    for (int q = 0; q < p->a2; q++)
+      for (int j = 0; j < nv; j++)
+        for (int i = 0; i < nv; i++)
+          for (int k = 0; k < kb; k++)
+            for (int l = 0; l < vl; l++) {
+              const int co = c0 + j * vl + l, ci = i * vl + k;  // ci: within co's group (i = 0 when it fits a vector)
+              *dst++ = co < cout ? u[((size_t)q * cout + co) * cpg + ci] : 0.0f;
+            }
 }
 
 rb_status rb_wino_plan_create(const rb_engine_config *cfg, const rb_conv_desc *d, int m, int threads,
@@ -153,16 +205,19 @@ rb_status rb_wino_plan_create(const rb_engine_config *cfg, const rb_conv_desc *d
   rb_wino_plan *p = calloc(1, sizeof *p);
   if (!p) return rb_fail(RB_ERR_NOMEM, "out of memory for a Winograd plan");
   plan_geometry(cfg, d, m, threads, p);
-  snprintf(p->name, sizeof p->name, "%s+%s", p->wt->name, p->ng ? p->ng->name : p->gemm->name);
+  if (p->fused)  // rb_f32_wino_ng_f4_c4__avx2: the transforms' name with the group width
+    snprintf(p->name, sizeof p->name, "rb_f32_wino_ng_f%d_c%d%s", m, p->cin_g, p->wt->name + strlen("rb_f32_wino_f0"));
+  else
+    snprintf(p->name, sizeof p->name, "%s+%s", p->wt->name, p->ng ? p->ng->name : p->gemm->name);
   const size_t cig = (size_t)p->cin_g, cog = (size_t)p->cout_g;
   p->U = rb_aligned_alloc(p->u_stride_p * p->a2 * sizeof(float));
   p->zero = rb_aligned_alloc(((size_t)d->cin + 64) * sizeof(float));
-  p->ws = rb_aligned_alloc(p->ws_floats * p->threads * sizeof(float));
-  p->rows = malloc((p->block + (size_t)p->mr) * p->threads * sizeof *p->rows);
+  p->ws = p->ws_floats ? rb_aligned_alloc(p->ws_floats * p->threads * sizeof(float)) : NULL;
+  p->rows = malloc(rows_per_thread(p) * p->threads * sizeof *p->rows);
   if (bias) p->bias = rb_aligned_alloc((size_t)d->cout * sizeof(float));
   // U of one position for every (co, ci): OIHW with a 1x1 kernel, the packers' input.
   float *u = malloc((size_t)d->cout * cig * p->a2 * sizeof *u);
-  if (!p->U || !p->zero || !p->ws || !p->rows || (bias && !p->bias) || !u) {
+  if (!p->U || !p->zero || (p->ws_floats && !p->ws) || !p->rows || (bias && !p->bias) || !u) {
     free(u);
     rb_wino_plan_destroy(p);
     return rb_fail(RB_ERR_NOMEM, "out of memory planning a Winograd F(%dx%d) convolution", m, m);
@@ -177,7 +232,8 @@ rb_status rb_wino_plan_create(const rb_engine_config *cfg, const rb_conv_desc *d
     for (int r = 0; r < a; r++) rb_winograd_weight_1d(m, t + r * 3, 1, v + r * a, 1);
     for (int q = 0; q < a2; q++) u[(size_t)q * d->cout * cig + f] = (float)v[q];
   }
-  for (int q = 0; q < a2; q++) {
+  if (p->fused) pack_fused(p, u);
+  for (int q = 0; q < a2 && !p->fused; q++) {
     const float *uq = u + (size_t)q * d->cout * cig;
     float *dst = p->U + (size_t)q * p->u_stride_p;
     if (p->ng) {
@@ -248,7 +304,32 @@ static void block_products(const rb_wino_plan *p, size_t nt, const float *V, flo
   }
 }
 
+// Narrow groups in one pass: each block of tiles, its pixel pointers, then one call.
+static void run_fused(rb_wino_plan *p, const float *in, const float *residual, int relu, float *out) {
+  const size_t blk = p->block, nblocks = (p->tiles + blk - 1) / blk, a2 = (size_t)p->a2, m2 = (size_t)p->m * p->m;
+#pragma omp parallel for schedule(static) num_threads(p->threads) if (p->threads > 1 && nblocks > 1)
+  for (size_t b = 0; b < nblocks; b++) {
+    const float **x = p->rows + (size_t)omp_get_thread_num() * rows_per_thread(p), **res = x + blk * a2;
+    float **y = (float **)(res + blk * m2);
+    const size_t t0 = b * blk, nt = p->tiles - t0 < blk ? p->tiles - t0 : blk;
+    for (size_t s = 0; s < nt; s++)
+      tile_pointers(p, t0 + s, in, residual, out, x + s * a2, y + s * m2, res + s * m2);
+    const size_t lines = ((size_t)p->d.cin * sizeof(float) + 63) / 64;
+    for (size_t s = 0; s < nt; s += FUSED_SWEEP) {
+      const size_t n = nt - s < FUSED_SWEEP ? nt - s : FUSED_SWEEP;
+      if (s + n < nt)  // the next tiles' pixels, while these compute
+        for (size_t q = (s + n) * a2; q < (s + 2 * n < nt ? s + 2 * n : nt) * a2; q++)
+          for (size_t l = 0; l < lines; l++) __builtin_prefetch((const char *)x[q] + 64 * l);
+      p->fused((size_t)p->d.cout, n, x + s * a2, p->U, p->bias, y + s * m2, residual ? res + s * m2 : NULL, relu);
+    }
+  }
+}
+
 void rb_wino_plan_run(rb_wino_plan *p, const float *in, const float *residual, int relu, float *out) {
+  if (p->fused) {
+    run_fused(p, in, residual, relu, out);
+    return;
+  }
   const rb_conv_desc *d = &p->d;
   const size_t blk = p->block, nblocks = (p->tiles + blk - 1) / blk, cin = (size_t)d->cin, cout = (size_t)d->cout;
 #pragma omp parallel for schedule(static) num_threads(p->threads) if (p->threads > 1 && nblocks > 1)

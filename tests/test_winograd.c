@@ -284,9 +284,16 @@ static o64_cmp run_plan(const rb_kernels *k, int i, const wcase *c, wdata *x, o6
   rb_conv_plan *p;
   const rb_status s = rb_conv_plan_create(k, &c->d, rb_wino_algo(i), 0, x->w, x->bias, &p);
   ck_assert_msg(s == RB_OK, "%s F%d plan: %s", k->isa_name, tile_m[i], rb_last_error());
-  const char *name = rb_kernels_winograd_name(k, tile_m[i]);  // ref's kernel, or the engine's transforms + product
-  ck_assert_msg(strncmp(rb_conv_plan_kernel_name(p), name, strlen(name)) == 0, "%s runs %s", name,
-                rb_conv_plan_kernel_name(p));
+  // ref's kernel, or the engine's transforms + product, or for groups of 4, 8 or 16 channels the
+  // engine's one-pass kernel: rb_f32_wino_f4__avx2 becomes rb_f32_wino_ng_f4_c8__avx2
+  const char *name = rb_kernels_winograd_name(k, tile_m[i]), *ran = rb_conv_plan_kernel_name(p);
+  const int cpg = c->d.cin / c->d.groups;
+  char one_pass[96];
+  snprintf(one_pass, sizeof one_pass, "rb_f32_wino_ng_f%d_c%d%s", tile_m[i], cpg, name + strlen("rb_f32_wino_f0"));
+  if (k->engine && c->d.groups > 1 && c->d.cout == c->d.cin && (cpg == 4 || cpg == 8 || cpg == 16))
+    ck_assert_msg(strcmp(ran, one_pass) == 0, "%s runs %s", one_pass, ran);
+  else
+    ck_assert_msg(strncmp(ran, name, strlen(name)) == 0, "%s runs %s", name, ran);
   o64_poison(x->out, x->nout);
   ck_assert_int_eq(rb_conv_plan_run(p, x->in, x->res, c->relu, x->out), RB_OK);
   rb_conv_plan_destroy(p);
@@ -441,32 +448,38 @@ END_TEST
 
 // Same result, bit for bit, with 1 thread and with several: no races, no order dependence.
 START_TEST(threads_do_not_change_the_result) {
-  const wcase c = {rb_conv_desc_make(1, 41, 39, 48, 40, 3, 1, 1, 1, 2), 1, 0, 1};  // several blocks on every engine
-  wdata x;
-  wdata_make(&x, &c, 88);
-  float *one = rb_aligned_alloc(x.nout * 4);
-  const int saved = omp_get_max_threads();
-  const rb_kernels *tables[RB_ISA_COUNT];
-  const int nt = tu_available_tables(tables);
-  for (int t = 0; t < nt; t++)
-    for (int i = 0; i < RB_WINO_COUNT; i++) {
-      if (!rb_kernels_has_winograd(tables[t], tile_m[i])) continue;
-      rb_conv_plan *p, *p3;  // the engine sizes its workspaces by the plan's threads: a plan each
-      ck_assert_int_eq(rb_conv_plan_create(tables[t], &c.d, rb_wino_algo(i), 1, x.w, x.bias, &p), RB_OK);
-      ck_assert_int_eq(rb_conv_plan_create(tables[t], &c.d, rb_wino_algo(i), 3, x.w, x.bias, &p3), RB_OK);
-      omp_set_num_threads(1);
-      ck_assert_int_eq(rb_conv_plan_run(p, x.in, NULL, c.relu, one), RB_OK);
-      omp_set_num_threads(3);
-      o64_poison(x.out, x.nout);
-      ck_assert_int_eq(rb_conv_plan_run(p3, x.in, NULL, c.relu, x.out), RB_OK);
-      ck_assert_msg(memcmp(one, x.out, x.nout * 4) == 0, "%s F%d: 1 and 3 threads differ", tables[t]->isa_name,
-                    tile_m[i]);
-      rb_conv_plan_destroy(p);
-      rb_conv_plan_destroy(p3);
-    }
-  omp_set_num_threads(saved);
-  rb_aligned_free(one);
-  wdata_free(&x);
+  const wcase cases[] = {
+      {rb_conv_desc_make(1, 41, 39, 48, 40, 3, 1, 1, 1, 2), 1, 0, 1},  // several blocks on every engine
+      {rb_conv_desc_make(1, 23, 29, 40, 40, 3, 1, 1, 1, 10), 1, 0, 1},  // groups of 4 in one pass, a tail
+  };
+  for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
+    const wcase c = cases[ci];
+    wdata x;
+    wdata_make(&x, &c, 88);
+    float *one = rb_aligned_alloc(x.nout * 4);
+    const int saved = omp_get_max_threads();
+    const rb_kernels *tables[RB_ISA_COUNT];
+    const int nt = tu_available_tables(tables);
+    for (int t = 0; t < nt; t++)
+      for (int i = 0; i < RB_WINO_COUNT; i++) {
+        if (!rb_kernels_has_winograd(tables[t], tile_m[i])) continue;
+        rb_conv_plan *p, *p3;  // the engine sizes its workspaces by the plan's threads: a plan each
+        ck_assert_int_eq(rb_conv_plan_create(tables[t], &c.d, rb_wino_algo(i), 1, x.w, x.bias, &p), RB_OK);
+        ck_assert_int_eq(rb_conv_plan_create(tables[t], &c.d, rb_wino_algo(i), 3, x.w, x.bias, &p3), RB_OK);
+        omp_set_num_threads(1);
+        ck_assert_int_eq(rb_conv_plan_run(p, x.in, NULL, c.relu, one), RB_OK);
+        omp_set_num_threads(3);
+        o64_poison(x.out, x.nout);
+        ck_assert_int_eq(rb_conv_plan_run(p3, x.in, NULL, c.relu, x.out), RB_OK);
+        ck_assert_msg(memcmp(one, x.out, x.nout * 4) == 0, "%s F%d: 1 and 3 threads differ", tables[t]->isa_name,
+                      tile_m[i]);
+        rb_conv_plan_destroy(p);
+        rb_conv_plan_destroy(p3);
+      }
+    omp_set_num_threads(saved);
+    rb_aligned_free(one);
+    wdata_free(&x);
+  }
 }
 END_TEST
 
@@ -590,7 +603,7 @@ END_TEST
 // microkernel per group; odd sizes, asymmetric padding, batch 3, several tile blocks.
 START_TEST(engine_configs_vs_fp64) {
   const rb_engine_config *cfgs[8];
-  int nc = 0;
+  int nc = 0, one_pass = 0;
   for (size_t i = 0; i < rb_engine_scalar_config_count; i++) cfgs[nc++] = &rb_engine_scalar_configs[i];
   const rb_kernels *tables[RB_ISA_COUNT];
   const int nt = tu_available_tables(tables);
@@ -605,6 +618,12 @@ START_TEST(engine_configs_vs_fp64) {
         .pad_top = 2, .pad_left = 0, .pad_bottom = 1, .pad_right = 2, .dil_h = 1, .dil_w = 1, .groups = 2},
        1, 1, 0},
       {rb_conv_desc_make(1, 12, 12, 40, 40, 3, 1, 1, 1, 10), 1, 0, 0},  // groups of 4 and 40 channels
+      // One pass: whole groups in part of a vector (24 = 16 + 8, 20 = 16 + 4 = 2 x 8 + 4), batch 2
+      {rb_conv_desc_make(2, 7, 9, 24, 24, 3, 1, 1, 1, 3), 1, 1, 1},
+      {{.n = 1, .h = 11, .w = 5, .cin = 20, .cout = 20, .kh = 3, .kw = 3, .stride_h = 1, .stride_w = 1,
+        .pad_top = 0, .pad_left = 1, .pad_bottom = 2, .pad_right = 0, .dil_h = 1, .dil_w = 1, .groups = 5},
+       0, 1, 1},
+      {rb_conv_desc_make(1, 6, 6, 48, 48, 3, 1, 1, 1, 3), 0, 0, 1},  // 3 groups of 16
   };
   for (size_t ci = 0; ci < sizeof cases / sizeof cases[0]; ci++) {
     wdata x;
@@ -623,10 +642,16 @@ START_TEST(engine_configs_vs_fp64) {
         describe(&cases[ci], what, sizeof what);
         ck_assert_msg(cmp.pass, "%s (%s) F%d %s: max rel err %.3g, %zu NaN, worst %zu", cfgs[c]->name,
                       rb_wino_plan_ukernel(p), tile_m[i], what, cmp.max_rel_err, cmp.nan_count, cmp.worst);
+        const int cpg = cases[ci].d.cin / cases[ci].d.groups;
+        const int narrow = cases[ci].d.groups > 1 && (cpg == 4 || cpg == 8 || cpg == 16);
+        ck_assert_int_eq(rb_wino_engine_one_pass(cfgs[c], &cases[ci].d, tile_m[i]), narrow);
+        ck_assert_msg(!narrow == !strstr(rb_wino_plan_ukernel(p), "wino_ng_"), "%s", rb_wino_plan_ukernel(p));
+        one_pass += narrow;
         rb_wino_plan_destroy(p);
       }
     wdata_free(&x);
   }
+  ck_assert_int_ge(one_pass, 6 * 3 * (int)rb_engine_scalar_config_count);
 }
 END_TEST
 
