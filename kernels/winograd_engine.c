@@ -1,13 +1,18 @@
 // Winograd F(m x m, 3x3) on the SIMD engine (see engine.h): the ISA's transforms
-// (kernels/wino_transforms.h) around transform-domain products on its GEMM microkernel, or on its
-// narrow-group kernel for groups of 4, 8 or 16 channels.
+// (kernels/wino_transforms.h) around transform-domain products on its GEMM microkernel; groups of
+// 4, 8 or 16 channels in one pass instead.
 //   plan: U = G g GT per (output channel, input channel of its group) in double, rounded once to
 //         float (as ref), packed per position p < alpha^2 for the product's microkernel (no bias:
-//         it is added in the output transform);
+//         it is added in the output transform), or per chunk of channels for the one-pass kernel;
 //   run:  the tiles are cut in blocks (a multiple of the microkernel's rows); a block is one
 //         thread's task, in a workspace of its own: V = BT d B for its tiles ([p][tile][cin],
 //         read through pixel pointers: no padded copy), M[p] = V[p] U[p] for each position and
 //         group, then Y = AT M A + bias, + residual, ReLU stored straight to the output.
+//   narrow groups: a block is a thread's share of the tiles; the one-pass kernel
+//         (rb_f32_wino_ng_fn) takes two tiles at a time (the next two prefetched) and keeps V
+//         and M in registers: with 4-8 multiply-adds a transformed element, writing and reading
+//         them cost more than the products (measured: F4 0.63-0.80x the direct kernel that way,
+//         1.2-1.6x in one pass on ResNeXt-50's 4 and 8 channels a group).
 // A block's arithmetic does not depend on which thread runs it or how many there are, so results
 // are bit-identical for any thread count.
 #include <omp.h>
@@ -27,15 +32,15 @@
 #define BLOCK_BYTES (512 * 1024)
 // Tiles a narrow-group one-pass call takes at most (its pointers: 24-100 a tile).
 #define FUSED_BLOCK 256
-#ifndef FUSED_SWEEP
+// Tiles a one-pass call takes: each chunk's weights (a2 x cpg x chunk floats) serve them from
+// L1. 1, 2 and 4 measured alike; 2 with the next two prefetched was best (AVX-512, 4 and 8 channels
+// a group).
 #define FUSED_SWEEP 2
-#endif
 
 struct rb_wino_plan {
   const rb_engine_config *cfg;
   const rb_wino_ukernel *wt;
-  rb_f32_wino_ng_fn fused;      // narrow groups in one pass (no V, M); else:
-  const rb_ngconv_ukernel *ng;  // narrow groups; NULL: the GEMM microkernel per group
+  rb_f32_wino_ng_fn fused;      // narrow groups in one pass (no V, M); NULL: the GEMM per group
   const rb_gemm_ukernel *gemm;  // the GEMM tile of the products: cfg's, or its small one
   rb_conv_desc d;
   int m, a, a2, oh, ow, th, tw, cin_g, cout_g, mr, threads, nc_block;
@@ -44,8 +49,7 @@ struct rb_wino_plan {
   size_t u_stride_g;       // GEMM: packed floats per group within a position
   float *U, *bias, *zero;  // bias: cout floats or NULL; zero: cin + 64 zeros (the padding pixel)
   float *ws;               // per thread: V [a2][block][cin], M [a2][block][cout]
-  const float **rows;      // per thread: block + mr row pointers (narrow groups); fused: block x
-                           // (a2 + 2 m^2) pixel pointers
+  const float **rows;      // per thread, narrow groups: block x (a2 + 2 m^2) pixel pointers
   size_t ws_floats;        // per thread
   char name[96];
 };
@@ -116,10 +120,9 @@ void rb_wino_plan_destroy(rb_wino_plan *p) {
   free(p);
 }
 
-// Pointers a thread's task needs: the narrow-group kernel's row pointers, or the one-pass kernel's
-// pixel pointers.
+// Pixel pointers a thread's task needs (narrow groups in one pass).
 static size_t rows_per_thread(const rb_wino_plan *p) {
-  return p->fused ? p->block * (size_t)(p->a2 + 2 * p->m * p->m) : p->block + (size_t)p->mr;
+  return p->fused ? p->block * (size_t)(p->a2 + 2 * p->m * p->m) : 0;
 }
 
 // Sizes of a plan for d, without allocating (rb_wino_plan_bytes) or to allocate.
@@ -134,7 +137,6 @@ static void plan_geometry(const rb_engine_config *cfg, const rb_conv_desc *d, in
   p->cin_g = d->cin / d->groups, p->cout_g = d->cout / d->groups;
   p->wt = transforms_for(cfg, m);
   p->fused = one_pass_for(p->wt, d);
-  p->ng = !p->fused && d->groups > 1 && p->cin_g == p->cout_g ? rb_engine_ngconv_for(cfg, p->cin_g) : NULL;
   if (p->fused) {  // a thread's share of the tiles, in blocks of at most FUSED_BLOCK
     const size_t ch = (size_t)(p->cin_g > p->wt->vl ? p->cin_g : p->wt->vl);
     p->mr = 1;
@@ -145,16 +147,11 @@ static void plan_geometry(const rb_engine_config *cfg, const rb_conv_desc *d, in
     p->ws_floats = 0;
     return;
   }
-  if (p->ng) {
-    p->mr = p->ng->mr;
-    p->u_stride_p = rb_pack_ngconv_size(p->ng->width, p->ng->cpg, d->cout, 1);
-  } else {
-    const rb_gemm_ukernel *u = p->gemm = gemm_for(cfg, p);
-    p->mr = u->mr;
-    p->u_stride_g = rb_pack_gemm_size(u->nr, p->cout_g, p->cin_g, 1);
-    p->u_stride_p = p->u_stride_g * d->groups;
-    p->nc_block = rb_engine_nc_block(u, p->cout_g, p->cin_g);
-  }
+  const rb_gemm_ukernel *u = p->gemm = gemm_for(cfg, p);
+  p->mr = u->mr;
+  p->u_stride_g = rb_pack_gemm_size(u->nr, p->cout_g, p->cin_g, 1);
+  p->u_stride_p = p->u_stride_g * d->groups;
+  p->nc_block = rb_engine_nc_block(u, p->cout_g, p->cin_g);
   p->block = block_tiles(p->a2, d->cin, d->cout, p->u_stride_p * p->a2 * sizeof(float), p->tiles, p->mr, p->threads);
   p->ws_floats = (size_t)p->a2 * p->block * (size_t)(d->cin + d->cout);
 }
@@ -208,16 +205,16 @@ rb_status rb_wino_plan_create(const rb_engine_config *cfg, const rb_conv_desc *d
   if (p->fused)  // rb_f32_wino_ng_f4_c4__avx2: the transforms' name with the group width
     snprintf(p->name, sizeof p->name, "rb_f32_wino_ng_f%d_c%d%s", m, p->cin_g, p->wt->name + strlen("rb_f32_wino_f0"));
   else
-    snprintf(p->name, sizeof p->name, "%s+%s", p->wt->name, p->ng ? p->ng->name : p->gemm->name);
+    snprintf(p->name, sizeof p->name, "%s+%s", p->wt->name, p->gemm->name);
   const size_t cig = (size_t)p->cin_g, cog = (size_t)p->cout_g;
   p->U = rb_aligned_alloc(p->u_stride_p * p->a2 * sizeof(float));
   p->zero = rb_aligned_alloc(((size_t)d->cin + 64) * sizeof(float));
   p->ws = p->ws_floats ? rb_aligned_alloc(p->ws_floats * p->threads * sizeof(float)) : NULL;
-  p->rows = malloc(rows_per_thread(p) * p->threads * sizeof *p->rows);
+  p->rows = p->fused ? malloc(rows_per_thread(p) * p->threads * sizeof *p->rows) : NULL;
   if (bias) p->bias = rb_aligned_alloc((size_t)d->cout * sizeof(float));
   // U of one position for every (co, ci): OIHW with a 1x1 kernel, the packers' input.
   float *u = malloc((size_t)d->cout * cig * p->a2 * sizeof *u);
-  if (!p->U || !p->zero || (p->ws_floats && !p->ws) || !p->rows || (bias && !p->bias) || !u) {
+  if (!p->U || !p->zero || (p->ws_floats && !p->ws) || (p->fused && !p->rows) || (bias && !p->bias) || !u) {
     free(u);
     rb_wino_plan_destroy(p);
     return rb_fail(RB_ERR_NOMEM, "out of memory planning a Winograd F(%dx%d) convolution", m, m);
@@ -236,12 +233,8 @@ rb_status rb_wino_plan_create(const rb_engine_config *cfg, const rb_conv_desc *d
   for (int q = 0; q < a2 && !p->fused; q++) {
     const float *uq = u + (size_t)q * d->cout * cig;
     float *dst = p->U + (size_t)q * p->u_stride_p;
-    if (p->ng) {
-      rb_pack_ngconv(p->ng->width, p->ng->cpg, p->ng->perm, d->cout, 1, uq, NULL, dst);
-    } else {
-      for (int g = 0; g < d->groups; g++)
-        rb_pack_gemm(p->gemm->nr, p->cout_g, p->cin_g, 1, uq + (size_t)g * cog * cig, NULL, dst + g * p->u_stride_g);
-    }
+    for (int g = 0; g < d->groups; g++)
+      rb_pack_gemm(p->gemm->nr, p->cout_g, p->cin_g, 1, uq + (size_t)g * cog * cig, NULL, dst + g * p->u_stride_g);
   }
   free(u);
   *plan = p;
@@ -275,7 +268,7 @@ static void tile_pointers(const rb_wino_plan *p, size_t t, const float *in, cons
 }
 
 // M[q] = V[q] U[q] for the nt tiles of a block, every position q and group.
-static void block_products(const rb_wino_plan *p, size_t nt, const float *V, float *M, const float **rows) {
+static void block_products(const rb_wino_plan *p, size_t nt, const float *V, float *M) {
   const rb_conv_desc *d = &p->d;
   const size_t cin = (size_t)d->cin, cout = (size_t)d->cout, blk = p->block, mr = (size_t)p->mr;
   const rb_uk_epilogue none = {NULL, 0, 0, NULL, NULL};
@@ -283,13 +276,6 @@ static void block_products(const rb_wino_plan *p, size_t nt, const float *V, flo
     const float *Vq = V + (size_t)q * blk * cin;
     float *Mq = M + (size_t)q * blk * cout;
     const float *Uq = p->U + (size_t)q * p->u_stride_p;
-    if (p->ng) {  // all groups at once, rows through pointers (the last row repeated)
-      const size_t padded = (nt + mr - 1) / mr * mr;
-      for (size_t r = 0; r < padded; r++) rows[r] = Vq + (r < nt ? r : nt - 1) * cin;
-      for (size_t r0 = 0; r0 < nt; r0 += mr)
-        p->ng->fn(nt - r0 < mr ? nt - r0 : mr, cout, 1, rows + r0, Uq, Mq + r0 * cout, cout, p->zero, 0, &none);
-      continue;
-    }
     const rb_gemm_ukernel *u = p->gemm;
     const size_t block_floats = (size_t)p->nc_block * (1 + (size_t)p->cin_g);
     for (int g = 0; g < d->groups; g++)
@@ -336,7 +322,6 @@ void rb_wino_plan_run(rb_wino_plan *p, const float *in, const float *residual, i
   for (size_t b = 0; b < nblocks; b++) {
     const int tid = omp_get_thread_num();
     float *V = p->ws + (size_t)tid * p->ws_floats, *M = V + (size_t)p->a2 * blk * cin;
-    const float **rows = p->rows + (size_t)tid * (blk + (size_t)p->mr);
     const size_t t0 = b * blk, nt = p->tiles - t0 < blk ? p->tiles - t0 : blk;
     const float *x[64], *res[36];
     float *y[36];
@@ -344,7 +329,7 @@ void rb_wino_plan_run(rb_wino_plan *p, const float *in, const float *residual, i
       tile_pointers(p, t0 + s, in, residual, out, x, y, res);
       p->wt->input(cin, x, V + s * cin, blk * cin);
     }
-    block_products(p, nt, V, M, rows);
+    block_products(p, nt, V, M);
     for (size_t s = 0; s < nt; s++) {
       tile_pointers(p, t0 + s, in, residual, out, x, y, res);
       p->wt->output(cout, M + s * cout, blk * cout, p->bias, y, residual ? res : NULL, relu);
