@@ -1,9 +1,9 @@
 // Winograd F(m x m, 3x3) input and output transforms, vectorized over channels: a template that
 // each ISA's kernels/<isa>/winograd.c includes once, after defining
-//   WT_VL      floats per vector (1 for the portable scalar vehicle),
+//   WT_VL      floats per vector (4, 8 or 16),
 //   WT_VEC     a vector of WT_VL floats (GCC vector extension, one lane for the scalar vehicle),
 //   WT_IVEC    the int32 vector of the same size,
-//   WT_SUFFIX  the ISA suffix of the function names (__avx2, __scalar, ...).
+//   WT_SUFFIX  the ISA suffix of the function names (__avx2, __vec8, ...).
 // It defines rb_f32_wino_{input,output}_f{2,4,6}<WT_SUFFIX> and the narrow-group passes
 // rb_f32_wino_ng_f{2,4,6}_c{4,8,16}<WT_SUFFIX> (the contracts are in ukernel.h).
 // Compiled with the ISA's flags, the vectors become its registers (ymm, zmm, q); the matrices are
@@ -27,7 +27,12 @@
 #define WT_UNROLL _Pragma("GCC unroll 8")
 // Loops over all alpha^2 positions: unrolled whole, so d, t, v and M stay values the register
 // allocator places (partly unrolled, they were arrays in memory: a store and a load per value).
+// The portable vehicles (kernels/scalar/winograd_vec*.c) unroll them by 8 instead: GCC vectors
+// wider than the baseline ISA's registers made whole unrolling take minutes to compile (16-float
+// vectors on SSE2: 7 minutes), for code that only tests.
+#ifndef WT_UNROLL_ALL
 #define WT_UNROLL_ALL _Pragma("GCC unroll 64")
+#endif
 
 // sum_k coef[k] * x[k * xs] over the nonzero coefficients, in order (ref's order, less its +0
 // terms); coef is a constant row, so after inlining each test and product is resolved at compile
@@ -46,6 +51,42 @@ VM_INLINE WT_VEC wt_dot(const double *coef, int n, const WT_VEC *x, int xs) {
   return s;
 }
 
+// The 1-D transforms: y[r * ys] = sum_k L[r][k] x[k * xs] for the A rows of BT (input) or the m
+// rows of AT (output). F(4x4,3x3)'s share their common terms, as a hand-written transform would
+// (BT: 14 operations for 6 outputs instead of wt_dot's 16; AT: 10 for 4 instead of 14): the same
+// sums in another order, whose rounding the tests bound as they bound the others'.
+VM_INLINE void wt_input_1d(int m, const double *BT, const WT_VEC *x, int xs, WT_VEC *y, int ys) {
+  if (m == 4) {
+    const WT_VEC d0 = x[0], d1 = x[xs], d2 = x[2 * xs], d3 = x[3 * xs], d4 = x[4 * xs], d5 = x[5 * xs];
+    const WT_VEC a = d4 - d2, b = d3 - d1;
+    y[0] = d0 * 4.0f + (d4 - d2 * 5.0f);
+    y[ys] = (d3 + d4) - (d1 + d2) * 4.0f;
+    y[2 * ys] = (d4 - d3) + (d1 - d2) * 4.0f;
+    y[3 * ys] = a + b * 2.0f;
+    y[4 * ys] = a - b * 2.0f;
+    y[5 * ys] = d1 * 4.0f + (d5 - d3 * 5.0f);
+    return;
+  }
+  const int A = m + 2;
+  WT_UNROLL
+  for (int r = 0; r < A; r++) y[r * ys] = wt_dot(BT + r * A, A, x, xs);
+}
+
+VM_INLINE void wt_output_1d(int m, const double *AT, const WT_VEC *x, int xs, WT_VEC *y, int ys) {
+  if (m == 4) {
+    const WT_VEC s12 = x[xs] + x[2 * xs], d12 = x[xs] - x[2 * xs];
+    const WT_VEC s34 = x[3 * xs] + x[4 * xs], d34 = x[3 * xs] - x[4 * xs];
+    y[0] = (x[0] + s12) + s34;
+    y[ys] = d12 + d34 * 2.0f;
+    y[2 * ys] = s12 + s34 * 4.0f;
+    y[3 * ys] = (d12 + x[5 * xs]) + d34 * 8.0f;
+    return;
+  }
+  const int A = m + 2;
+  WT_UNROLL
+  for (int i = 0; i < m; i++) y[i * ys] = wt_dot(AT + i * A, A, x, xs);
+}
+
 // v = BT d B of one vector of channels of one tile. x[i * A + j]: the input pixel (i, j) of the
 // tile, offset xoff (the zero row for padding); v[p]: transformed position p = r * A + s.
 VM_INLINE void wt_input_vecs(int m, const double *BT, const float *const *x, size_t xoff, WT_VEC *v) {
@@ -55,15 +96,9 @@ VM_INLINE void wt_input_vecs(int m, const double *BT, const float *const *x, siz
   WT_UNROLL_ALL
   for (int p = 0; p < A * A; p++) d[p] = vm_load(x[p] + xoff);
   WT_UNROLL
-  for (int r = 0; r < A; r++) {  // columns: t = BT d
-    WT_UNROLL
-    for (int j = 0; j < A; j++) t[r * A + j] = wt_dot(BT + r * A, A, d + j, A);
-  }
+  for (int j = 0; j < A; j++) wt_input_1d(m, BT, d + j, A, t + j, A);  // columns: t = BT d
   WT_UNROLL
-  for (int r = 0; r < A; r++) {  // rows: v = t B
-    WT_UNROLL
-    for (int s = 0; s < A; s++) v[r * A + s] = wt_dot(BT + s * A, A, t + r * A, 1);
-  }
+  for (int r = 0; r < A; r++) wt_input_1d(m, BT, t + r * A, 1, v + r * A, 1);  // rows: v = t B
 }
 
 // The same, stored: position p at v + p * v_stride.
@@ -83,19 +118,17 @@ VM_INLINE void wt_output_vecs(int m, const double *AT, const WT_VEC *x, const fl
                               const float *const *res, size_t yoff, int relu) {
   enum { MAXA = 8 };
   const int A = m + 2;
-  WT_VEC t[MAXA * MAXA];
+  WT_VEC t[MAXA * MAXA], row[MAXA];
   WT_UNROLL
-  for (int i = 0; i < m; i++) {  // columns: t = AT x
-    WT_UNROLL
-    for (int j = 0; j < A; j++) t[i * A + j] = wt_dot(AT + i * A, A, x + j, A);
-  }
+  for (int j = 0; j < A; j++) wt_output_1d(m, AT, x + j, A, t + j, A);  // columns: t = AT x
   const WT_VEC zero = {0}, b = bias ? vm_load(bias) : zero;
   WT_UNROLL
   for (int i = 0; i < m; i++) {  // rows: y = t A
+    wt_output_1d(m, AT, t + i * A, 1, row, 1);
     WT_UNROLL
     for (int k = 0; k < m; k++) {
       if (!y[i * m + k]) continue;
-      WT_VEC r = wt_dot(AT + k * A, A, t + i * A, 1);
+      WT_VEC r = row[k];
       if (bias) r += b;
       if (res) r += vm_load(res[i * m + k] + yoff);
       if (relu) r = vm_relu(r);
@@ -130,6 +163,18 @@ VM_INLINE WT_VEC wt_bcast(WT_VEC v, int kb, int k) {
   return __builtin_shuffle(v, idx);
 }
 
+// One output vector at position p: sum over input vectors i < nv and k < kb of the broadcast of
+// V[i][p] times the packed weights up[i * kb + k].
+VM_INLINE WT_VEC wt_ng_product(WT_VEC (*v)[64], int p, int nv, int kb, const float *up) {
+  WT_VEC s = wt_bcast(v[0][p], kb, 0) * vm_load(up);
+  WT_UNROLL
+  for (int i = 0; i < nv; i++) {
+    WT_UNROLL
+    for (int k = i ? 0 : 1; k < kb; k++) s += wt_bcast(v[i][p], kb, k) * vm_load(up + (size_t)(i * kb + k) * WT_VL);
+  }
+  return s;
+}
+
 VM_INLINE void wt_ng_chunk(int m, int cpg, const double *BT, const double *AT, const float *const *x, size_t xoff,
                            const float *u, const float *bias, float *const *y, const float *const *res,
                            size_t yoff, int relu) {
@@ -140,16 +185,12 @@ VM_INLINE void wt_ng_chunk(int m, int cpg, const double *BT, const double *AT, c
   for (int i = 0; i < NV; i++) wt_input_vecs(m, BT, x, xoff + (size_t)i * WT_VL, v[i]);
   WT_UNROLL
   for (int j = 0; j < NV; j++) {  // output vector j: M[p] = sum over the group's inputs of V[p] U[p]
-    WT_UNROLL_ALL
-    for (int p = 0; p < A * A; p++) {
-      const float *up = u + ((size_t)(p * NV + j) * NV) * KB * WT_VL;
-      WT_VEC s = wt_bcast(v[0][p], KB, 0) * vm_load(up);
+    if (NV == 1) {  // V and M can stay values: unrolled whole
+      WT_UNROLL_ALL
+      for (int p = 0; p < A * A; p++) mm[p] = wt_ng_product(v, p, NV, KB, u + (size_t)p * KB * WT_VL);
+    } else {  // NV x A^2 vectors are memory anyway; whole unrolling would only grow the code
       WT_UNROLL
-      for (int i = 0; i < NV; i++) {
-        WT_UNROLL
-        for (int k = i ? 0 : 1; k < KB; k++) s += wt_bcast(v[i][p], KB, k) * vm_load(up + (size_t)(i * KB + k) * WT_VL);
-      }
-      mm[p] = s;
+      for (int p = 0; p < A * A; p++) mm[p] = wt_ng_product(v, p, NV, KB, u + ((size_t)(p * NV + j) * NV) * KB * WT_VL);
     }
     wt_output_vecs(m, AT, mm, bias ? bias + (size_t)j * WT_VL : NULL, y, res, yoff + (size_t)j * WT_VL, relu);
   }
@@ -207,8 +248,14 @@ VM_INLINE void wt_ng_chunk(int m, int cpg, const double *BT, const double *AT, c
 
 // Narrow groups of CPG channels: chunks of CH channels, tiles inside (a chunk's weights, A^2 x
 // CPG x CH floats, stay in L1 across the tiles); whole groups in part of a vector (CH = WT_VL >
-// CPG) go through zero-padded copies.
+// CPG) go through zero-padded copies. One copy of the chunk's code (not inlined twice: it is
+// large, and a call costs nothing beside its ~500 cycles).
 #define WT_DEFINE_NG(M, CPG, BT, AT)                                                                       \
+  static __attribute__((noinline)) void WT_CAT(wt_ng_f##M##_c##CPG, WT_SUFFIX)(                            \
+      const float *const *x, size_t xoff, const float *u, const float *bias, float *const *y,              \
+      const float *const *res, size_t yoff, int relu) {                                                    \
+    wt_ng_chunk(M, CPG, BT, AT, x, xoff, u, bias, y, res, yoff, relu);                                      \
+  }                                                                                                        \
   void WT_CAT(rb_f32_wino_ng_f##M##_c##CPG, WT_SUFFIX)(size_t channels, size_t ntiles, const float *const *x, \
                                                       const float *u, const float *bias, float *const *y,  \
                                                       const float *const *res, int relu) {                 \
@@ -217,8 +264,8 @@ VM_INLINE void wt_ng_chunk(int m, int cpg, const double *BT, const double *AT, c
     size_t c = 0;                                                                                          \
     for (; c + CH <= channels; c += CH, u += u_chunk)                                                      \
       for (size_t t = 0; t < ntiles; t++) {                                                                \
-        wt_ng_chunk(M, CPG, BT, AT, x + t * A2, c, u, bias ? bias + c : NULL, y + t * M2,                  \
-                    res ? res + t * M2 : NULL, c, relu);                                                   \
+        WT_CAT(wt_ng_f##M##_c##CPG, WT_SUFFIX)(x + t * A2, c, u, bias ? bias + c : NULL, y + t * M2,       \
+                                               res ? res + t * M2 : NULL, c, relu);                        \
       }                                                                                                    \
     if (CH > CPG && c < channels) {                                                                        \
       const size_t rest = channels - c;                                                                    \
@@ -238,7 +285,7 @@ VM_INLINE void wt_ng_chunk(int m, int cpg, const double *BT, const double *AT, c
           yp[q] = yt[q] ? yout[q] : NULL;                                                                  \
           rp[q] = rin[q];                                                                                  \
         }                                                                                                  \
-        wt_ng_chunk(M, CPG, BT, AT, xp, 0, u, bias ? bin : NULL, yp, rt ? rp : NULL, 0, relu);             \
+        WT_CAT(wt_ng_f##M##_c##CPG, WT_SUFFIX)(xp, 0, u, bias ? bin : NULL, yp, rt ? rp : NULL, 0, relu);  \
         for (int q = 0; q < M2; q++)                                                                       \
           if (yt[q]) memcpy(yt[q] + c, yout[q], rest * sizeof(float));                                     \
       }                                                                                                    \
@@ -249,6 +296,8 @@ VM_INLINE void wt_ng_chunk(int m, int cpg, const double *BT, const double *AT, c
 WT_DEFINE(2, rb_wm_f2_BT, rb_wm_f2_AT)
 WT_DEFINE(4, rb_wm_f4_BT, rb_wm_f4_AT)
 WT_DEFINE(6, rb_wm_f6_BT, rb_wm_f6_AT)
+#ifndef WT_NO_NG
 WT_DEFINE_NG3(2, rb_wm_f2_BT, rb_wm_f2_AT)
 WT_DEFINE_NG3(4, rb_wm_f4_BT, rb_wm_f4_AT)
 WT_DEFINE_NG3(6, rb_wm_f6_BT, rb_wm_f6_AT)
+#endif

@@ -593,7 +593,7 @@ START_TEST(transforms_match_matrices) {
     }
     tested++;
   }
-  ck_assert_int_ge(tested, 12);  // the portable ones at least, on any CPU
+  ck_assert_int_ge(tested, 9);  // the portable ones (__vec4, __vec8, __vec16) at least, on any CPU
 }
 END_TEST
 

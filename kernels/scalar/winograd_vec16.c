@@ -7,4 +7,5 @@
 typedef float WT_VEC __attribute__((vector_size(64)));
 typedef int32_t WT_IVEC __attribute__((vector_size(64)));
 #define WT_SUFFIX __vec16
+#define WT_UNROLL_ALL _Pragma("GCC unroll 8")  // a test vehicle: compile time over speed (wino_transforms.h)
 #include "../wino_transforms.h"

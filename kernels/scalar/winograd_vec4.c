@@ -6,4 +6,5 @@
 typedef float WT_VEC __attribute__((vector_size(16)));
 typedef int32_t WT_IVEC __attribute__((vector_size(16)));
 #define WT_SUFFIX __vec4
+#define WT_UNROLL_ALL _Pragma("GCC unroll 8")  // a test vehicle: compile time over speed (wino_transforms.h)
 #include "../wino_transforms.h"
