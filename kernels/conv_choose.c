@@ -57,9 +57,9 @@ double rb_winograd_error_bound(int m, int cin_g) {
 //      engine's one-pass kernel (rb_f32_wino_ng_fn) keeps V and M in registers instead: F4 is then
 //      ~44 vector operations per output pixel and 4 channels (transforms 26, products 18) against
 //      direct's 72 (9 x 4 broadcasts and multiply-adds). Measured, 1 thread, Xeon (SPR-class) KVM,
-//      F4 one pass / direct: ResNeXt-50's 4 channels a group at 56x56 1.2-1.3x (AVX-512) and
-//      1.1-1.3x (AVX2), 8 at 28x28 1.6x and 1.3x; 16 at 14x14 0.65x and 0.5x (the direct c16
-//      kernel broadcasts from memory, off the shuffle port: it stays direct). Through memory (no
+//      F4 one pass / direct: ResNeXt-50's 4 channels a group at 56x56 1.39x (AVX-512) and 1.26x
+//      (AVX2), 8 at 28x28 1.74x and 1.21x; 16 at 14x14 0.71x and 1.12x (the AVX-512 direct c16
+//      kernel broadcasts from memory, off the shuffle port: 16 stays direct). Through memory (no
 //      one-pass kernel: ref) 0.63-1.19x; ResNeSt-50d's 32 and 64 channels a group 1.4-2.9x;
 //   3. transformed weights that fit in L2, or at least AUTO_MIN_REUSE tiles (over the batch)
 //      to use each of them (ResNet-50's 512@7: F4 0.68x and F2 1.10x on AVX-512; 256@14 F4 1.49x,
