@@ -54,7 +54,9 @@ VM_INLINE WT_VEC wt_dot(const double *coef, int n, const WT_VEC *x, int xs) {
 // The 1-D transforms: y[r * ys] = sum_k L[r][k] x[k * xs] for the A rows of BT (input) or the m
 // rows of AT (output). F(4x4,3x3)'s share their common terms, as a hand-written transform would
 // (BT: 14 operations for 6 outputs instead of wt_dot's 16; AT: 10 for 4 instead of 14): the same
-// sums in another order, whose rounding the tests bound as they bound the others'.
+// sums in another order, whose rounding the tests bound as they bound the others'. Written for
+// rb_wm_f4's points (0, +-1, +-2, inf): tests/test_winograd.c's transforms_match_matrices fails if
+// the matrices change and this does not.
 VM_INLINE void wt_input_1d(int m, const double *BT, const WT_VEC *x, int xs, WT_VEC *y, int ys) {
   if (m == 4) {
     const WT_VEC d0 = x[0], d1 = x[xs], d2 = x[2 * xs], d3 = x[3 * xs], d4 = x[4 * xs], d5 = x[5 * xs];

@@ -140,7 +140,7 @@ static void plan_geometry(const rb_engine_config *cfg, const rb_conv_desc *d, in
   if (p->fused) {  // a thread's share of the tiles, in blocks of at most FUSED_BLOCK
     const size_t ch = (size_t)(p->cin_g > p->wt->vl ? p->cin_g : p->wt->vl);
     p->mr = 1;
-    p->u_stride_p = (size_t)p->cin_g * ((size_t)d->cout + ch - 1) / ch * ch;
+    p->u_stride_p = (size_t)p->cin_g * (((size_t)d->cout + ch - 1) / ch * ch);  // cpg x the padded channels
     const size_t t = (size_t)p->threads, per = (p->tiles + t - 1) / t;
     const size_t nb = t * ((per + FUSED_BLOCK - 1) / FUSED_BLOCK);
     p->block = (p->tiles + nb - 1) / nb;
