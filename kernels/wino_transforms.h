@@ -160,9 +160,15 @@ VM_INLINE void wt_output_chunk(int m, const double *AT, const float *mm, size_t 
 // Lane l of the result is lane l - l % kb + k of v: the in-lane broadcast of input k of each group
 // (kb = cpg where groups fit a vector), or of lane k to all (kb = WT_VL, a group of several vectors).
 VM_INLINE WT_VEC wt_bcast(WT_VEC v, int kb, int k) {
+#if defined(__clang__)  // no __builtin_shuffle (the fuzz build's compiler): lane by lane
+  WT_VEC r;
+  for (int l = 0; l < WT_VL; l++) r[l] = v[l - l % kb + k];
+  return r;
+#else
   WT_IVEC idx;
   for (int l = 0; l < WT_VL; l++) idx[l] = l - l % kb + k;
   return __builtin_shuffle(v, idx);
+#endif
 }
 
 // One output vector at position p: sum over input vectors i < nv and k < kb of the broadcast of
