@@ -304,8 +304,6 @@ VM_INLINE void wt_ng_chunk(int m, int cpg, const double *BT, const double *AT, c
 WT_DEFINE(2, rb_wm_f2_BT, rb_wm_f2_AT)
 WT_DEFINE(4, rb_wm_f4_BT, rb_wm_f4_AT)
 WT_DEFINE(6, rb_wm_f6_BT, rb_wm_f6_AT)
-#ifndef WT_NO_NG
 WT_DEFINE_NG3(2, rb_wm_f2_BT, rb_wm_f2_AT)
 WT_DEFINE_NG3(4, rb_wm_f4_BT, rb_wm_f4_AT)
 WT_DEFINE_NG3(6, rb_wm_f6_BT, rb_wm_f6_AT)
-#endif
