@@ -286,9 +286,9 @@ rb_status rb_bench_graph(const rb_graph *g, const rb_kernels *k, rb_conv_algo al
 }
 
 
-rb_status rb_bench_graph_versus(const rb_graph *ga, const rb_plan_options *pa, const rb_graph *gb,
-                                const rb_plan_options *pb, const rb_kernels *k, rb_conv_algo algo,
-                                const rb_timing_opts *opts, rb_bench_versus *v) {
+rb_status rb_bench_graph_versus(const rb_graph *ga, const rb_plan_options *pa, rb_conv_algo algo_a,
+                                const rb_graph *gb, const rb_plan_options *pb, rb_conv_algo algo_b,
+                                const rb_kernels *k, const rb_timing_opts *opts, rb_bench_versus *v) {
   memset(v, 0, sizeof *v);
   const rb_timing_opts o = opts ? *opts : rb_timing_defaults();
   int rounds = o.rounds > 1 ? o.rounds : 2;
@@ -297,8 +297,8 @@ rb_status rb_bench_graph_versus(const rb_graph *ga, const rb_plan_options *pa, c
   per_round.min_seconds = o.min_seconds / rounds;
   if (per_round.min_runs > 3) per_round.min_runs = 3;
   graph_run a, b;
-  rb_status s = graph_run_create(ga, k, algo, pa, &a);
-  rb_status sb = s == RB_OK ? graph_run_create(gb, k, algo, pb, &b) : RB_OK;
+  rb_status s = graph_run_create(ga, k, algo_a, pa, &a);
+  rb_status sb = s == RB_OK ? graph_run_create(gb, k, algo_b, pb, &b) : RB_OK;
   if (s != RB_OK || sb != RB_OK) {
     graph_run_destroy(&a);
     if (s == RB_OK) graph_run_destroy(&b);

@@ -64,7 +64,8 @@ rb_status rb_bench_graph(const rb_graph *g, const rb_kernels *k, rb_conv_algo al
                          const rb_timing_opts *opts, rb_timing *t, rb_bench_profile *profile);
 
 // Two forward passes against each other in one process (bench model --versus): graphs ga and gb
-// (the same graph with other plan options, or another model), planned as rb_bench_graph does and
+// (the same graph with other plan options or algorithm, or another model), planned as rb_bench_graph
+// does with their own algorithms and
 // alternated in opts->rounds rounds (at least 2; min_seconds split among them), A and B each going
 // first in turn. ratio: the median over rounds of A's median time / B's; a, b: the round nearest
 // each side's median.
@@ -73,9 +74,9 @@ typedef struct rb_bench_versus {
   double ratio, ratio_min, ratio_max;
   int rounds;
 } rb_bench_versus;
-rb_status rb_bench_graph_versus(const rb_graph *ga, const rb_plan_options *pa, const rb_graph *gb,
-                                const rb_plan_options *pb, const rb_kernels *k, rb_conv_algo algo,
-                                const rb_timing_opts *opts, rb_bench_versus *v);
+rb_status rb_bench_graph_versus(const rb_graph *ga, const rb_plan_options *pa, rb_conv_algo algo_a,
+                                const rb_graph *gb, const rb_plan_options *pb, rb_conv_algo algo_b,
+                                const rb_kernels *k, const rb_timing_opts *opts, rb_bench_versus *v);
 
 // The kinds a profile sums its layers into, in the order its table and JSON list them. The names are
 // stable (tools compare runs by them): conv_direct, conv_winograd, attn_se, attn_split, attn_sk,

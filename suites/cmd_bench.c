@@ -54,8 +54,9 @@ static const char help_model[] =
     "  the store of the convolution before them, and the attention pools in the stores of the convolutions\n"
     "  that write their input). --no-fuse-pools: all but the pools. --versus B: this forward pass against\n"
     "  B's in one process, alternated in --rounds rounds (default 5), and the median of the per-round time\n"
-    "  ratios (this / B): B is another MODEL at this batch, resolution and block, and may end in :no-fuse or\n"
-    "  :no-fuse-pools for its plan options; ':no-fuse' alone is this model unfused (what fusion buys).\n";
+    "  ratios (this / B): B is another MODEL at this batch, resolution and block, and may end in options\n"
+    "  :no-fuse, :no-fuse-pools or :ALGO (B's algorithm, else --algo's); ':no-fuse' alone is this model\n"
+    "  unfused (what fusion buys), ':direct' with --algo auto what AUTO's choices buy.\n";
 
 // 1: parsed; 0: bad arguments (said); -1: --help printed.
 static int parse(bench_opts *o, int argc, char **argv, char ***positional, int *npositional) {
@@ -455,24 +456,34 @@ static void print_layers(const bench_opts *o, const json_t *p) {
 
 enum { PROFILE_MIN_RUNS = 5, PROFILE_TOP = 15 };
 
-// --versus B: B's model (NULL: this one) and plan options. 0 (said) when B is malformed.
-static int parse_versus(const char *arg, char *model, size_t len, rb_plan_options *opt) {
+// --versus B: B's model (empty: this one), plan options and algorithm (a, unless B names one). B is
+// MODEL[:OPTION]..., each OPTION no-fuse, no-fuse-pools or an algorithm (direct, auto, winograd_f4, ...).
+// 0 (said) when B is malformed.
+static int parse_versus(const char *arg, char *model, size_t len, rb_plan_options *opt, rb_conv_algo *algo) {
   const char *colon = strchr(arg, ':');
   const size_t n = colon ? (size_t)(colon - arg) : strlen(arg);
   memset(opt, 0, sizeof *opt);
-  if (colon && strcmp(colon + 1, "no-fuse") == 0) opt->no_fusion = 1;
-  else if (colon && strcmp(colon + 1, "no-fuse-pools") == 0) opt->no_pool_fusion = 1;
-  else if (colon) {
-    fprintf(stderr, "resbench bench model: --versus %s: unknown plan option '%s' (no-fuse or no-fuse-pools)\n", arg,
-            colon + 1);
-    return 0;
-  }
   if (n >= len) {
     fprintf(stderr, "resbench bench model: --versus %s: the model name is too long\n", arg);
     return 0;
   }
   memcpy(model, arg, n);
   model[n] = '\0';
+  for (const char *o = colon; o; o = strchr(o + 1, ':')) {
+    const char *end = strchr(o + 1, ':');
+    const size_t on = end ? (size_t)(end - o - 1) : strlen(o + 1);
+    char word[32] = "";
+    if (on < sizeof word) memcpy(word, o + 1, on), word[on] = '\0';
+    if (strcmp(word, "no-fuse") == 0) opt->no_fusion = 1;
+    else if (strcmp(word, "no-fuse-pools") == 0) opt->no_pool_fusion = 1;
+    else if (on >= sizeof word || rb_conv_algo_parse(word, algo) != RB_OK) {
+      fprintf(stderr,
+              "resbench bench model: --versus %s: unknown option '%.*s' (no-fuse, no-fuse-pools or an algorithm: "
+              "direct, auto, winograd_f2, ...)\n",
+              arg, (int)on, o + 1);
+      return 0;
+    }
+  }
   return 1;
 }  // --profile: at least 5 profiled runs; the 15 slowest layers
 
@@ -485,7 +496,8 @@ static int bench_versus(bench_opts *o, const char *name, const rb_model_spec *sp
                         const rb_plan_options *plan, int batch, int res, int argc, char **argv) {
   char bname[128];
   rb_plan_options bplan;
-  if (!parse_versus(o->versus, bname, sizeof bname, &bplan)) return 2;
+  rb_conv_algo balgo = o->a;
+  if (!parse_versus(o->versus, bname, sizeof bname, &bplan, &balgo)) return 2;
   if (!bname[0]) snprintf(bname, sizeof bname, "%s", name);
   if (o->profile || o->npeers) {
     fputs("resbench bench model: --versus times two forward passes against each other; run --profile or --peers "
@@ -502,11 +514,11 @@ static int bench_versus(bench_opts *o, const char *name, const rb_model_spec *sp
     fprintf(stderr, "resbench bench model: --versus %s: %s\n", o->versus, rb_last_error());
     return 2;
   }
-  fprintf(stderr, "resbench bench model: %s (fusion %s) against %s (fusion %s), alternated in rounds...\n", name,
-          fusion_name(plan), bname, fusion_name(&bplan));
+  fprintf(stderr, "resbench bench model: %s (%s, fusion %s) against %s (%s, fusion %s), alternated in rounds...\n",
+          name, rb_conv_algo_name(o->a), fusion_name(plan), bname, rb_conv_algo_name(balgo), fusion_name(&bplan));
   rb_bench_versus v;
   int ret = 1;
-  if ((s = rb_bench_graph_versus(g, plan, gb, &bplan, o->k, o->a, &o->timing, &v)) != RB_OK) {
+  if ((s = rb_bench_graph_versus(g, plan, o->a, gb, &bplan, balgo, o->k, &o->timing, &v)) != RB_OK) {
     fprintf(stderr, "resbench bench model: %s\n", rb_last_error());
     rb_graph_destroy(gb);
     return 1;
@@ -517,7 +529,8 @@ static int bench_versus(bench_opts *o, const char *name, const rb_model_spec *sp
   json_object_update(p, head);
   json_decref(head);
   rb_bench_graph_json(p, g, &v.a, &o->peak, o->k->isa);
-  json_t *vb = json_pack("{s:s, s:s, s:f, s:f, s:f, s:f, s:i}", "model", bname, "fusion", fusion_name(&bplan),
+  json_t *vb = json_pack("{s:s, s:s, s:s, s:f, s:f, s:f, s:f, s:i}", "model", bname, "algo", rb_conv_algo_name(balgo),
+                         "fusion", fusion_name(&bplan),
                          "gflops", 2 * gb->macs / (v.b.median_ms * 1e6), "ratio", v.ratio, "ratio_min", v.ratio_min,
                          "ratio_max", v.ratio_max, "rounds", v.rounds);
   rb_timing_json(vb, "", &v.b);
@@ -534,10 +547,11 @@ static int bench_versus(bench_opts *o, const char *name, const rb_model_spec *sp
     const char *who[2] = {name, bname};
     const rb_plan_options *pl[2] = {plan, &bplan};
     const double macs[2] = {g->macs, gb->macs};
+    const rb_conv_algo algos[2] = {o->a, balgo};
     for (int i = 0; i < 2; i++) {
       char label[96];
       snprintf(label, sizeof label, "%.28s, fusion %s", who[i], fusion_name(pl[i]));
-      printf("%-4s %-40s %-12s %10.3f %10.3f %10.3f %5d %9.2f\n", i ? "B" : "A", label, rb_conv_algo_name(o->a),
+      printf("%-4s %-40s %-12s %10.3f %10.3f %10.3f %5d %9.2f\n", i ? "B" : "A", label, rb_conv_algo_name(algos[i]),
              t[i]->median_ms, t[i]->min_ms, t[i]->max_ms, t[i]->count, 2 * macs[i] / (t[i]->median_ms * 1e6));
     }
     printf("A / B time: %.3f (the median over %d alternated rounds; per round %.3f .. %.3f)\n", v.ratio, v.rounds,

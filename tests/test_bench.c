@@ -144,7 +144,8 @@ START_TEST(bench_bad_arguments) {
       {"bench model resnet50 --block layer9.0", "layer9.0"},
       {"bench model resnet50 --res 8", "--res"},
       {"bench conv mb1ic64ih56oc64oh56kh3ph1 --versus resnet50", "--versus are for 'bench model'"},
-      {"bench model seresnet50 --versus resnet50:fast", "unknown plan option 'fast' (no-fuse or no-fuse-pools)"},
+      {"bench model seresnet50 --versus resnet50:fast", "unknown option 'fast' (no-fuse, no-fuse-pools or an algorithm"},
+      {"bench model seresnet50 --versus resnet50:no-fuse:", "unknown option '' (no-fuse"},
       {"bench model seresnet50 --versus resnet51", "--versus resnet51: unknown model 'resnet51'"},
       {"bench model seresnet50 --versus :no-fuse --profile", "run --profile or --peers on their own"},
       {"bench model resnet50 --block layer4.2 --versus resnet18", "--versus resnet18: block 'layer4.2'"},
@@ -187,12 +188,16 @@ END_TEST
 // ratio the median of rounds that lie between its min and max; ':no-fuse' alone is A unfused.
 START_TEST(bench_model_versus) {
   static const struct {
-    const char *versus, *b_model, *b_fusion;
-  } cases[] = {{"resnet50", "resnet50", "on"}, {":no-fuse", "seresnet50", "off"}, {"resnet50:no-fuse-pools", "resnet50", "on-no-pools"}};
+    const char *versus, *b_model, *b_fusion, *b_algo;
+  } cases[] = {{"resnet50", "resnet50", "on", "direct"},
+               {":no-fuse", "seresnet50", "off", "direct"},
+               {"resnet50:no-fuse-pools", "resnet50", "on-no-pools", "direct"},
+               {":auto", "seresnet50", "on", "auto"},
+               {"resnet50:no-fuse:winograd_f2", "resnet50", "off", "winograd_f2"}};
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     char args[256];
     snprintf(args, sizeof args,
-             "bench model seresnet50 --block layer1.0 --res 32 --quick --no-peak --threads 1 --rounds 3 --json --versus %s",
+             "bench model seresnet50 --block layer1.0 --res 32 --algo direct --quick --no-peak --threads 1 --rounds 3 --json --versus %s",
              cases[i].versus);
     ck_assert_msg(tu_run_cli(args, buf, sizeof buf) == 0, "%s: %s", args, buf);
     json_t *o = last_json_line(buf);
@@ -203,6 +208,8 @@ START_TEST(bench_model_versus) {
     ck_assert_str_eq(json_string_value(json_object_get(o, "fusion")), "on");
     ck_assert_str_eq(json_string_value(json_object_get(v, "model")), cases[i].b_model);
     ck_assert_str_eq(json_string_value(json_object_get(v, "fusion")), cases[i].b_fusion);
+    ck_assert_str_eq(json_string_value(json_object_get(o, "algo")), "direct");
+    ck_assert_str_eq(json_string_value(json_object_get(v, "algo")), cases[i].b_algo);
     ck_assert_int_eq((int)num(v, "rounds"), 3);
     check_timing(o, "");
     check_timing(v, "");
