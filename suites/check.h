@@ -36,6 +36,10 @@ typedef struct rb_conv_case_result {
 void rb_check_conv_case(const rb_kernels *k, const rb_conv_desc *d, int bias, int residual, int relu, uint64_t seed,
                         rb_conv_case_result *r);
 
+// A copy of a plan's kernel name that lives as long as the program (rows keep the pointer): one copy
+// of each name seen; past 63 names, the last slot is reused.
+const char *rb_check_name(const char *name);
+
 // One per kernel family file (suites/check_<family>.c).
 void rb_check_conv_direct(const rb_kernels *k, const rb_check_sink *s);
 void rb_check_winograd(const rb_kernels *k, const rb_check_sink *s);

@@ -64,19 +64,10 @@ done:
   free(exact), free(mag);
 }
 
-// Rows keep their kernel name's pointer: one copy of each name seen.
-static const char *intern(const char *name) {
-  static char names[32][64];
-  int i = 0;
-  while (i < 31 && names[i][0] && strcmp(names[i], name)) i++;
-  if (!names[i][0]) snprintf(names[i], sizeof names[i], "%s", name);
-  return names[i];
-}
-
 static void run_case(const rb_kernels *k, const direct_case *c, uint64_t seed, const rb_check_sink *s) {
   rb_conv_case_result r;
   rb_check_conv_case(k, &c->d, 1, c->residual, c->relu, seed, &r);
-  rb_check_row row = {.kernel = intern(r.kernel[0] ? r.kernel : "(no plan)"), .isa = k->isa_name, .against = "fp64"};
+  rb_check_row row = {.kernel = rb_check_name(r.kernel[0] ? r.kernel : "(no plan)"), .isa = k->isa_name, .against = "fp64"};
   rb_conv_desc_format(&c->d, row.shape, sizeof row.shape);
   row.tol = r.tol;
   row.pass = r.status == RB_OK && r.vs_fp64.pass;

@@ -7,12 +7,14 @@
 #include "resbench/resbench.h"
 #include "winograd_tol.h"
 
-// Runs algorithm i of table k on d; out poisoned first. RB_OK or the plan's error.
+// Runs algorithm i of table k on d; out poisoned first. RB_OK or the plan's error; *kernel: what
+// ran (the engine's transforms and GEMM, or its one-pass narrow-group kernel), when not NULL.
 static rb_status run_wino(const rb_kernels *k, int i, const rb_conv_desc *d, const float *in, const float *w,
-                          const float *bias, size_t nout, float *out) {
+                          const float *bias, size_t nout, float *out, const char **kernel) {
   rb_conv_plan *p = NULL;
   o64_poison(out, nout);
   rb_status s = rb_conv_plan_create(k, d, rb_wino_algo(i), 0, w, bias, &p);
+  if (s == RB_OK && kernel) *kernel = rb_check_name(rb_conv_plan_kernel_name(p));
   if (s == RB_OK) s = rb_conv_plan_run(p, in, NULL, 0, out);
   rb_conv_plan_destroy(p);
   return s;
@@ -51,7 +53,7 @@ static void run_shape(const rb_kernels *k, const rb_conv_desc *d, uint64_t seed,
     rb_check_row row = {.kernel = rb_kernels_winograd_name(k, 2 * i + 2), .isa = k->isa_name, .against = "fp64"};
     rb_conv_desc_format(d, row.shape, sizeof row.shape);
     row.tol = rb_wino_tol(i);
-    if (run_wino(k, i, d, in, w, bias, nout, out) == RB_OK) {
+    if (run_wino(k, i, d, in, w, bias, nout, out, &row.kernel) == RB_OK) {
       const o64_cmp c = o64_compare(out, exact, mag, nout, row.tol);
       fill_row(&row, &c);
     }
@@ -63,7 +65,7 @@ static void run_shape(const rb_kernels *k, const rb_conv_desc *d, uint64_t seed,
       vs_ref.tol = rb_wino_tol_vs_ref(i);
       vs_ref.max_abs_err = vs_ref.max_rel_err = vs_ref.mean_rel_err = 0;
       vs_ref.pass = 0;
-      if (run_wino(&rb_kernels_ref, i, d, in, w, bias, nout, ref_out) == RB_OK) {
+      if (run_wino(&rb_kernels_ref, i, d, in, w, bias, nout, ref_out, NULL) == RB_OK) {
         for (size_t j = 0; j < nout; j++) ref_exact[j] = ref_out[j];
         const o64_cmp c = o64_compare(out, ref_exact, mag, nout, vs_ref.tol);
         fill_row(&vs_ref, &c);
@@ -85,7 +87,9 @@ void rb_check_winograd(const rb_kernels *k, const rb_check_sink *s) {
       rb_conv_desc_make(1, 28, 28, 128, 128, 3, 1, 1, 1, 1),   // stage 2
       rb_conv_desc_make(1, 14, 14, 256, 256, 3, 1, 1, 1, 1),   // stage 3
       rb_conv_desc_make(1, 7, 7, 512, 512, 3, 1, 1, 1, 1),     // stage 4
-      rb_conv_desc_make(1, 28, 28, 128, 128, 3, 1, 1, 1, 32),  // ResNeXt 32x4d
+      rb_conv_desc_make(1, 28, 28, 128, 128, 3, 1, 1, 1, 32),  // ResNeXt 32x4d: 4 channels a group
+      rb_conv_desc_make(1, 28, 28, 256, 256, 3, 1, 1, 1, 32),  // its stage 2: 8 channels a group
+      rb_conv_desc_make(1, 14, 14, 512, 512, 3, 1, 1, 1, 32),  // its stage 3: 16 channels a group
   };
   for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++) run_shape(k, &shapes[i], 7000 + i, s);
 }
