@@ -296,6 +296,7 @@ START_TEST(test_split_sum_random) {
     for (int t = 0; t < 50; t++)
       split_sum_case(k, &r, o64_int(&r, 1, 3), o64_int(&r, 1, 20), o64_int(&r, 1, 4), o64_int(&r, 1, 40));
     split_sum_case(k, &r, 1, 56 * 56, 2, 64);
+    split_sum_case(k, &r, 2, 7, 3, 37);  // whole vectors and a tail at every width, radix 3
   }
 }
 END_TEST

@@ -195,6 +195,12 @@ START_TEST(test_pool_resnet) {
     d = pool_desc(1, 28, 28, 40, 3, 1, 1, 0, 1);  // avd with stride 1 keeps the size
     ck_assert_int_eq(rb_pool_out_h(&d), 28);
     pool_case(k, &r, &d, 0, -1, 1);
+    // 277 channels: whole blocks of 8 vectors, then whole and partial vectors, at every width.
+    d = pool_desc(2, 15, 13, 277, 3, 2, 1, 0, 1);
+    pool_case(k, &r, &d, 1, -1, -0.5f);  // all negative: a zero-padded max would be wrong
+    pool_case(k, &r, &d, 0, -1, 1);
+    d = pool_desc(1, 13, 13, 277, 2, 2, 0, 1, 0);
+    pool_case(k, &r, &d, 0, -1, 1);
   }
 }
 END_TEST
@@ -223,6 +229,7 @@ START_TEST(test_global_avgpool) {
     for (int t = 0; t < 40; t++) gap_case(k, &r, o64_int(&r, 1, 3), o64_int(&r, 1, 300), o64_int(&r, 1, 150));
     gap_case(k, &r, 2, 49, 2048);  // ResNet-50 head
     gap_case(k, &r, 1, 3136, 256);
+    gap_case(k, &r, 2, 2311, 37);  // the large-map path (8 pixel ranges) with a channel tail at every width
   }
 }
 END_TEST
