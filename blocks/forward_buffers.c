@@ -172,14 +172,16 @@ static int producer_of(const rb_graph *g, const rb_layer *layers, int t) {
 
 // The SE gate computed ahead of the convolution it scales: an SE fused with its add (se_add[se] =
 // the add) whose input x comes from a 1x1 stride-1 ungrouped convolution c3 (no ReLU, no
-// residual) reading the output of another convolution c2, with x read only by the SE and the add,
-// and the shortcut written before c3 (an identity shortcut: a downsample convolution comes after c3
-// in these graphs). Since c3 is linear, the mean of its output is c3 applied to
-// the mean of its input (c2's channel sums, fused into c2's store): the gate is known before c3
-// runs, and c3's store computes relu(gate x c3 + shortcut), the add folded into it as
-// fuse_residual folds one. Only where c3's weights (cin x cout) are no larger than x (pixels x
-// cout): the gate's product reads them once, the pass it saves reads x and the shortcut and
-// writes the block's output. ahead[se] = c3; that SE is then no longer in se_add. Returns how many.
+// residual) reading the output of another convolution c2, with x read only by the SE and the add.
+// Since c3 is linear, the mean of its output is c3 applied to the mean of its input (c2's channel
+// sums, fused into c2's store): the gate is known before c3 runs, and c3's store applies it. The
+// add is then folded as fuse_residual folds one:
+// - an identity shortcut (written before c3): into c3's store, relu(gate x c3 + shortcut);
+// - a downsample shortcut, a convolution cd after c3 (no ReLU, no residual, read only by the add):
+//   c3's store writes gate x c3, and cd's store adds it, relu(cd + gate x c3).
+// Only where c3's weights (cin x cout) are no larger than x (pixels x cout): the gate's product
+// reads them once, the pass it saves reads x and the shortcut and writes the block's output.
+// ahead[se] = c3; that SE is then no longer in se_add. Returns how many.
 static int fuse_se_ahead(const rb_graph *g, rb_layer *layers, int *output, int *se_add, int *x_src, int *folded,
                          int *ahead) {
   int count = 0;
@@ -198,10 +200,17 @@ static int fuse_se_ahead(const rb_graph *g, rb_layer *layers, int *output, int *
     const int c2 = producer_of(g, layers, c->src[0]);
     int readers = 0;
     for (int lj = 0; lj < g->count; lj++) readers += reads(&layers[lj], t3);
-    if (c2 < 0 || layers[c2].kind != RB_LAYER_CONV || readers != 2 || producer_of(g, layers, r) >= c3 ||
-        (double)d->cin > (double)d->h * d->w)
-      continue;
-    fold_add(g, layers, ai, c3, t3, r, output, folded);
+    if (c2 < 0 || layers[c2].kind != RB_LAYER_CONV || readers != 2 || (double)d->cin > (double)d->h * d->w) continue;
+    const int cd = producer_of(g, layers, r);
+    if (cd < c3) {
+      fold_add(g, layers, ai, c3, t3, r, output, folded);
+    } else {
+      int r_readers = 0;
+      for (int lj = 0; lj < g->count; lj++) r_readers += reads(&layers[lj], r);
+      const rb_layer *ds = &layers[cd];
+      if (ds->kind != RB_LAYER_CONV || ds->relu || ds->src[1] >= 0 || r_readers != 1 || cd > ai) continue;
+      fold_add(g, layers, ai, cd, r, t3, output, folded);
+    }
     ahead[li] = c3;
     se_add[li] = x_src[ai] = -1;
     count++;

@@ -197,14 +197,15 @@ START_TEST(se_fusion) {
   const int n = tu_available_tables(tables);
   for (int t = 0; t < n; t++) {
     if (!quick() || t == n - 1) {
-      // One SE per bottleneck; at 64x64 layer1.1 and 1.2 (16x16 = 256 pixels >= conv3's 64 inputs,
-      // identity shortcuts) have their gates ahead, the others fuse with their adds: layer1.0's
-      // downsample shortcut runs after its conv3, later stages have fewer pixels than inputs.
-      fused_vs_unfused(tables[t], "seresnet50", NULL, 14, 16, 2, 2);
+      // One SE per bottleneck; at 64x64 layer1's three (16x16 = 256 pixels >= conv3's 64 inputs)
+      // have their gates ahead: 1.1 and 1.2 fold the add into conv3 (identity shortcuts), 1.0 into
+      // its downsample, which runs after conv3. Later stages have fewer pixels than inputs: their
+      // SEs fuse with their adds.
+      fused_vs_unfused(tables[t], "seresnet50", NULL, 13, 16, 3, 3);
       fused_vs_unfused(tables[t], "resnet50", NULL, 0, 0, 16, 0);  // every add (the shortcut comes first)
     }
     fused_vs_unfused(tables[t], "seresnext50_32x4d", "layer2.1", 1, 1, 0, 0);
-    fused_vs_unfused(tables[t], "seresnet50", "layer1.0", 1, 1, 0, 0);        // shortcut after conv3: not ahead
+    fused_vs_unfused(tables[t], "seresnet50", "layer1.0", 0, 1, 1, 1);        // gate ahead, the add in the downsample
     fused_vs_unfused(tables[t], "seresnet50", "layer1.1", 0, 1, 1, 1);        // gate ahead, identity shortcut
     fused_vs_unfused(tables[t], "resnest50d", "layer2.0", 0, 1, 1, 0);         // split attention's pool
     fused_vs_unfused(tables[t], "resnest50d", "layer2.1", 0, 1, 1, 0);
