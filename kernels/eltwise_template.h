@@ -152,44 +152,50 @@ EW_FN void ew_global_avgpool(int n, int hw, int c, const float *in, float *out) 
   }
 }
 
-enum { EW_WINDOW_VECS = 8 };  // channels a window sweep carries: 8 vectors of accumulators
+enum { EW_WINDOW_VECS = 8 };  // channels a window sweep carries: up to 8 vectors of accumulators
 
-// One output pixel of a max (is_max) or average pool over all channels. For each block of
-// EW_WINDOW_VECS vectors, the taps are the outer loop: each tap's channels are one contiguous run,
-// with the accumulators in registers. With the channels outer (a vector at a time through all taps),
-// the reads jumped between pixels every 64 bytes, and the pools ran at 60-70 % of the triad
-// (Xeon SPR-class, 2 threads, 550 MB), against 80-100 % so. The order over the taps is ref's.
+// Channels [ch, ch + nv vectors) of one output pixel, nv <= EW_WINDOW_VECS a constant where it is
+// called (the loops over v unroll, the accumulators stay in registers), the taps the outer loop.
+VM_INLINE void ew_window_vecs(const rb_pool_desc *d, const float *img, int y0, int y1, int x0, int x1, int is_max,
+                              VM_VEC vdiv, int ch, int nv, float *o) {
+  const int c = d->c;
+  VM_VEC acc[EW_WINDOW_VECS];
+  _Pragma("GCC unroll 16") for (int v = 0; v < nv; v++) acc[v] = vm_set1(is_max ? -INFINITY : 0.0f);
+  for (int iy = y0; iy < y1; iy++)
+    for (int ix = x0; ix < x1; ix++) {
+      const float *px = img + ((size_t)iy * d->w + ix) * c + ch;
+      _Pragma("GCC unroll 16") for (int v = 0; v < nv; v++) {
+        const VM_VEC x = vm_load(px + v * VM_VL);
+        acc[v] = is_max ? vm_max_nan(acc[v], x) : acc[v] + x;
+      }
+    }
+  _Pragma("GCC unroll 16") for (int v = 0; v < nv; v++)
+    vm_store(o + ch + v * VM_VL, is_max ? acc[v] : acc[v] / vdiv);  // divide, as ref: one rounding
+}
+
+// One output pixel of a max (is_max) or average pool over all channels: blocks of 8 vectors, then
+// of 4, 2 and 1, each tap's channels one contiguous run (ew_window_vecs), then a partial vector.
+// With the channels outer (a vector at a time through all taps), the reads jumped between pixels
+// every 64 bytes, and the pools ran at 60-70 % of the triad (Xeon SPR-class, 2 threads, 550 MB),
+// against 80-100 % so. The order over the taps is ref's.
 VM_INLINE void ew_pool_pixel(const rb_pool_desc *d, const float *img, int y0, int y1, int x0, int x1, int is_max,
                              float div, float *o) {
-  const int c = d->c, blk = EW_WINDOW_VECS * VM_VL;
-  const VM_VEC init = vm_set1(is_max ? -INFINITY : 0.0f), vdiv = vm_set1(div);
+  const int c = d->c;
+  const VM_VEC vdiv = vm_set1(div);
   int ch = 0;
-  for (; ch + blk <= c; ch += blk) {
-    VM_VEC acc[EW_WINDOW_VECS];
-    _Pragma("GCC unroll 16") for (int v = 0; v < EW_WINDOW_VECS; v++) acc[v] = init;
+  for (; ch + 8 * VM_VL <= c; ch += 8 * VM_VL) ew_window_vecs(d, img, y0, y1, x0, x1, is_max, vdiv, ch, 8, o);
+  if (ch + 4 * VM_VL <= c) ew_window_vecs(d, img, y0, y1, x0, x1, is_max, vdiv, ch, 4, o), ch += 4 * VM_VL;
+  if (ch + 2 * VM_VL <= c) ew_window_vecs(d, img, y0, y1, x0, x1, is_max, vdiv, ch, 2, o), ch += 2 * VM_VL;
+  if (ch + VM_VL <= c) ew_window_vecs(d, img, y0, y1, x0, x1, is_max, vdiv, ch, 1, o), ch += VM_VL;
+  if (ch < c) {  // the last channels, a partial vector
+    const int cn = c - ch;
+    VM_VEC acc = vm_set1(is_max ? -INFINITY : 0.0f);
     for (int iy = y0; iy < y1; iy++)
       for (int ix = x0; ix < x1; ix++) {
-        const float *px = img + ((size_t)iy * d->w + ix) * c + ch;
-        _Pragma("GCC unroll 16") for (int v = 0; v < EW_WINDOW_VECS; v++) {
-          const VM_VEC x = vm_load(px + v * VM_VL);
-          acc[v] = is_max ? vm_max_nan(acc[v], x) : acc[v] + x;
-        }
-      }
-    _Pragma("GCC unroll 16") for (int v = 0; v < EW_WINDOW_VECS; v++)
-      vm_store(o + ch + v * VM_VL, is_max ? acc[v] : acc[v] / vdiv);  // divide, as ref: one rounding
-  }
-  for (; ch < c; ch += VM_VL) {  // the last channels: a vector at a time, the last one partial
-    const int cn = c - ch < VM_VL ? c - ch : VM_VL;
-    VM_VEC acc = init;
-    for (int iy = y0; iy < y1; iy++)
-      for (int ix = x0; ix < x1; ix++) {
-        const float *v = img + ((size_t)iy * d->w + ix) * c + ch;
-        const VM_VEC x = cn == VM_VL ? vm_load(v) : vm_load_part(v, cn, 0.0f);
+        const VM_VEC x = vm_load_part(img + ((size_t)iy * d->w + ix) * c + ch, cn, 0.0f);
         acc = is_max ? vm_max_nan(acc, x) : acc + x;
       }
-    if (!is_max) acc = acc / vdiv;
-    if (cn == VM_VL) vm_store(o + ch, acc);
-    else vm_store_part(o + ch, acc, cn);
+    vm_store_part(o + ch, is_max ? acc : acc / vdiv, cn);
   }
 }
 
