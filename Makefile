@@ -139,10 +139,13 @@ $(GBENCH_BIN): $(call obj,$(GBENCH_SRCS)) $(SUITE_LIB) $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $^ $(SUITE_LIBS) -lbenchmark -lpthread
 
 # The deps step runs first (order-only) so a fresh machine gets its compilers before the build.
+# The suites run TEST_JOBS at a time, each in its own process (tests/run_suites.sh); TEST_JOBS=1
+# runs them one after another. One suite alone: CK_RUN_SUITE=name with the binary (see README).
+TEST_JOBS ?= 2
 test: | deps
 	$(MAKE) --no-print-directory $(TESTS) $(CLI)
 	RESBENCH_FIXTURES=tests/fixtures RESBENCH_CLI="$(strip $(RUN) $(CLI))" $(if $(RUN),RESBENCH_FORWARD_QUICK=1) \
-	  $(RUN) $(TESTS)
+	  tests/run_suites.sh $(TEST_JOBS) $(BUILD)/test-logs $(RUN) $(TESTS)
 
 # The default sweep, a few minutes on 2 cores: the kernels checked against fp64 first (no speed
 # figure for a wrong kernel), topology and peaks; the ResNeSt-50 radix x cardinality grid at

@@ -4,6 +4,7 @@
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "peers/peer.h"
 #include "resbench/probe.h"
@@ -44,8 +45,27 @@ static void print_coverage(void) {
   fflush(stdout);
 }
 
-int main(void) {
-  print_coverage();
+// --list: the suites' names, one a line, in the order of suites.inc (the longest first), for
+// tests/run_suites.sh, which runs each in its own process (CK_RUN_SUITE) and prints the coverage
+// once (--coverage); RB_TEST_NO_COVERAGE=1 leaves it out of each suite's output.
+int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "--list") == 0) {
+#define RB_SUITE(name) printf("%.*s\n", (int)(sizeof #name - sizeof "_suite"), #name);
+#include "suites.inc"
+#include "arch_suites.inc"
+#undef RB_SUITE
+    return EXIT_SUCCESS;
+  }
+  if (argc > 1 && strcmp(argv[1], "--coverage") == 0) {
+    print_coverage();
+    return EXIT_SUCCESS;
+  }
+  if (argc > 1) {
+    fprintf(stderr, "run_tests: unknown argument '%s' (--list, --coverage, or none: every suite)\n", argv[1]);
+    return EXIT_FAILURE;
+  }
+  const char *quiet = getenv("RB_TEST_NO_COVERAGE");
+  if (!quiet || strcmp(quiet, "1") != 0) print_coverage();
   SRunner *sr = srunner_create(NULL);
 #define RB_SUITE(name) srunner_add_suite(sr, name());
 #include "suites.inc"
