@@ -64,8 +64,8 @@ rb_status rb_bench_graph(const rb_graph *g, const rb_kernels *k, rb_conv_algo al
                          const rb_timing_opts *opts, rb_timing *t, rb_bench_profile *profile);
 
 // Two forward passes against each other in one process (bench model --versus): graphs ga and gb
-// (the same graph with other plan options or algorithm, or another model), planned as rb_bench_graph
-// does with their own algorithms and
+// (the same graph with other plan options or another algorithm, or another model), each planned as
+// rb_bench_graph does with its own algorithm (algo_a, algo_b) and options, and
 // alternated in opts->rounds rounds (at least 2; min_seconds split among them), A and B each going
 // first in turn. ratio: the median over rounds of A's median time / B's; a, b: the round nearest
 // each side's median.
