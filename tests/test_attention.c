@@ -50,6 +50,11 @@ START_TEST(test_fc_random) {
     // The ResNet-50 classifier, and one FC whose groups each hold one input and one output.
     fc_case(k, &r, 2, 2048, 1000, 1, 0, 1, 0);
     fc_case(k, &r, 1, 16, 16, 16, 1, 1, 0);
+    // SE-ResNet-50 layer4's two FCs, and 3 groups of 7 outputs (blocks of 4 and a tail of 3) over
+    // 37 inputs (whole vectors and a partial one at every width).
+    fc_case(k, &r, 1, 2048, 128, 1, 1, 1, 0);
+    fc_case(k, &r, 1, 128, 2048, 1, 0, 1, 1);
+    fc_case(k, &r, 2, 3 * 37, 3 * 7, 3, 1, 1, 0);
   }
 }
 END_TEST
