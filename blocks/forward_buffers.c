@@ -95,6 +95,13 @@ static int reads(const rb_layer *l, int t) {
   return l->src[0] == t || l->src[1] == t;
 }
 
+// How many layers read tensor t.
+static int readers_of(const rb_graph *g, const rb_layer *layers, int t) {
+  int n = 0;
+  for (int li = 0; li < g->count; li++) n += reads(&layers[li], t);
+  return n;
+}
+
 // The SE + residual add fusion: for each SE layer whose output only a residual add reads,
 // points that add's operand at the SE's input instead (so liveness keeps the input to the add)
 // and sets fused_add[se] to the add's index, and which operand it was in x_src[add]; else -1.
@@ -198,17 +205,16 @@ static int fuse_se_ahead(const rb_graph *g, rb_layer *layers, int *output, int *
         d->pad_bottom || d->pad_right || d->groups != 1 || c->relu || c->src[1] >= 0 || c->src[0] < 0)
       continue;
     const int c2 = producer_of(g, layers, c->src[0]);
-    int readers = 0;
-    for (int lj = 0; lj < g->count; lj++) readers += reads(&layers[lj], t3);
-    if (c2 < 0 || layers[c2].kind != RB_LAYER_CONV || readers != 2 || (double)d->cin > (double)d->h * d->w) continue;
+    if (c2 < 0 || layers[c2].kind != RB_LAYER_CONV || readers_of(g, layers, t3) != 2 ||
+        (double)d->cin > (double)d->h * d->w)
+      continue;
     const int cd = producer_of(g, layers, r);
     if (cd < c3) {
       fold_add(g, layers, ai, c3, t3, r, output, folded);
     } else {
-      int r_readers = 0;
-      for (int lj = 0; lj < g->count; lj++) r_readers += reads(&layers[lj], r);
       const rb_layer *ds = &layers[cd];
-      if (ds->kind != RB_LAYER_CONV || ds->relu || ds->src[1] >= 0 || r_readers != 1 || cd > ai) continue;
+      if (ds->kind != RB_LAYER_CONV || ds->relu || ds->src[1] >= 0 || readers_of(g, layers, r) != 1 || cd > ai)
+        continue;
       fold_add(g, layers, ai, cd, r, t3, output, folded);
     }
     ahead[li] = c3;
