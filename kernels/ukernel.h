@@ -24,6 +24,10 @@ typedef struct rb_uk_epilogue {
   // (an SE gate whose pool was computed ahead: relu(gate * conv + shortcut) in the store).
   // Narrow-group kernels take NULL.
   const float *scale;
+  // Not a store step, a hint that rides along: nonzero when the driver walks tiles in order over
+  // an input that streams from beyond L2, so that a kernel which can prefetch the next tile's A
+  // rows (the contracts below say where they are) should. Kernels may ignore it.
+  int prefetch_next;
 } rb_uk_epilogue;
 
 // Packed weights of one group for a tile of NR columns (kernels/pack.c): for each block of NR
@@ -35,12 +39,15 @@ typedef struct rb_uk_epilogue {
 // where A(t, m) = a[t * MR + m] + a_offset, or the zero row itself when a[t * MR + m] == zero (a
 // padding tap). a has MR pointers per tap whatever mr is (the driver repeats the last row); rows
 // m >= mr are computed but not stored (clamped row pointers). Columns past nc are masked.
+// The next tile's ks x MR pointers follow (a[ks * MR ...], zero rows after the last tile): a
+// kernel may prefetch the rows they point to (e->prefetch_next), and must not otherwise use them.
 typedef void (*rb_f32_igemm_fn)(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w,
                                 float *c, size_t c_stride, const float *zero, size_t a_offset,
                                 const rb_uk_epilogue *e);
 
 // GEMM: the same with one tap and a plain strided A: row m at a + m * a_stride (rows m >= mr
-// read row mr - 1). 1x1 stride-1 convolutions (each group), FC layers.
+// read row mr - 1). 1x1 stride-1 convolutions (each group), FC layers. A kernel may prefetch the
+// next tile's rows, a + (MR + m) * a_stride (e->prefetch_next): prefetches do not fault past the end.
 typedef void (*rb_f32_gemm_fn)(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride, const float *w,
                                float *c, size_t c_stride, const rb_uk_epilogue *e);
 

@@ -271,7 +271,7 @@ static void tile_pointers(const rb_wino_plan *p, size_t t, const float *in, cons
 static void block_products(const rb_wino_plan *p, size_t nt, const float *V, float *M) {
   const rb_conv_desc *d = &p->d;
   const size_t cin = (size_t)d->cin, cout = (size_t)d->cout, blk = p->block, mr = (size_t)p->mr;
-  const rb_uk_epilogue none = {NULL, 0, 0, NULL, NULL};
+  const rb_uk_epilogue none = {NULL, 0, 0, NULL, NULL, 0};
   for (int q = 0; q < p->a2; q++) {
     const float *Vq = V + (size_t)q * blk * cin;
     float *Mq = M + (size_t)q * blk * cout;

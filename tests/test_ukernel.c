@@ -39,6 +39,16 @@ static int is_poison(float f) {
 
 static int same_bits(float a, float b) { return memcmp(&a, &b, 4) == 0; }
 
+// The next tile's row pointers (the microkernel contract: a kernel may prefetch their rows, and
+// must not read them): n pointers to one row of `floats` NaNs, returned for the caller to free.
+static float *next_tile_decoys(const float **next, size_t n, size_t floats) {
+  float *decoy = rb_aligned_alloc((floats + 64) * 4);
+  ck_assert_ptr_nonnull(decoy);
+  for (size_t i = 0; i < floats + 64; i++) decoy[i] = NAN;
+  for (size_t i = 0; i < n; i++) next[i] = decoy;
+  return decoy;
+}
+
 typedef struct gemm_case {
   size_t m, n, k, ks;
   size_t c_stride, a_offset;
@@ -69,7 +79,9 @@ static void run_gemm_case(const rb_gemm_ukernel *u, int gemm, const gemm_case *c
   memset(zero, 0, (k + 64) * 4);
   // w in OIHW order [n][k][ks] as the packer takes it.
   rb_pack_gemm(u->nr, (int)n, (int)k, (int)ks, w, bias, packed);
-  const float **ind = malloc(ks * MR * sizeof *ind);
+  // This tile's pointers, then the next tile's: NaN rows, which a kernel may prefetch but must not read.
+  const float **ind = malloc(2 * ks * MR * sizeof *ind);
+  float *decoy = next_tile_decoys(ind + ks * MR, ks * MR, a_stride);
   for (size_t t = 0; t < ks; t++)
     for (size_t i = 0; i < MR; i++) {
       const size_t row = i < m ? i : m - 1;  // rows past m repeat the last, as the driver does
@@ -89,8 +101,9 @@ static void run_gemm_case(const rb_gemm_ukernel *u, int gemm, const gemm_case *c
   float *scale = malloc((n + 16) * 4);
   o64_fill(&r, scale, n + 16, 0.05f, 1.0f);
   for (size_t j = n; j < n + 16; j++) scale[j] = poison_value();
+  // Half the cases ask for the next tile's prefetch: the decoys and the rows past the tile's.
   const rb_uk_epilogue e = {c->residual ? c->in_place ? out : res : NULL, rs, c->relu, with_sums ? sums : NULL,
-                            with_scale ? scale : NULL};
+                            with_scale ? scale : NULL, (int)(seed % 2)};
   if (gemm)
     u->gemm(m, n, k, a + c->a_offset, a_stride, packed, out, c_stride, &e);
   else
@@ -149,7 +162,7 @@ static void run_gemm_case(const rb_gemm_ukernel *u, int gemm, const gemm_case *c
   }
   free(sums), free(sums0), free(scale);
   rb_aligned_free(a), free(w), free(bias), rb_aligned_free(zero), rb_aligned_free(out), rb_aligned_free(res);
-  rb_aligned_free(packed), free(ind);
+  rb_aligned_free(packed), free(ind), rb_aligned_free(decoy);
 }
 
 // The microkernels whose ISA this CPU runs (scalar ones always); a skip says why, once.
@@ -242,7 +255,8 @@ static void run_ng_case(const rb_ngconv_ukernel *u, const ng_case *c, uint64_t s
   o64_fill(&r, res, MR * rs, -1, 1);
   memset(zero, 0, (a_stride + 64) * 4);
   rb_pack_ngconv(u->width, u->cpg, u->perm, (int)nc, (int)ks, w, bias, packed);
-  const float **ind = malloc(ks * MR * sizeof *ind);
+  const float **ind = malloc(2 * ks * MR * sizeof *ind);  // then the next tile's, as above
+  float *decoy = next_tile_decoys(ind + ks * MR, ks * MR, a_stride);
   for (size_t t = 0; t < ks; t++)
     for (size_t i = 0; i < MR; i++) {
       const size_t row = i < m ? i : m - 1;
@@ -250,7 +264,7 @@ static void run_ng_case(const rb_ngconv_ukernel *u, const ng_case *c, uint64_t s
     }
   if (c->nan) a[(m - 1) * a_stride + c->a_offset + nc - 1] = NAN;  // tap 0, row m - 1 (not a padding tap)
   for (size_t i = 0; i < MR * c->c_stride; i++) out[i] = c->in_place ? res[i] : poison_value();
-  const rb_uk_epilogue e = {c->residual ? c->in_place ? out : res : NULL, rs, c->relu, NULL, NULL};
+  const rb_uk_epilogue e = {c->residual ? c->in_place ? out : res : NULL, rs, c->relu, NULL, NULL, (int)(seed % 2)};
   u->fn(m, nc, ks, ind, packed, out, c->c_stride, zero, c->a_offset, &e);
   for (size_t i = 0; i < MR; i++)
     for (size_t ch = 0; ch < c->c_stride; ch++) {
@@ -283,7 +297,7 @@ static void run_ng_case(const rb_ngconv_ukernel *u, const ng_case *c, uint64_t s
                     (double)got, want);
     }
   rb_aligned_free(a), free(w), free(bias), rb_aligned_free(zero), rb_aligned_free(out), rb_aligned_free(res);
-  rb_aligned_free(packed), free(ind);
+  rb_aligned_free(packed), free(ind), rb_aligned_free(decoy);
 }
 
 START_TEST(ngconv_ukernels) {
@@ -345,9 +359,9 @@ START_TEST(ngconv_reads_stop_at_nc) {
       for (size_t j = 0; j < nc * cpg * ks; j++) w[j] = 1.0f;
       memset(zero, 0, (nc + 64) * 4);
       rb_pack_ngconv(u->width, u->cpg, u->perm, (int)nc, (int)ks, w, NULL, packed);
-      const float **ind = malloc(ks * MR * sizeof *ind);
-      for (size_t j = 0; j < ks * MR; j++) ind[j] = row;
-      const rb_uk_epilogue e = {NULL, 0, 0, NULL, NULL};
+      const float **ind = malloc(2 * ks * MR * sizeof *ind);  // the next tile's too: the same row
+      for (size_t j = 0; j < 2 * ks * MR; j++) ind[j] = row;
+      const rb_uk_epilogue e = {NULL, 0, 0, NULL, NULL, 0};
       u->fn(MR, nc, ks, ind, packed, out, nc, zero, 0, &e);
       for (size_t j = 0; j < MR * nc; j++)
         ck_assert_msg(out[j] == (float)(cpg * ks), "%s nc%zu: c[%zu] = %g, want %zu", u->name, nc, j, (double)out[j],

@@ -59,21 +59,35 @@ static inline void igemm(size_t mr, size_t nc, size_t kc, size_t ks, const float
       const float *a0 = ap[0] == zero ? zero : ap[0] + a_offset, *a1 = ap[1] == zero ? zero : ap[1] + a_offset;
       const float *a2 = ap[2] == zero ? zero : ap[2] + a_offset, *a3 = ap[3] == zero ? zero : ap[3] + a_offset;
       const float *a4 = ap[4] == zero ? zero : ap[4] + a_offset, *a5 = ap[5] == zero ? zero : ap[5] + a_offset;
-      for (size_t k = 0; k < kc; k++, w += NR) {
-        const __m256 w0 = _mm256_loadu_ps(w), w1 = _mm256_loadu_ps(w + 8);
-        __m256 x = _mm256_broadcast_ss(a0 + k);
-        c00 = _mm256_fmadd_ps(x, w0, c00), c01 = _mm256_fmadd_ps(x, w1, c01);
-        x = _mm256_broadcast_ss(a1 + k);
-        c10 = _mm256_fmadd_ps(x, w0, c10), c11 = _mm256_fmadd_ps(x, w1, c11);
-        x = _mm256_broadcast_ss(a2 + k);
-        c20 = _mm256_fmadd_ps(x, w0, c20), c21 = _mm256_fmadd_ps(x, w1, c21);
-        x = _mm256_broadcast_ss(a3 + k);
-        c30 = _mm256_fmadd_ps(x, w0, c30), c31 = _mm256_fmadd_ps(x, w1, c31);
-        x = _mm256_broadcast_ss(a4 + k);
-        c40 = _mm256_fmadd_ps(x, w0, c40), c41 = _mm256_fmadd_ps(x, w1, c41);
-        x = _mm256_broadcast_ss(a5 + k);
-        c50 = _mm256_fmadd_ps(x, w0, c50), c51 = _mm256_fmadd_ps(x, w1, c51);
+#define STEP                                                                      \
+  {                                                                               \
+    const __m256 w0 = _mm256_loadu_ps(w), w1 = _mm256_loadu_ps(w + 8);            \
+    __m256 x = _mm256_broadcast_ss(a0 + k);                                       \
+    c00 = _mm256_fmadd_ps(x, w0, c00), c01 = _mm256_fmadd_ps(x, w1, c01);         \
+    x = _mm256_broadcast_ss(a1 + k);                                              \
+    c10 = _mm256_fmadd_ps(x, w0, c10), c11 = _mm256_fmadd_ps(x, w1, c11);         \
+    x = _mm256_broadcast_ss(a2 + k);                                              \
+    c20 = _mm256_fmadd_ps(x, w0, c20), c21 = _mm256_fmadd_ps(x, w1, c21);         \
+    x = _mm256_broadcast_ss(a3 + k);                                              \
+    c30 = _mm256_fmadd_ps(x, w0, c30), c31 = _mm256_fmadd_ps(x, w1, c31);         \
+    x = _mm256_broadcast_ss(a4 + k);                                              \
+    c40 = _mm256_fmadd_ps(x, w0, c40), c41 = _mm256_fmadd_ps(x, w1, c41);         \
+    x = _mm256_broadcast_ss(a5 + k);                                              \
+    c50 = _mm256_fmadd_ps(x, w0, c50), c51 = _mm256_fmadd_ps(x, w1, c51);         \
+  }
+      if (n0 == 0 && ks == 1 && e->prefetch_next) {
+        // The next tile's rows (the contract: its pointers follow), a line of each every 16 k, as
+        // the avx512 6x64 does: the driver asks when the layer's input streams from beyond L2.
+        const float *p[MR];
+        for (size_t m = 0; m < MR; m++) p[m] = ap[MR + m] == zero ? zero : ap[MR + m] + a_offset;
+        for (size_t kb = 0; kb < kc; kb += 16) {
+          for (size_t m = 0; m < MR; m++) _mm_prefetch((const char *)(p[m] + kb), _MM_HINT_T0);
+          for (size_t k = kb, end = kb + 16 < kc ? kb + 16 : kc; k < end; k++, w += NR) STEP
+        }
+      } else {
+        for (size_t k = 0; k < kc; k++, w += NR) STEP
       }
+#undef STEP
     }
     const size_t n = nc - n0;
     // Only rows < mr are stored: a residual may be the output itself (in place).
@@ -101,7 +115,8 @@ void rb_f32_igemm_6x16__avx2(size_t mr, size_t nc, size_t kc, size_t ks, const f
 
 void rb_f32_gemm_6x16__avx2(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride, const float *w, float *c,
                             size_t c_stride, const rb_uk_epilogue *e) {
-  const float *rows[MR];
+  const float *rows[2 * MR];  // this tile's rows, then the next tile's (to prefetch: past the end does not fault)
   rb_uk_gemm_rows(a, a_stride, mr, MR, rows);
+  for (size_t m = 0; m < MR; m++) rows[MR + m] = a + (MR + m) * a_stride;
   igemm(mr, nc, kc, 1, rows, w, c, c_stride, NULL, 0, e);
 }

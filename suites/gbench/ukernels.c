@@ -24,7 +24,7 @@ typedef struct ubench {
   // Allocated when the benchmark runs.
   size_t copies, a_floats, w_floats, a_stride;
   float *a, *w, *c, *zero;
-  const float **ind;  // per copy: TILES x ks x MR pointers
+  const float **ind;  // per copy: TILES x ks x MR pointers; then one tile of zero rows
 } ubench;
 
 static size_t llc_bytes(void) {
@@ -60,7 +60,7 @@ static int setup(ubench *u) {
   u->w = rb_aligned_alloc(u->copies * w_one * sizeof(float));
   u->c = rb_aligned_alloc(rows * u->nc * sizeof(float));
   u->zero = rb_aligned_alloc((cin + 64) * sizeof(float));
-  u->ind = malloc(u->copies * TILES * u->ks * mr * sizeof *u->ind);
+  u->ind = malloc((u->copies * TILES + 1) * u->ks * mr * sizeof *u->ind);  // + the last tile's next (zero rows)
   if (!u->a || !u->w || !u->c || !u->zero || !u->ind) return 0;
   fill(u->a, u->copies * a_one);
   fill(u->w, u->copies * w_one);  // packed layout filled directly: the values do not matter
@@ -70,6 +70,7 @@ static int setup(ubench *u) {
       for (size_t tap = 0; tap < u->ks; tap++)
         for (size_t m = 0; m < mr; m++)
           u->ind[((k * TILES + t) * u->ks + tap) * mr + m] = u->a + k * a_one + ((tap * TILES + t) * mr + m) * cin;
+  for (size_t j = 0; j < u->ks * mr; j++) u->ind[u->copies * TILES * u->ks * mr + j] = u->zero;
   return 1;
 }
 
@@ -84,7 +85,7 @@ static void run(rb_gb_state *st, void *ctx) {
   const size_t k_per_out = u->gemm ? u->kc * u->ks : (size_t)u->ng->cpg * u->ks;
   rb_gb_set_flops(st, 2.0 * TILES * mr * u->nc * k_per_out);
   rb_gb_set_bytes(st, (double)(u->a_floats + u->w_floats + TILES * mr * u->nc) * sizeof(float));
-  const rb_uk_epilogue e = {NULL, 0, 0, NULL, NULL};
+  const rb_uk_epilogue e = {NULL, 0, 0, NULL, NULL, (int)u->cold};  // cold: A streams, as in a large 1x1 layer
   size_t k = 0;
   while (rb_gb_keep_running(st)) {
     const float *w = u->w + k * u->w_floats;
