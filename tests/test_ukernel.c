@@ -196,6 +196,12 @@ START_TEST(gemm_ukernels) {
         c.k = 8 * (i + 1);
         run_gemm_case(u, gemm, &c, seed++);
       }
+      // Long K (>= 1024 rows: the 6x64 kernel's weight-prefetching loops, with and without the
+      // next tile's rows), a tail n, a residual; two seeds, so that one asks for the prefetch.
+      for (int s = 0; s < 2; s++) {
+        gemm_case c = {MR - (size_t)s, NR + 3, 1031, 1, 2 * NR + 5, 0, -1, -1, 1, 1, -1, 0};
+        run_gemm_case(u, gemm, &c, seed++);
+      }
       // n: 1 .. 2 NR + 1 (masked tails, several column blocks), strided output, every m.
       for (size_t n = 1; n <= 2 * NR + 1; n++)
         for (size_t m = 1; m <= MR; m = n % 3 == 0 || m == MR ? m + 1 : MR) {  // every m at every third n
@@ -217,6 +223,11 @@ START_TEST(gemm_ukernels) {
         gemm_case c = {MR, NR, 7, 1, NR, 0, -1, -1, relu, relu, (int)(3 + MR * 7), 0};
         run_gemm_case(u, gemm, &c, seed++);
       }
+    }
+    // Indirect, long K over taps (9 x 127), a padding tap.
+    {
+      gemm_case c = {MR, 2 * NR - 3, 127, 9, 2 * NR + 1, 4, 1, 4, 1, 1, -1, 0};
+      run_gemm_case(u, 0, &c, seed++);
     }
     // Indirect only: taps, a padding pointer in each row (and tap), a_offset.
     for (size_t t = 0; t < sizeof ks_values / sizeof ks_values[0]; t++)

@@ -135,6 +135,17 @@ void rb_f32_gemm_8x32__avx512(size_t mr, size_t nc, size_t kc, const float *a, s
                  w3 = _mm512_loadu_ps(w + 48);                                                        \
     ROWS6(FMA4)                                                                                      \
   }
+// STEP4 with the four weight lines WEIGHTS_AHEAD steps on prefetched into L1 (6 KiB ahead).
+#define WEIGHTS_AHEAD 24
+#define STEP4_PW                                                                   \
+  {                                                                                \
+    const char *ahead = (const char *)(w + 64 * WEIGHTS_AHEAD);                    \
+    _mm_prefetch(ahead, _MM_HINT_T0), _mm_prefetch(ahead + 64, _MM_HINT_T0);       \
+    _mm_prefetch(ahead + 128, _MM_HINT_T0), _mm_prefetch(ahead + 192, _MM_HINT_T0); \
+    STEP4                                                                          \
+  }
+// Rows of K (taps x kc) from which a column block's weights (>= 256 KiB) stream from L2 or beyond.
+#define WEIGHTS_PREFETCH_MIN_K 1024
 #define PREFETCH(m) _mm_prefetch((const char *)(next##m + kb), _MM_HINT_T0);
 #define NEXT_ROW(m) const float *next##m = ap[6 * ks + m] == zero ? zero : ap[6 * ks + m] + a_offset;
 
@@ -144,8 +155,13 @@ void rb_f32_gemm_8x32__avx512(size_t mr, size_t nc, size_t kc, const float *a, s
 // six broadcast streams. ResNet-50's 1x1 layers whose input is 1.6-3.2 MB: 1.03-1.10x with it,
 // in one process (SPR-class Xeon, 1 thread); on inputs in L2 it costs 3-7% (the driver's rule,
 // kernels/conv_engine.c). Taps of 3x3 layers overlap the last tile's: no gain there.
-static inline void igemm6x64(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w,
-                             float *c, size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e) {
+// long_k and next_rows are constants at each call below: four copies, each with only its own
+// loops (tests of them per tap cost the 7x7 stem, 21 k a tap, 6-10%).
+static inline __attribute__((always_inline)) void igemm6x64_with(size_t mr, size_t nc, size_t kc, size_t ks,
+                                                                 const float *const *a, const float *w, float *c,
+                                                                 size_t c_stride, const float *zero, size_t a_offset,
+                                                                 const rb_uk_epilogue *e, const int long_k,
+                                                                 const int next_rows) {
   for (size_t n0 = 0; n0 < nc; n0 += 64) {
     const __m512 b0 = _mm512_loadu_ps(w), b1 = _mm512_loadu_ps(w + 16), b2 = _mm512_loadu_ps(w + 32),
                  b3 = _mm512_loadu_ps(w + 48);
@@ -154,12 +170,18 @@ static inline void igemm6x64(size_t mr, size_t nc, size_t kc, size_t ks, const f
     const float *const *ap = a;
     for (size_t t = 0; t < ks; t++, ap += 6) {
       ROWS6(ROW)
-      if (n0 == 0 && ks == 1 && e->prefetch_next) {
+      if (next_rows && n0 == 0) {
         ROWS6(NEXT_ROW)
         for (size_t kb = 0; kb < kc; kb += 16) {
           ROWS6(PREFETCH)
-          for (size_t k = kb, end = kb + 16 < kc ? kb + 16 : kc; k < end; k++, w += 64) STEP4
+          const size_t end = kb + 16 < kc ? kb + 16 : kc;
+          if (long_k)
+            for (size_t k = kb; k < end; k++, w += 64) STEP4_PW
+          else
+            for (size_t k = kb; k < end; k++, w += 64) STEP4
         }
+      } else if (long_k) {
+        for (size_t k = 0; k < kc; k++, w += 64) STEP4_PW
       } else {
         for (size_t k = 0; k < kc; k++, w += 64) STEP4
       }
@@ -181,6 +203,15 @@ static inline void igemm6x64(size_t mr, size_t nc, size_t kc, size_t ks, const f
       _mm512_mask_storeu_ps(cs + 48, m3, _mm512_add_ps(_mm512_maskz_loadu_ps(m3, cs + 48), s3));
     }
   }
+}
+
+static void igemm6x64(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w, float *c,
+                      size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e) {
+  const int long_k = kc * ks >= WEIGHTS_PREFETCH_MIN_K, next_rows = ks == 1 && e->prefetch_next;
+  if (long_k && next_rows) igemm6x64_with(mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e, 1, 1);
+  else if (long_k) igemm6x64_with(mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e, 1, 0);
+  else if (next_rows) igemm6x64_with(mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e, 0, 1);
+  else igemm6x64_with(mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e, 0, 0);
 }
 
 void rb_f32_igemm_6x64__avx512(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w,
