@@ -459,15 +459,15 @@ int rb_cmd_plot(int argc, char **argv) {
     return 2;
   }
   for (int i = optind; i < argc; i++) {
-    if (skip_foreign && rb_doc_foreign(argv[i])) {
-      fprintf(stderr, "resbench plot: %s: not a resbench result document (no known \"kind\"): skipped\n", argv[i]);
-      continue;
-    }
-    if (c.ndocs == MAX_FILES || rb_doc_load(argv[i], &c.docs[c.ndocs]) != RB_OK) {
+    int foreign = 0;
+    if (c.ndocs == MAX_FILES || rb_doc_load_or_skip(argv[i], &c.docs[c.ndocs], skip_foreign ? &foreign : NULL) != RB_OK) {
       fprintf(stderr, "resbench plot: %s\n", c.ndocs == MAX_FILES ? "too many files" : rb_last_error());
       goto done;
     }
-    c.ndocs++;
+    if (foreign)
+      fprintf(stderr, "resbench plot: %s: not a resbench result document (no known \"kind\"): skipped\n", argv[i]);
+    else
+      c.ndocs++;
   }
   if (rb_results_mkdir(c.dir) != RB_OK) {
     fprintf(stderr, "resbench plot: %s\n", rb_last_error());

@@ -532,17 +532,17 @@ int rb_cmd_table(int argc, char **argv) {
   c.checks = json_array();
   for (int i = optind; i < argc; i++) {
     rb_status s;
-    if (skip_foreign && rb_doc_foreign(argv[i])) {
-      fprintf(stderr, "resbench table: %s: not a resbench result document (no known \"kind\"): skipped\n", argv[i]);
-      continue;
-    }
+    int foreign = 0;
     if (rb_is_check_rows(argv[i])) {
       json_t *rows;
       if ((s = rb_check_rows_load(argv[i], &rows)) == RB_OK) json_array_extend(c.checks, rows), json_decref(rows);
     } else if (c.ndocs == MAX_FILES) {
       s = rb_fail(RB_ERR_INVALID_ARG, "at most %d result documents", MAX_FILES);
-    } else if ((s = rb_doc_load(argv[i], &c.docs[c.ndocs])) == RB_OK) {
-      c.ndocs++;
+    } else if ((s = rb_doc_load_or_skip(argv[i], &c.docs[c.ndocs], skip_foreign ? &foreign : NULL)) == RB_OK) {
+      if (foreign)
+        fprintf(stderr, "resbench table: %s: not a resbench result document (no known \"kind\"): skipped\n", argv[i]);
+      else
+        c.ndocs++;
     }
     if (s != RB_OK) {
       fprintf(stderr, "resbench table: %s\n", rb_last_error());

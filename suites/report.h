@@ -24,10 +24,11 @@ typedef struct rb_doc {
 // the point and the value (RB_ERR_IO: cannot read; RB_ERR_FORMAT: empty, corrupt or not a result).
 rb_status rb_doc_load(const char *path, rb_doc *d);
 void rb_doc_free(rb_doc *d);
-// 1 when path is JSON that is not a resbench result document (an object without "kind", or with a
-// kind resbench does not write: a tool's output, e.g. tools/bench_torch.py's): `table` and `plot`
-// skip those with --skip-foreign, so that `make report` can read a directory they share.
-int rb_doc_foreign(const char *path);
+// rb_doc_load, except that JSON which is not a resbench result document (an object without
+// "kind", or with a kind resbench does not write: a tool's output, e.g. tools/bench_torch.py's)
+// sets *foreign to 1 and returns RB_OK with nothing loaded (the file is parsed once). `table` and
+// `plot` skip those with --skip-foreign, so that `make report` can read a directory they share.
+rb_status rb_doc_load_or_skip(const char *path, rb_doc *d, int *foreign);
 
 // The context / peaks list the point was measured under (its shard's in a merged document).
 const json_t *rb_doc_context(const rb_doc *d, const json_t *point);

@@ -317,6 +317,19 @@ START_TEST(bad_files) {
   ck_assert_int_eq(tu_run_cli(args, out, sizeof out), 0);
   ck_assert_msg(strstr(out, "torch-vs-resbench.json: not a resbench result document") && strstr(out, "| resnet50 |"),
                 "%s", out);
+  // An object with no kind is skipped too; JSON that is no object stays an error.
+  char nokind[512], list[512];
+  snprintf(nokind, sizeof nokind, "%s/nokind.json", tmpdir);
+  write_file(nokind, "{\"models\": []}");
+  snprintf(list, sizeof list, "%s/list.json", tmpdir);
+  write_file(list, "[1, 2]");
+  snprintf(args, sizeof args, "table --skip-foreign %s %s --published %s --section cost", nokind, fx("sweep_a.json"),
+           fx("published.json"));
+  ck_assert_int_eq(tu_run_cli(args, out, sizeof out), 0);
+  ck_assert_msg(strstr(out, "nokind.json: not a resbench result document") && strstr(out, "| resnet50 |"), "%s", out);
+  snprintf(args, sizeof args, "table --skip-foreign %s --published %s", list, fx("published.json"));
+  ck_assert_int_eq(tu_run_cli(args, out, sizeof out), 2);
+  ck_assert_msg(strstr(out, "list.json: not a JSON object"), "%s", out);
   snprintf(args, sizeof args, "table --skip-foreign %s/empty.json --published %s", tmpdir, fx("published.json"));
   ck_assert_int_eq(tu_run_cli(args, out, sizeof out), 2);  // not JSON at all: still an error
   ck_assert_msg(strstr(out, "empty.json: empty file"), "%s", out);
