@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "../kernels/ops_internal.h"
 #include "forward_internal.h"
 #include "resbench/ops.h"
 

@@ -1,5 +1,6 @@
 // Validated entry points for the non-convolution kernels (ops.h), pooling output sizes and
 // BatchNorm folding. The kernels themselves trust their arguments: every check lives here.
+#include "ops_internal.h"
 #include "table.h"
 #include "resbench/ops.h"
 

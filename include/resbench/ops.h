@@ -73,12 +73,6 @@ rb_status rb_op_split_attention(const rb_kernels *k, const rb_split_attn_desc *d
 rb_status rb_op_sk_attention(const rb_kernels *k, const rb_sk_attn_desc *d, const float *const *branches,
                              const float *pooled, const float *w1, const float *b1, const float *w2,
                              const float *b2, float *workspace, float *out);
-// The attention ops' fc1 input from per-part channel sums or means (also the forward pass's, from
-// convolutions' fused sums): pooled[i][ch] = (sum over t < tensors, r < splits of
-// part[t][(i * splits + r) * c + ch]) / div, added in that order in float (the order the forward
-// pass always used: its golden outputs stay bit-identical; div 1 is exact). Unchecked: callers
-// pass valid arrays.
-void rb_sum_parts(int n, int c, int tensors, const float *const *part, int splits, float div, float *pooled);
 rb_status rb_op_global_avgpool(const rb_kernels *k, int n, int hw, int c, const float *in, float *out);
 rb_status rb_op_fc(const rb_kernels *k, int n, int in_f, int out_f, int groups, const float *in,
                    const float *w, const float *bias, int relu, float *out);
