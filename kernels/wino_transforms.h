@@ -204,6 +204,28 @@ VM_INLINE void wt_ng_chunk(int m, int cpg, const double *BT, const double *AT, c
   }
 }
 
+// A tile's last, partial chunk of channels [c, c + rest) goes through zero-padded copies, rows of
+// `width` floats. In: row p of buf = src[p][c ..) then zeros (all zeros where src is NULL, src[p]
+// is NULL or, with `when`, when[p] is NULL); rows[p] points at it.
+VM_INLINE void wt_tail_in(int n, const float *const *src, float *const *when, size_t c, size_t rest, size_t width,
+                          float *buf, const float **rows) {
+  for (int p = 0; p < n; p++) {
+    float *row = buf + (size_t)p * width;
+    memset(row, 0, width * sizeof(float));
+    if (src && src[p] && (!when || when[p])) memcpy(row, src[p] + c, rest * sizeof(float));
+    rows[p] = row;
+  }
+}
+// Out: rows[q] = row q of buf where y[q] is not NULL (the transform's output rows), and after the
+// transform wt_tail_out copies them to y[q][c ..).
+VM_INLINE void wt_tail_out_rows(int n, float *const *y, size_t width, float *buf, float **rows) {
+  for (int q = 0; q < n; q++) rows[q] = y[q] ? buf + (size_t)q * width : NULL;
+}
+VM_INLINE void wt_tail_out(int n, float *const *y, size_t c, size_t rest, size_t width, const float *buf) {
+  for (int q = 0; q < n; q++)
+    if (y[q]) memcpy(y[q] + c, buf + (size_t)q * width, rest * sizeof(float));
+}
+
 // The whole channel range: full vectors in place, the tail through copies of WT_VL floats.
 #define WT_DEFINE(M, BT, AT)                                                                              \
   void WT_CAT(rb_f32_wino_input_f##M, WT_SUFFIX)(size_t channels, const float *const *x, float *v,         \
@@ -215,11 +237,7 @@ VM_INLINE void wt_ng_chunk(int m, int cpg, const double *BT, const double *AT, c
       const size_t rest = channels - c;                                                                   \
       float xin[A * A][WT_VL], vout[A * A][WT_VL];                                                        \
       const float *xp[A * A];                                                                             \
-      for (int p = 0; p < A * A; p++) {                                                                   \
-        memset(xin[p], 0, sizeof xin[p]);                                                                 \
-        memcpy(xin[p], x[p] + c, rest * sizeof(float));                                                   \
-        xp[p] = xin[p];                                                                                   \
-      }                                                                                                   \
+      wt_tail_in(A * A, x, NULL, c, rest, WT_VL, xin[0], xp);                                             \
       wt_input_chunk(M, BT, xp, 0, vout[0], WT_VL);                                                       \
       for (int p = 0; p < A * A; p++) memcpy(v + (size_t)p * v_stride + c, vout[p], rest * sizeof(float)); \
     }                                                                                                     \
@@ -242,15 +260,10 @@ VM_INLINE void wt_ng_chunk(int m, int cpg, const double *BT, const double *AT, c
       }                                                                                                   \
       memset(bin, 0, sizeof bin);                                                                         \
       if (bias) memcpy(bin, bias + c, rest * sizeof(float));                                              \
-      for (int q = 0; q < M * M; q++) {                                                                   \
-        memset(rin[q], 0, sizeof rin[q]);                                                                 \
-        if (res && y[q]) memcpy(rin[q], res[q] + c, rest * sizeof(float));                               \
-        yp[q] = y[q] ? yout[q] : NULL;                                                                    \
-        rp[q] = rin[q];                                                                                   \
-      }                                                                                                   \
+      wt_tail_in(M * M, res, y, c, rest, WT_VL, rin[0], rp);                                              \
+      wt_tail_out_rows(M * M, y, WT_VL, yout[0], yp);                                                     \
       wt_output_chunk(M, AT, min[0], WT_VL, bias ? bin : NULL, yp, res ? rp : NULL, 0, relu);             \
-      for (int q = 0; q < M * M; q++)                                                                     \
-        if (y[q]) memcpy(y[q] + c, yout[q], rest * sizeof(float));                                        \
+      wt_tail_out(M * M, y, c, rest, WT_VL, yout[0]);                                                     \
     }                                                                                                     \
   }
 
@@ -280,22 +293,16 @@ VM_INLINE void wt_ng_chunk(int m, int cpg, const double *BT, const double *AT, c
       float xin[A2][CH], bin[CH], rin[M2][CH], yout[M2][CH];                                               \
       const float *xp[A2], *rp[M2];                                                                        \
       float *yp[M2];                                                                                       \
-      memset(xin, 0, sizeof xin);                                                                          \
       memset(bin, 0, sizeof bin);                                                                          \
-      memset(rin, 0, sizeof rin);                                                                          \
       if (bias) memcpy(bin, bias + c, rest * sizeof(float));                                               \
       for (size_t t = 0; t < ntiles; t++) {                                                                \
         const float *const *xt = x + t * A2, *const *rt = res ? res + t * M2 : NULL;                       \
         float *const *yt = y + t * M2;                                                                     \
-        for (int p = 0; p < A2; p++) memcpy(xin[p], xt[p] + c, rest * sizeof(float)), xp[p] = xin[p];      \
-        for (int q = 0; q < M2; q++) {                                                                     \
-          if (rt && yt[q]) memcpy(rin[q], rt[q] + c, rest * sizeof(float));                                \
-          yp[q] = yt[q] ? yout[q] : NULL;                                                                  \
-          rp[q] = rin[q];                                                                                  \
-        }                                                                                                  \
+        wt_tail_in(A2, xt, NULL, c, rest, CH, xin[0], xp);                                                 \
+        wt_tail_in(M2, rt, yt, c, rest, CH, rin[0], rp);                                                   \
+        wt_tail_out_rows(M2, yt, CH, yout[0], yp);                                                         \
         WT_CAT(wt_ng_f##M##_c##CPG, WT_SUFFIX)(xp, 0, u, bias ? bin : NULL, yp, rt ? rp : NULL, 0, relu);  \
-        for (int q = 0; q < M2; q++)                                                                       \
-          if (yt[q]) memcpy(yt[q] + c, yout[q], rest * sizeof(float));                                     \
+        wt_tail_out(M2, yt, c, rest, CH, yout[0]);                                                         \
       }                                                                                                    \
     }                                                                                                      \
   }
