@@ -40,8 +40,17 @@ static inline void add_sums(float *cs, const __m256 *s, size_t n) {
   _mm256_maskstore_ps(cs + 8, m1, _mm256_add_ps(_mm256_maskload_ps(cs + 8, m1), s[1]));
 }
 
-static inline void igemm(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w, float *c,
-                         size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e) {
+// K rows (taps x kc) from which a column block's weights (>= 64 KiB) are prefetched WEIGHTS_AHEAD
+// k-steps on (4 KiB, a line a step): they stream from L2 or beyond, as in the avx512 6x64.
+#define WEIGHTS_PREFETCH_MIN_K 1024
+#define WEIGHTS_AHEAD 64
+
+// long_k and next_rows are constants at each call in igemm(): each copy has only its own loops.
+static inline __attribute__((always_inline)) void igemm_with(size_t mr, size_t nc, size_t kc, size_t ks,
+                                                             const float *const *a, const float *w, float *c,
+                                                             size_t c_stride, const float *zero, size_t a_offset,
+                                                             const rb_uk_epilogue *e, const int long_k,
+                                                             const int next_rows) {
   float *cr[MR];
   const float *rr[MR];
   for (size_t m = 0; m < MR; m++) {
@@ -61,6 +70,7 @@ static inline void igemm(size_t mr, size_t nc, size_t kc, size_t ks, const float
       const float *a4 = ap[4] == zero ? zero : ap[4] + a_offset, *a5 = ap[5] == zero ? zero : ap[5] + a_offset;
 #define STEP                                                                      \
   {                                                                               \
+    if (long_k) _mm_prefetch((const char *)(w + NR * WEIGHTS_AHEAD), _MM_HINT_T0); \
     const __m256 w0 = _mm256_loadu_ps(w), w1 = _mm256_loadu_ps(w + 8);            \
     __m256 x = _mm256_broadcast_ss(a0 + k);                                       \
     c00 = _mm256_fmadd_ps(x, w0, c00), c01 = _mm256_fmadd_ps(x, w1, c01);         \
@@ -75,7 +85,7 @@ static inline void igemm(size_t mr, size_t nc, size_t kc, size_t ks, const float
     x = _mm256_broadcast_ss(a5 + k);                                              \
     c50 = _mm256_fmadd_ps(x, w0, c50), c51 = _mm256_fmadd_ps(x, w1, c51);         \
   }
-      if (n0 == 0 && ks == 1 && e->prefetch_next) {
+      if (next_rows && n0 == 0) {
         // The next tile's rows (the contract: its pointers follow), a line of each every 16 k, as
         // the avx512 6x64 does: the driver asks when the layer's input streams from beyond L2.
         const float *p[MR];
@@ -106,6 +116,15 @@ static inline void igemm(size_t mr, size_t nc, size_t kc, size_t ks, const float
     if (mr > 5) store_row(cr[5] + n0, rr[5] ? rr[5] + n0 : NULL, c50, c51, n, e->relu, s, g);
     if (s) add_sums(e->col_sums + n0, sums, n < NR ? n : NR);
   }
+}
+
+static void igemm(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w, float *c,
+                  size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e) {
+  const int long_k = kc * ks >= WEIGHTS_PREFETCH_MIN_K, next_rows = ks == 1 && e->prefetch_next;
+  if (long_k && next_rows) igemm_with(mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e, 1, 1);
+  else if (long_k) igemm_with(mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e, 1, 0);
+  else if (next_rows) igemm_with(mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e, 0, 1);
+  else igemm_with(mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e, 0, 0);
 }
 
 void rb_f32_igemm_6x16__avx2(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w,
