@@ -306,6 +306,30 @@ START_TEST(threads_bit_identical) {
 }
 END_TEST
 
+// Channel blocks: whole panels of NR, as few blocks as the 192 KiB bound allows (one panel may
+// exceed it), and of those the smallest uniform size, so that the last block is not much smaller
+// (threads splitting the tasks do near-equal work).
+START_TEST(channel_blocks_even) {
+  const int nrs[] = {16, 32, 64}, couts[] = {16, 40, 64, 200, 256, 512, 1000, 2048}, ks[] = {3, 64, 128, 576, 4608};
+  for (size_t a = 0; a < 3; a++)
+    for (size_t b = 0; b < sizeof couts / sizeof couts[0]; b++)
+      for (size_t k = 0; k < sizeof ks / sizeof ks[0]; k++) {
+        const rb_gemm_ukernel u = {"test", RB_ISA_REF, 6, nrs[a], NULL, NULL};
+        const int block = rb_engine_nc_block(&u, couts[b], ks[k]), panels = (couts[b] + u.nr - 1) / u.nr;
+        ck_assert_int_eq(block % u.nr, 0);
+        const int bp = block / u.nr, blocks = (panels + bp - 1) / bp;
+        const long fit_bytes = 192 * 1024 / ((long)(ks[k] + 1) * 4 * u.nr), fit = fit_bytes < 1 ? 1 : fit_bytes;
+        ck_assert_msg(bp >= 1 && bp <= panels && (bp == 1 || bp <= fit), "nr %d cout %d k %d: %d panels a block",
+                      u.nr, couts[b], ks[k], bp);
+        ck_assert_int_eq(blocks, (panels + fit - 1) / fit < 1 ? 1 : (int)((panels + fit - 1) / fit));
+        if (bp > 1) ck_assert_int_gt((panels + bp - 2) / (bp - 1), blocks);  // a smaller size needs more blocks
+      }
+  // The case that was 5 + 3 panels: 512 columns of 64 at K = 128 (5 panels fit 192 KiB): 4 + 4.
+  const rb_gemm_ukernel u64 = {"test", RB_ISA_REF, 6, 64, NULL, NULL};
+  ck_assert_int_eq(rb_engine_nc_block(&u64, 512, 128), 256);
+}
+END_TEST
+
 Suite *engine_suite(void) {
   Suite *s = suite_create("engine");
   TCase *tc = tcase_create("engine");
@@ -314,6 +338,7 @@ Suite *engine_suite(void) {
   tcase_add_test(tc, family_layers_every_path);
   tcase_add_test(tc, path_rule);
   tcase_add_test(tc, threads_bit_identical);
+  tcase_add_test(tc, channel_blocks_even);
   suite_add_tcase(s, tc);
   return s;
 }
