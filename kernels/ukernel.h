@@ -57,6 +57,19 @@ static inline void rb_uk_gemm_rows(const float *a, size_t a_stride, size_t mr, s
   for (size_t m = 0; m < tile_mr; m++) rows[m] = a + (m < mr ? m : mr - 1) * a_stride;
 }
 
+// A GEMM kernel's prefetch variants, one rule for every ISA: WITH(mr, ..., e, long_k, next_rows)
+// called with constant flags (an always_inline WITH: each copy then has only its own loops; testing
+// the flags per tap cost the 7x7 stem 6-10%). long_k: K of at least min_k rows (taps x kc), whose
+// weights stream from L2 or beyond; next_rows: a one-tap call with e->prefetch_next.
+#define RB_UK_PREFETCH_VARIANTS(WITH, min_k, mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e)   \
+  do {                                                                                              \
+    const int long_k_ = (kc) * (ks) >= (min_k), next_rows_ = (ks) == 1 && (e)->prefetch_next;       \
+    if (long_k_ && next_rows_) WITH(mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e, 1, 1);    \
+    else if (long_k_) WITH(mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e, 1, 0);             \
+    else if (next_rows_) WITH(mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e, 0, 1);          \
+    else WITH(mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e, 0, 0);                          \
+  } while (0)
+
 // Narrow-group convolution: groups of cpg input and cpg output channels (ResNeXt's 4 and 8), a
 // vector of `width` channels serving width / cpg groups at once (in-lane broadcasts). Over nc
 // channels (a multiple of cpg, from the tile's first group) and ks taps, with the indirection of

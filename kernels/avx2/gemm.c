@@ -45,7 +45,7 @@ static inline void add_sums(float *cs, const __m256 *s, size_t n) {
 #define WEIGHTS_PREFETCH_MIN_K 1024
 #define WEIGHTS_AHEAD 64
 
-// long_k and next_rows are constants at each call in igemm(): each copy has only its own loops.
+// long_k and next_rows are constants at each call in igemm() (RB_UK_PREFETCH_VARIANTS).
 static inline __attribute__((always_inline)) void igemm_with(size_t mr, size_t nc, size_t kc, size_t ks,
                                                              const float *const *a, const float *w, float *c,
                                                              size_t c_stride, const float *zero, size_t a_offset,
@@ -120,11 +120,7 @@ static inline __attribute__((always_inline)) void igemm_with(size_t mr, size_t n
 
 static void igemm(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w, float *c,
                   size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e) {
-  const int long_k = kc * ks >= WEIGHTS_PREFETCH_MIN_K, next_rows = ks == 1 && e->prefetch_next;
-  if (long_k && next_rows) igemm_with(mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e, 1, 1);
-  else if (long_k) igemm_with(mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e, 1, 0);
-  else if (next_rows) igemm_with(mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e, 0, 1);
-  else igemm_with(mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e, 0, 0);
+  RB_UK_PREFETCH_VARIANTS(igemm_with, WEIGHTS_PREFETCH_MIN_K, mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e);
 }
 
 void rb_f32_igemm_6x16__avx2(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w,

@@ -155,8 +155,8 @@ void rb_f32_gemm_8x32__avx512(size_t mr, size_t nc, size_t kc, const float *a, s
 // six broadcast streams. ResNet-50's 1x1 layers whose input is 1.6-3.2 MB: 1.03-1.10x with it,
 // in one process (SPR-class Xeon, 1 thread); on inputs in L2 it costs 3-7% (the driver's rule,
 // kernels/conv_engine.c). Taps of 3x3 layers overlap the last tile's: no gain there.
-// long_k and next_rows are constants at each call below: four copies, each with only its own
-// loops (tests of them per tap cost the 7x7 stem, 21 k a tap, 6-10%).
+// long_k and next_rows are constants at each call in igemm6x64 (RB_UK_PREFETCH_VARIANTS): four
+// copies, each with only its own loops.
 static inline __attribute__((always_inline)) void igemm6x64_with(size_t mr, size_t nc, size_t kc, size_t ks,
                                                                  const float *const *a, const float *w, float *c,
                                                                  size_t c_stride, const float *zero, size_t a_offset,
@@ -207,11 +207,8 @@ static inline __attribute__((always_inline)) void igemm6x64_with(size_t mr, size
 
 static void igemm6x64(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w, float *c,
                       size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e) {
-  const int long_k = kc * ks >= WEIGHTS_PREFETCH_MIN_K, next_rows = ks == 1 && e->prefetch_next;
-  if (long_k && next_rows) igemm6x64_with(mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e, 1, 1);
-  else if (long_k) igemm6x64_with(mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e, 1, 0);
-  else if (next_rows) igemm6x64_with(mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e, 0, 1);
-  else igemm6x64_with(mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e, 0, 0);
+  RB_UK_PREFETCH_VARIANTS(igemm6x64_with, WEIGHTS_PREFETCH_MIN_K, mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset,
+                          e);
 }
 
 void rb_f32_igemm_6x64__avx512(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w,
