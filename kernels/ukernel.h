@@ -59,8 +59,9 @@ static inline void rb_uk_gemm_rows(const float *a, size_t a_stride, size_t mr, s
 
 // A GEMM kernel's prefetch variants, one rule for every ISA: WITH(mr, ..., e, long_k, next_rows)
 // called with constant flags (an always_inline WITH: each copy then has only its own loops; testing
-// the flags per tap cost the 7x7 stem 6-10%). long_k: K of at least min_k rows (taps x kc), whose
-// weights stream from L2 or beyond; next_rows: a one-tap call with e->prefetch_next.
+// the flags per tap cost the 7x7 stem 4-10% in one-process A/B runs). long_k: K of at least min_k
+// rows (taps x kc), whose weights stream from L2 or beyond; next_rows: a one-tap call with
+// e->prefetch_next.
 #define RB_UK_PREFETCH_VARIANTS(WITH, min_k, mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e)   \
   do {                                                                                              \
     const int long_k_ = (kc) * (ks) >= (min_k), next_rows_ = (ks) == 1 && (e)->prefetch_next;       \
