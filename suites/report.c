@@ -20,6 +20,12 @@ const char *rb_jstr(const json_t *o, const char *key) {
 
 static const char *const kinds[] = {"sweep", "bench-conv", "bench-model", "bench-passes"};
 
+static int known_kind(const char *kind) {
+  for (size_t i = 0; kind && i < sizeof kinds / sizeof kinds[0]; i++)
+    if (!strcmp(kind, kinds[i])) return 1;
+  return 0;
+}
+
 static rb_status check_point(const char *path, size_t i, const json_t *p, size_t nshards) {
   if (!json_is_object(p)) return rb_fail(RB_ERR_FORMAT, "%s: point %zu is not an object", path, i + 1);
   const char *key = json_string_value(json_object_get(p, "key"));
@@ -57,9 +63,7 @@ rb_status rb_doc_load_or_skip(const char *path, rb_doc *d, int *foreign) {
   const char *why = NULL;
   if (foreign && json_is_object(d->doc)) {  // a kind resbench does not write, or none: skipped
     const char *kind = json_string_value(json_object_get(d->doc, "kind"));
-    int known = 0;
-    for (size_t i = 0; kind && i < sizeof kinds / sizeof kinds[0]; i++) known |= strcmp(kind, kinds[i]) == 0;
-    if (!known) {
+    if (!known_kind(kind)) {
       rb_doc_free(d);
       *foreign = 1;
       return RB_OK;
@@ -71,8 +75,7 @@ rb_status rb_doc_load_or_skip(const char *path, rb_doc *d, int *foreign) {
     why = "not a JSON object";
   } else if (!(d->kind = json_string_value(json_object_get(d->doc, "kind")))) {
     why = "no \"kind\" (not a resbench result document)";
-  } else if (strcmp(d->kind, kinds[0]) && strcmp(d->kind, kinds[1]) && strcmp(d->kind, kinds[2]) &&
-             strcmp(d->kind, kinds[3])) {
+  } else if (!known_kind(d->kind)) {
     const rb_status e = rb_fail(RB_ERR_FORMAT, "%s: unknown kind '%s' (known: sweep, bench-conv, bench-model, bench-passes)",
                                 path, d->kind);
     rb_doc_free(d);
