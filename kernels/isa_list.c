@@ -84,12 +84,15 @@ static const isa_entry *entry(rb_isa isa) { return (unsigned)isa < RB_ISA_COUNT 
 
 // A SIMD ISA's table: ref's kernels for every family the ISA has no microkernels of yet, direct
 // and Winograd convolution on the engine with the ISA's microkernels, and its element-wise
-// family. Made once.
+// family. Made once, for the ISAs the CPU runs only: the fill is code of the ISA's own file, and
+// GCC may store the table's pointers with that ISA's vectors (zmm on avx512, SIGILL on Zen 1).
 static rb_kernels simd_tables[RB_ISA_COUNT];
+
+static const char *cpu_reason(const isa_entry *e);
 
 static void simd_tables_init(void) {
   for (int i = 0; i < RB_ISA_COUNT; i++) {
-    if (!isas[i].engine) continue;
+    if (!isas[i].engine || cpu_reason(&isas[i])) continue;
     simd_tables[i] = rb_kernels_ref;
     simd_tables[i].isa = (rb_isa)i;
     simd_tables[i].isa_name = isas[i].name;
