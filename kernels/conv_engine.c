@@ -26,6 +26,7 @@ int rb_engine_nc_block(const rb_gemm_ukernel *u, int cout_g, int kc_taps) {
 
 struct rb_engine_plan {
   const rb_engine_config *cfg;
+  const rb_gemm_ukernel *gemm;  // GEMM paths: cfg's tile or its small one (rb_engine_small_tile_pays)
   rb_conv_desc d;
   rb_engine_path path;
   int threads, oh, ow, cin_g, cout_g, ks, mr;
@@ -67,6 +68,20 @@ const char *rb_engine_path_name(rb_engine_path p) {
     case RB_PATH_ROWS: return "rows";
   }
   return "unknown";
+}
+
+int rb_engine_small_tile_pays(const rb_engine_config *cfg, size_t rows_big, size_t rows_small) {
+  return cfg->gemm_small.gemm && cfg->gemm_small.nr == cfg->gemm.nr &&
+         (double)rows_small * cfg->small_row_cost < (double)rows_big;
+}
+
+// The GEMM tile for a layer of `pixels` output pixels a group: the one that pads them the least,
+// by rows x measured cost (7x7 maps: 49 pixels, 54 rows of 6 against 50 of 5 on AVX2). The shape
+// alone decides, so the thread count cannot change the results.
+static const rb_gemm_ukernel *gemm_for(const rb_engine_config *cfg, size_t pixels) {
+  const size_t mb = (size_t)cfg->gemm.mr, ms = cfg->gemm_small.gemm ? (size_t)cfg->gemm_small.mr : 1;
+  return rb_engine_small_tile_pays(cfg, (pixels + mb - 1) / mb * mb, (pixels + ms - 1) / ms * ms) ? &cfg->gemm_small
+                                                                                                   : &cfg->gemm;
 }
 
 const rb_ngconv_ukernel *rb_engine_ngconv_for(const rb_engine_config *cfg, int cpg) {
@@ -125,7 +140,7 @@ static rb_status pack_rows(rb_engine_plan *p, const float *w, const float *bias)
         for (int kx = 0; kx < d->kw; kx++)
           wr[((size_t)o * p->kc + (size_t)kx * d->cin + c) * p->taps + ky] =
               w[(((size_t)o * d->cin + c) * d->kh + ky) * d->kw + kx];
-  rb_pack_gemm(p->cfg->gemm.nr, d->cout, p->kc, p->taps, wr, bias, p->packed);
+  rb_pack_gemm(p->gemm->nr, d->cout, p->kc, p->taps, wr, bias, p->packed);
   free(wr);
   return RB_OK;
 }
@@ -200,7 +215,7 @@ rb_status rb_engine_plan_create(const rb_engine_config *cfg, const rb_conv_desc 
     packed_floats = rb_pack_ngconv_size(u->width, u->cpg, d->cout, p->ks);
     snprintf(p->ukernel, sizeof p->ukernel, "%s", u->name);
   } else {
-    const rb_gemm_ukernel *u = &cfg->gemm;
+    const rb_gemm_ukernel *u = p->gemm = gemm_for(cfg, p->pixels);
     p->mr = u->mr;
     p->nc_block = rb_engine_nc_block(u, p->cout_g, p->taps * p->kc);
     p->group_stride = rb_pack_gemm_size(u->nr, p->cout_g, p->kc, p->taps);
@@ -249,7 +264,7 @@ rb_status rb_engine_plan_create(const rb_engine_config *cfg, const rb_conv_desc 
   } else {
     const size_t wg = (size_t)p->cout_g * p->cin_g * p->ks;
     for (int g = 0; g < d->groups; g++)
-      rb_pack_gemm(cfg->gemm.nr, p->cout_g, p->cin_g, p->ks, w + g * wg, bias ? bias + g * p->cout_g : NULL,
+      rb_pack_gemm(p->gemm->nr, p->cout_g, p->cin_g, p->ks, w + g * wg, bias ? bias + g * p->cout_g : NULL,
                    p->packed + g * p->group_stride);
   }
   *plan = p;
@@ -317,10 +332,10 @@ static void run_tile(const rb_engine_plan *p, size_t tile, int g, size_t col0, i
   if (p->path == RB_PATH_NGCONV)
     p->ng->fn(rows, cout, (size_t)p->ks, p->ind + tile * p->ks * mr, p->packed, c, cout, p->zero, 0, &e);
   else if (p->path == RB_PATH_GEMM)
-    p->cfg->gemm.gemm(rows, (size_t)ncols, (size_t)p->cin_g, r->in + px0 * d->cin + (size_t)g * p->cin_g,
+    p->gemm->gemm(rows, (size_t)ncols, (size_t)p->cin_g, r->in + px0 * d->cin + (size_t)g * p->cin_g,
                       (size_t)d->cin, w, c, cout, &e);
   else  // IGEMM and ROWS (one group: a_offset 0)
-    p->cfg->gemm.igemm(rows, (size_t)ncols, (size_t)p->kc, (size_t)p->taps, p->ind + tile * p->taps * mr, w, c, cout,
+    p->gemm->igemm(rows, (size_t)ncols, (size_t)p->kc, (size_t)p->taps, p->ind + tile * p->taps * mr, w, c, cout,
                        p->zero, (size_t)g * p->cin_g, &e);
   if (!whole) fix_rows(p, px0, rows, col0, ncols, r);
 }

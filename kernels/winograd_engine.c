@@ -92,11 +92,6 @@ static size_t padded_rows(size_t tiles, size_t block, size_t mr) {
 }
 
 // A row of the small tile may cost more (each weight vector load and the loop serve fewer rows).
-// Measured hot on AVX-512 (Xeon SPR-class, gbench ukernel/...): 8x32 ran at the rate of 14x32
-// (igemm 83.5 against 81.3 GFLOP/s, gemm 88.2 against 87.2, side by side); 1.15 keeps the big tile
-// unless the small one saves more than 15 % of the rows.
-#define SMALL_ROW_COST 1.15
-
 // cfg's GEMM tile, or its small one where that pads the products' rows less by more than it costs
 // (ResNet-50's 256@14 under F4: 16 tiles, 28 rows with 14, 16 with 8).
 static const rb_gemm_ukernel *gemm_for(const rb_engine_config *cfg, const rb_wino_plan *p) {
@@ -105,9 +100,10 @@ static const rb_gemm_ukernel *gemm_for(const rb_engine_config *cfg, const rb_win
   const size_t u_bytes = (size_t)p->a2 * p->cin_g * p->d.cout * sizeof(float);
   const size_t bb = block_tiles(p->a2, p->d.cin, p->d.cout, u_bytes, p->tiles, big->mr, p->threads);
   const size_t bs = block_tiles(p->a2, p->d.cin, p->d.cout, u_bytes, p->tiles, small->mr, p->threads);
-  const double cost_big = (double)padded_rows(p->tiles, bb, (size_t)big->mr);
-  const double cost_small = SMALL_ROW_COST * (double)padded_rows(p->tiles, bs, (size_t)small->mr);
-  return cost_small < cost_big ? small : big;
+  return rb_engine_small_tile_pays(cfg, padded_rows(p->tiles, bb, (size_t)big->mr),
+                                   padded_rows(p->tiles, bs, (size_t)small->mr))
+             ? small
+             : big;
 }
 
 void rb_wino_plan_destroy(rb_wino_plan *p) {

@@ -330,6 +330,45 @@ START_TEST(channel_blocks_even) {
 }
 END_TEST
 
+// The GEMM tile by the rows it pads: a config's small tile where its padded rows times its cost
+// are fewer (49 pixels of a 7x7 map: 50 rows of 5 against 54 of 6), its big one elsewhere; the
+// small-tile plan checked against fp64 on each path that takes it (gemm, igemm, rows).
+START_TEST(small_tile_where_it_pads_less) {
+  const rb_engine_config *cfgs[16];
+  const int n = configs(cfgs);
+  int smalls = 0;
+  for (int i = 0; i < n; i++) {
+    const rb_engine_config *cfg = cfgs[i];
+    const char *shapes[] = {"mb1ic24ih7oc40oh7kh1", "mb1ic24ih14oc40oh7kh3sh2ph1", "mb1ic3ih13oc20oh7kh7sh2ph3",
+                            "mb1ic24ih14oc40oh14kh1", "mb2ic16ih5oc24oh5kh3ph1", "mb1ic8ih56oc16oh56kh1"};
+    for (size_t j = 0; j < sizeof shapes / sizeof shapes[0]; j++) {
+      rb_conv_desc d;
+      ck_assert(rb_conv_desc_parse(shapes[j], &d) == RB_OK);
+      const size_t pixels = rb_conv_out_count(&d) / (size_t)d.cout;
+      const size_t mb = (size_t)cfg->gemm.mr, big_rows = (pixels + mb - 1) / mb * mb;
+      int small = 0;
+      if (cfg->gemm_small.gemm) {
+        const size_t ms = (size_t)cfg->gemm_small.mr, small_rows = (pixels + ms - 1) / ms * ms;
+        small = small_rows * (double)cfg->small_row_cost < (double)big_rows;
+      }
+      const rb_gemm_ukernel *want = small ? &cfg->gemm_small : &cfg->gemm;
+      rb_engine_plan *p;
+      float *w = calloc(rb_conv_weight_count(&d), sizeof *w);
+      ck_assert(rb_engine_plan_create(cfg, &d, RB_PATH_AUTO, 1, w, NULL, &p) == RB_OK);
+      char tile[32];
+      snprintf(tile, sizeof tile, "_%dx%d_", want->mr, want->nr);
+      ck_assert_msg(strstr(rb_engine_plan_ukernel(p), tile), "%s %s (%zu pixels): %s, expected the %s tile", cfg->name,
+                    shapes[j], pixels, rb_engine_plan_ukernel(p), tile);
+      rb_engine_plan_destroy(p);
+      free(w);
+      if (small) smalls++, check_conv(cfg, &d, RB_PATH_AUTO, 1, 1, 1, (int)j % 2, 7000 + j);
+    }
+  }
+  // scalar_6x16 (5x16) and scalar_14x32 (8x32) have small tiles on every CPU.
+  ck_assert_int_ge(smalls, 2);
+}
+END_TEST
+
 Suite *engine_suite(void) {
   Suite *s = suite_create("engine");
   TCase *tc = tcase_create("engine");
@@ -339,6 +378,7 @@ Suite *engine_suite(void) {
   tcase_add_test(tc, path_rule);
   tcase_add_test(tc, threads_bit_identical);
   tcase_add_test(tc, channel_blocks_even);
+  tcase_add_test(tc, small_tile_where_it_pads_less);
   suite_add_tcase(s, tc);
   return s;
 }

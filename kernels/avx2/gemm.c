@@ -1,12 +1,12 @@
 // AVX2 GEMM / indirect-GEMM microkernels, 6x16: 12 ymm accumulators (6 rows x 2 vectors), two
 // weight vectors and one broadcast fill 15 of the 16 ymm registers. Per k: 2 weight loads and
-// 6 broadcast loads feed 12 FMAs. Column tails are masked; rows past mr read clamped pointers
+// 6 broadcast loads feed 12 FMAs. 5x16 is the same body on 5 rows (10 FMAs per 7 loads). Column tails are masked; rows past mr read clamped pointers
 // and are not stored.
 #include <immintrin.h>
 
 #include "../ukernel.h"
 
-#define MR 6
+#define MR 6  // the most rows of a tile (arrays)
 #define NR 16
 
 // Lanes 0 .. n-1 of a ymm mask (n <= 8).
@@ -45,53 +45,50 @@ static inline void add_sums(float *cs, const __m256 *s, size_t n) {
 #define WEIGHTS_PREFETCH_MIN_K 1024
 #define WEIGHTS_AHEAD 64
 
-// long_k and next_rows are constants at each call in igemm() (RB_UK_PREFETCH_VARIANTS).
+// One body for both tiles: TMR (6 or 5) rows, a constant at each instantiation, so that GCC keeps
+// the accumulator arrays in registers (checked in the disassembly: no spills in the k loop).
+// long_k and next_rows are constants at each call too (RB_UK_PREFETCH_VARIANTS).
 static inline __attribute__((always_inline)) void igemm_with(size_t mr, size_t nc, size_t kc, size_t ks,
                                                              const float *const *a, const float *w, float *c,
                                                              size_t c_stride, const float *zero, size_t a_offset,
                                                              const rb_uk_epilogue *e, const int long_k,
-                                                             const int next_rows) {
+                                                             const int next_rows, const size_t TMR) {
   float *cr[MR];
   const float *rr[MR];
-  for (size_t m = 0; m < MR; m++) {
+#pragma GCC unroll 8
+  for (size_t m = 0; m < TMR; m++) {
     const size_t row = m < mr ? m : mr - 1;  // clamped: rows past mr are computed, never stored
     cr[m] = c + row * c_stride;
     rr[m] = e->residual ? e->residual + row * e->residual_stride : NULL;
   }
   for (size_t n0 = 0; n0 < nc; n0 += NR) {
-    __m256 c00 = _mm256_loadu_ps(w), c01 = _mm256_loadu_ps(w + 8);
-    __m256 c10 = c00, c11 = c01, c20 = c00, c21 = c01, c30 = c00, c31 = c01, c40 = c00, c41 = c01, c50 = c00,
-           c51 = c01;
+    __m256 acc0[MR], acc1[MR];  // row m's columns 0-7 and 8-15
+#pragma GCC unroll 8
+    for (size_t m = 0; m < TMR; m++) acc0[m] = _mm256_loadu_ps(w), acc1[m] = _mm256_loadu_ps(w + 8);
     w += NR;
     const float *const *ap = a;
-    for (size_t t = 0; t < ks; t++, ap += MR) {
-      const float *a0 = ap[0] == zero ? zero : ap[0] + a_offset, *a1 = ap[1] == zero ? zero : ap[1] + a_offset;
-      const float *a2 = ap[2] == zero ? zero : ap[2] + a_offset, *a3 = ap[3] == zero ? zero : ap[3] + a_offset;
-      const float *a4 = ap[4] == zero ? zero : ap[4] + a_offset, *a5 = ap[5] == zero ? zero : ap[5] + a_offset;
+    for (size_t t = 0; t < ks; t++, ap += TMR) {
+      const float *ar[MR];
+#pragma GCC unroll 8
+      for (size_t m = 0; m < TMR; m++) ar[m] = ap[m] == zero ? zero : ap[m] + a_offset;
 #define STEP                                                                      \
   {                                                                               \
     if (long_k) _mm_prefetch((const char *)(w + NR * WEIGHTS_AHEAD), _MM_HINT_T0); \
     const __m256 w0 = _mm256_loadu_ps(w), w1 = _mm256_loadu_ps(w + 8);            \
-    __m256 x = _mm256_broadcast_ss(a0 + k);                                       \
-    c00 = _mm256_fmadd_ps(x, w0, c00), c01 = _mm256_fmadd_ps(x, w1, c01);         \
-    x = _mm256_broadcast_ss(a1 + k);                                              \
-    c10 = _mm256_fmadd_ps(x, w0, c10), c11 = _mm256_fmadd_ps(x, w1, c11);         \
-    x = _mm256_broadcast_ss(a2 + k);                                              \
-    c20 = _mm256_fmadd_ps(x, w0, c20), c21 = _mm256_fmadd_ps(x, w1, c21);         \
-    x = _mm256_broadcast_ss(a3 + k);                                              \
-    c30 = _mm256_fmadd_ps(x, w0, c30), c31 = _mm256_fmadd_ps(x, w1, c31);         \
-    x = _mm256_broadcast_ss(a4 + k);                                              \
-    c40 = _mm256_fmadd_ps(x, w0, c40), c41 = _mm256_fmadd_ps(x, w1, c41);         \
-    x = _mm256_broadcast_ss(a5 + k);                                              \
-    c50 = _mm256_fmadd_ps(x, w0, c50), c51 = _mm256_fmadd_ps(x, w1, c51);         \
+    _Pragma("GCC unroll 8") for (size_t m = 0; m < TMR; m++) {                    \
+      const __m256 x = _mm256_broadcast_ss(ar[m] + k);                            \
+      acc0[m] = _mm256_fmadd_ps(x, w0, acc0[m]), acc1[m] = _mm256_fmadd_ps(x, w1, acc1[m]); \
+    }                                                                             \
   }
       if (next_rows && n0 == 0) {
         // The next tile's rows (the contract: its pointers follow), a line of each every 16 k, as
         // the avx512 6x64 does: the driver asks when the layer's input streams from beyond L2.
         const float *p[MR];
-        for (size_t m = 0; m < MR; m++) p[m] = ap[MR + m] == zero ? zero : ap[MR + m] + a_offset;
+#pragma GCC unroll 8
+        for (size_t m = 0; m < TMR; m++) p[m] = ap[TMR + m] == zero ? zero : ap[TMR + m] + a_offset;
         for (size_t kb = 0; kb < kc; kb += 16) {
-          for (size_t m = 0; m < MR; m++) _mm_prefetch((const char *)(p[m] + kb), _MM_HINT_T0);
+#pragma GCC unroll 8
+          for (size_t m = 0; m < TMR; m++) _mm_prefetch((const char *)(p[m] + kb), _MM_HINT_T0);
           for (size_t k = kb, end = kb + 16 < kc ? kb + 16 : kc; k < end; k++, w += NR) STEP
         }
       } else {
@@ -108,30 +105,50 @@ static inline __attribute__((always_inline)) void igemm_with(size_t mr, size_t n
       gv[0] = _mm256_maskload_ps(e->scale + n0, g0), gv[1] = _mm256_maskload_ps(e->scale + n0 + 8, g1);
     }
     const __m256 *g = e->scale ? gv : NULL;
-    store_row(cr[0] + n0, rr[0] ? rr[0] + n0 : NULL, c00, c01, n, e->relu, s, g);
-    if (mr > 1) store_row(cr[1] + n0, rr[1] ? rr[1] + n0 : NULL, c10, c11, n, e->relu, s, g);
-    if (mr > 2) store_row(cr[2] + n0, rr[2] ? rr[2] + n0 : NULL, c20, c21, n, e->relu, s, g);
-    if (mr > 3) store_row(cr[3] + n0, rr[3] ? rr[3] + n0 : NULL, c30, c31, n, e->relu, s, g);
-    if (mr > 4) store_row(cr[4] + n0, rr[4] ? rr[4] + n0 : NULL, c40, c41, n, e->relu, s, g);
-    if (mr > 5) store_row(cr[5] + n0, rr[5] ? rr[5] + n0 : NULL, c50, c51, n, e->relu, s, g);
+#pragma GCC unroll 8
+    for (size_t m = 0; m < TMR; m++)
+      if (m < mr) store_row(cr[m] + n0, rr[m] ? rr[m] + n0 : NULL, acc0[m], acc1[m], n, e->relu, s, g);
     if (s) add_sums(e->col_sums + n0, sums, n < NR ? n : NR);
   }
 }
 
-static void igemm(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w, float *c,
-                  size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e) {
-  RB_UK_PREFETCH_VARIANTS(igemm_with, WEIGHTS_PREFETCH_MIN_K, mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e);
+#define WITH6(...) igemm_with(__VA_ARGS__, 6)
+#define WITH5(...) igemm_with(__VA_ARGS__, 5)
+
+static void igemm6(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w, float *c,
+                   size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e) {
+  RB_UK_PREFETCH_VARIANTS(WITH6, WEIGHTS_PREFETCH_MIN_K, mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e);
+}
+
+static void igemm5(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w, float *c,
+                   size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e) {
+  RB_UK_PREFETCH_VARIANTS(WITH5, WEIGHTS_PREFETCH_MIN_K, mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e);
 }
 
 void rb_f32_igemm_6x16__avx2(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w,
                              float *c, size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e) {
-  igemm(mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e);
+  igemm6(mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e);
 }
 
 void rb_f32_gemm_6x16__avx2(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride, const float *w, float *c,
                             size_t c_stride, const rb_uk_epilogue *e) {
-  const float *rows[2 * MR];  // this tile's rows, then the next tile's (to prefetch: past the end does not fault)
-  rb_uk_gemm_rows(a, a_stride, mr, MR, rows);
-  for (size_t m = 0; m < MR; m++) rows[MR + m] = a + (MR + m) * a_stride;
-  igemm(mr, nc, kc, 1, rows, w, c, c_stride, NULL, 0, e);
+  const float *rows[2 * 6];  // this tile's rows, then the next tile's (to prefetch: past the end does not fault)
+  rb_uk_gemm_rows(a, a_stride, mr, 6, rows);
+  for (size_t m = 0; m < 6; m++) rows[6 + m] = a + (6 + m) * a_stride;
+  igemm6(mr, nc, kc, 1, rows, w, c, c_stride, NULL, 0, e);
+}
+
+// 5x16: 10 accumulators. For maps whose pixels a 6-row tile pads (7x7 = 49 pixels: 54 rows with 6,
+// 50 with 5); the driver picks it by the rows it saves (rb_engine_config.gemm_small).
+void rb_f32_igemm_5x16__avx2(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w,
+                             float *c, size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e) {
+  igemm5(mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e);
+}
+
+void rb_f32_gemm_5x16__avx2(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride, const float *w, float *c,
+                            size_t c_stride, const rb_uk_epilogue *e) {
+  const float *rows[2 * 5];
+  rb_uk_gemm_rows(a, a_stride, mr, 5, rows);
+  for (size_t m = 0; m < 5; m++) rows[5 + m] = a + (5 + m) * a_stride;
+  igemm5(mr, nc, kc, 1, rows, w, c, c_stride, NULL, 0, e);
 }

@@ -11,5 +11,6 @@ const rb_engine_config rb_engine_avx512 = {
     {"rb_f32_ngconv_c16_14x16__avx512", RB_ISA_AVX512, 14, 16, 16, rb_f32_ngconv_c16_14x16__avx512, NULL},
     WINO3(RB_ISA_AVX512, 16, __avx512),
     {NULL, RB_ISA_AVX512, 0, 0, NULL, NULL},  // no small tile: 6 rows pad the Winograd products little
+    0.0f,
     rb_f32_colsum__avx512,
 };

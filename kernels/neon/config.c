@@ -11,5 +11,6 @@ const rb_engine_config rb_engine_neon = {
     {NULL, RB_ISA_NEON, 0, 0, 0, NULL, NULL},  // 16 a group: the 8x8 igemm fills its vectors
     WINO3(RB_ISA_NEON, 4, __neon),
     {NULL, RB_ISA_NEON, 0, 0, NULL, NULL},  // no small tile: 8 rows pad little
+    0.0f,
     rb_f32_colsum__neon,
 };

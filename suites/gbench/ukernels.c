@@ -2,7 +2,9 @@
 // (kernels/ukernel.h) whose ISA this CPU runs, on a ResNet-50-like problem each, with FLOPS as
 // the rate. Names: ukernel/<name>/<problem>/<cold|hot>. cold: each iteration takes the next of
 // several copies of the weights and inputs, together twice the last-level cache, so they come
-// from memory (as a layer's do in a network); hot: one copy, cache-resident.
+// from memory (as a layer's do in a network); hot: one copy of the weights (L2) and every tile
+// reading the same A rows (L1), the microkernel's own ceiling. (Distinct rows per tile and tap
+// were 0.9 MB for the igemm problem: past a 512 KiB L2, "hot" measured L3 bandwidth.)
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,7 +52,8 @@ static int setup(ubench *u) {
   const size_t mr = (size_t)(u->gemm ? u->gemm->mr : u->ng->mr), rows = mr * TILES;
   const size_t cin = u->gemm ? u->kc : u->nc;  // ngconv reads its own channels
   u->a_stride = cin;
-  const size_t a_one = rows * u->ks * cin;  // distinct rows for every tap: no reuse between taps
+  const size_t tiles_a = u->cold ? TILES : 1;  // cold: distinct rows for every tile and tap
+  const size_t a_one = tiles_a * mr * u->ks * cin;
   const size_t w_one = u->gemm ? rb_pack_gemm_size(u->gemm->nr, (int)u->nc, (int)u->kc, (int)u->ks)
                                : rb_pack_ngconv_size(u->ng->width, u->ng->cpg, (int)u->nc, (int)u->ks);
   const size_t one = (a_one + w_one) * sizeof(float);
@@ -69,7 +72,8 @@ static int setup(ubench *u) {
     for (size_t t = 0; t < TILES; t++)
       for (size_t tap = 0; tap < u->ks; tap++)
         for (size_t m = 0; m < mr; m++)
-          u->ind[((k * TILES + t) * u->ks + tap) * mr + m] = u->a + k * a_one + ((tap * TILES + t) * mr + m) * cin;
+          u->ind[((k * TILES + t) * u->ks + tap) * mr + m] =
+              u->a + k * a_one + ((tap * tiles_a + t % tiles_a) * mr + m) * cin;
   for (size_t j = 0; j < u->ks * mr; j++) u->ind[u->copies * TILES * u->ks * mr + j] = u->zero;
   return 1;
 }
@@ -95,7 +99,7 @@ static void run(rb_gb_state *st, void *ctx) {
       if (u->ng)
         u->ng->fn(mr, u->nc, u->ks, ind, w, c, u->nc, u->zero, 0, &e);
       else if (u->use_gemm)
-        u->gemm->gemm(mr, u->nc, u->kc, u->a + k * u->a_floats + t * mr * u->kc, u->kc, w, c, u->nc, &e);
+        u->gemm->gemm(mr, u->nc, u->kc, u->a + k * u->a_floats + (u->cold ? t : 0) * mr * u->kc, u->kc, w, c, u->nc, &e);
       else
         u->gemm->igemm(mr, u->nc, u->kc, u->ks, ind, w, c, u->nc, u->zero, 0, &e);
     }

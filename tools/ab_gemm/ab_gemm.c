@@ -56,6 +56,11 @@ int main(int argc, char **argv) {
   }
   rb_engine_config old_cfg = *now_cfg;
   old_cfg.gemm.igemm = OLD_IGEMM, old_cfg.gemm.gemm = OLD_GEMM;
+#ifdef OLD_SMALL_IGEMM  // the old file's small tile (same name as the config's), else none
+  old_cfg.gemm_small.igemm = OLD_SMALL_IGEMM, old_cfg.gemm_small.gemm = OLD_SMALL_GEMM;
+#else
+  old_cfg.gemm_small = (rb_gemm_ukernel){0}, old_cfg.small_row_cost = 0;
+#endif
   double log_sum = 0;
   int count = 0;
   printf("%-34s %-6s %9s %9s %8s %s\n", "problem", "path", "old GF/s", "new GF/s", "new/old", "range over rounds");
