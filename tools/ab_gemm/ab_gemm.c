@@ -18,6 +18,12 @@ void OLD_IGEMM(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a
                size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e);
 void OLD_GEMM(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride, const float *w, float *c,
               size_t c_stride, const rb_uk_epilogue *e);
+#ifdef OLD_SMALL_IGEMM
+void OLD_SMALL_IGEMM(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w, float *c,
+                     size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e);
+void OLD_SMALL_GEMM(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride, const float *w, float *c,
+                    size_t c_stride, const rb_uk_epilogue *e);
+#endif
 
 static double now(void) {
   struct timespec t;
