@@ -92,7 +92,11 @@ static inline __attribute__((always_inline)) void igemm_with(size_t mr, size_t n
           for (size_t k = kb, end = kb + 16 < kc ? kb + 16 : kc; k < end; k++, w += NR) STEP
         }
       } else {
-        for (size_t k = 0; k < kc; k++, w += NR) STEP
+        if (ks == 1) {  // one tap (1x1): its k loop is the whole K, unrolled
+          _Pragma("GCC unroll 4") for (size_t k = 0; k < kc; k++, w += NR) STEP
+        } else {
+          for (size_t k = 0; k < kc; k++, w += NR) STEP
+        }
       }
 #undef STEP
     }
