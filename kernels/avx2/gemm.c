@@ -1,7 +1,7 @@
 // AVX2 GEMM / indirect-GEMM microkernels, 6x16: 12 ymm accumulators (6 rows x 2 vectors), two
 // weight vectors and one broadcast fill 15 of the 16 ymm registers. Per k: 2 weight loads and
-// 6 broadcast loads feed 12 FMAs. 5x16 is the same body on 5 rows (10 FMAs per 7 loads). Column tails are masked; rows past mr read clamped pointers
-// and are not stored.
+// 6 broadcast loads feed 12 FMAs. 5x16 is the same body on 5 rows (10 FMAs per 7 loads). Column
+// tails are masked; rows past mr read clamped pointers and are not stored.
 #include <immintrin.h>
 
 #include "../ukernel.h"
@@ -134,12 +134,19 @@ void rb_f32_igemm_6x16__avx2(size_t mr, size_t nc, size_t kc, size_t ks, const f
   igemm6(mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e);
 }
 
+// The plain GEMM as a one-tap igemm on the tile's rows, then the next tile's (to prefetch: past
+// the end does not fault).
+#define GEMM_ROWS(TMR, igemm_fn)                                            \
+  do {                                                                      \
+    const float *rows[2 * TMR];                                             \
+    rb_uk_gemm_rows(a, a_stride, mr, TMR, rows);                            \
+    for (size_t m = 0; m < TMR; m++) rows[TMR + m] = a + (TMR + m) * a_stride; \
+    igemm_fn(mr, nc, kc, 1, rows, w, c, c_stride, NULL, 0, e);              \
+  } while (0)
+
 void rb_f32_gemm_6x16__avx2(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride, const float *w, float *c,
                             size_t c_stride, const rb_uk_epilogue *e) {
-  const float *rows[2 * 6];  // this tile's rows, then the next tile's (to prefetch: past the end does not fault)
-  rb_uk_gemm_rows(a, a_stride, mr, 6, rows);
-  for (size_t m = 0; m < 6; m++) rows[6 + m] = a + (6 + m) * a_stride;
-  igemm6(mr, nc, kc, 1, rows, w, c, c_stride, NULL, 0, e);
+  GEMM_ROWS(6, igemm6);
 }
 
 // 5x16: 10 accumulators. For maps whose pixels a 6-row tile pads (7x7 = 49 pixels: 54 rows with 6,
@@ -151,8 +158,5 @@ void rb_f32_igemm_5x16__avx2(size_t mr, size_t nc, size_t kc, size_t ks, const f
 
 void rb_f32_gemm_5x16__avx2(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride, const float *w, float *c,
                             size_t c_stride, const rb_uk_epilogue *e) {
-  const float *rows[2 * 5];
-  rb_uk_gemm_rows(a, a_stride, mr, 5, rows);
-  for (size_t m = 0; m < 5; m++) rows[5 + m] = a + (5 + m) * a_stride;
-  igemm5(mr, nc, kc, 1, rows, w, c, c_stride, NULL, 0, e);
+  GEMM_ROWS(5, igemm5);
 }
