@@ -26,7 +26,7 @@ int rb_engine_nc_block(const rb_gemm_ukernel *u, int cout_g, int kc_taps) {
 
 struct rb_engine_plan {
   const rb_engine_config *cfg;
-  const rb_gemm_ukernel *gemm;  // GEMM paths: cfg's tile or its small one (rb_engine_small_tile_pays)
+  const rb_gemm_ukernel *gemm;  // GEMM paths: cfg's tile or its second one (rb_engine_alt_tile_pays)
   rb_conv_desc d;
   rb_engine_path path;
   int threads, oh, ow, cin_g, cout_g, ks, mr;
@@ -70,17 +70,17 @@ const char *rb_engine_path_name(rb_engine_path p) {
   return "unknown";
 }
 
-int rb_engine_small_tile_pays(const rb_engine_config *cfg, size_t rows_big, size_t rows_small) {
-  return cfg->gemm_small.gemm && cfg->gemm_small.nr == cfg->gemm.nr &&
-         (double)rows_small * cfg->small_row_cost < (double)rows_big;
+int rb_engine_alt_tile_pays(const rb_engine_config *cfg, size_t rows_main, size_t rows_alt) {
+  return cfg->gemm_alt.gemm && cfg->gemm_alt.nr == cfg->gemm.nr &&
+         (double)rows_alt * cfg->alt_row_cost < (double)rows_main;
 }
 
 // The GEMM tile for a layer of `pixels` output pixels a group: the one that pads them the least,
-// by rows x measured cost (7x7 maps: 49 pixels, 54 rows of 6 against 50 of 5 on AVX2). The shape
-// alone decides, so the thread count cannot change the results.
+// by rows x measured cost (7x7 maps: 49 pixels, 54 rows of 6 against 50 of 5 on AVX2, 49 of 7 on
+// AVX-512). The shape alone decides, so the thread count cannot change the results.
 static const rb_gemm_ukernel *gemm_for(const rb_engine_config *cfg, size_t pixels) {
-  const size_t mb = (size_t)cfg->gemm.mr, ms = cfg->gemm_small.gemm ? (size_t)cfg->gemm_small.mr : 1;
-  return rb_engine_small_tile_pays(cfg, (pixels + mb - 1) / mb * mb, (pixels + ms - 1) / ms * ms) ? &cfg->gemm_small
+  const size_t mm = (size_t)cfg->gemm.mr, ma = cfg->gemm_alt.gemm ? (size_t)cfg->gemm_alt.mr : 1;
+  return rb_engine_alt_tile_pays(cfg, (pixels + mm - 1) / mm * mm, (pixels + ma - 1) / ma * ma) ? &cfg->gemm_alt
                                                                                                    : &cfg->gemm;
 }
 

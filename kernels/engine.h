@@ -47,9 +47,9 @@ void rb_engine_plan_destroy(rb_engine_plan *p);
 // output channels of a weight block for GEMM tile u (a multiple of its NR; kc_taps = rows of K).
 const rb_ngconv_ukernel *rb_engine_ngconv_for(const rb_engine_config *cfg, int cpg);
 int rb_engine_nc_block(const rb_gemm_ukernel *u, int cout_g, int kc_taps);
-// Whether cfg's small GEMM tile is the faster for a product of rows_big rows padded to gemm's MR
-// (rows_small to the small tile's): rows_small x cfg->small_row_cost < rows_big.
-int rb_engine_small_tile_pays(const rb_engine_config *cfg, size_t rows_big, size_t rows_small);
+// Whether cfg's second GEMM tile (gemm_alt) is the faster for a product of rows_main rows padded
+// to gemm's MR (rows_alt to gemm_alt's): rows_alt x cfg->alt_row_cost < rows_main.
+int rb_engine_alt_tile_pays(const rb_engine_config *cfg, size_t rows_main, size_t rows_alt);
 
 // ---- Winograd F(m x m, 3x3) on the engine (kernels/winograd_engine.c) -------------------------
 

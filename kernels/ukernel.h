@@ -143,12 +143,13 @@ typedef struct rb_engine_config {
   rb_gemm_ukernel gemm;
   rb_ngconv_ukernel ngconv4, ngconv8, ngconv16;
   rb_wino_ukernel wino[3];  // F(2x2), F(4x4), F(6x6): the transforms; the products run on the above
-  // A GEMM tile with fewer rows, for row counts that gemm's MR pads (Winograd on small images: 16
-  // tiles would pad to 28 rows of 14; a 7x7 map's 49 pixels to 54 rows of 6); name NULL where the
-  // ISA has none. Same NR as gemm. Both drivers take it where its padded rows times
-  // small_row_cost (its measured time per row over gemm's) are fewer (rb_engine_small_tile_pays).
-  rb_gemm_ukernel gemm_small;
-  float small_row_cost;
+  // A second GEMM tile of another MR, for row counts that gemm's MR pads (Winograd on small
+  // images: 16 tiles pad to 28 rows of 14, not 16 of 8; a 7x7 map's 49 pixels to 54 rows of 6,
+  // not 49 of 7); name NULL where the ISA has none. Same NR as gemm. Both drivers take it where
+  // its padded rows times alt_row_cost (its measured time per row over gemm's) are fewer
+  // (rb_engine_alt_tile_pays).
+  rb_gemm_ukernel gemm_alt;
+  float alt_row_cost;
   // dst[j] += sum over rows m < rows of src[m * stride + j], j < n, each column in row order: the
   // channel sums of a stored tile (rb_engine_plan_run's sums) at the ISA's vector width
   // (kernels/eltwise_template.h); every config has one (the driver has no fallback).

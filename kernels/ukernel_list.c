@@ -68,9 +68,9 @@ const size_t rb_wino_ukernel_count = sizeof rb_wino_ukernels / sizeof rb_wino_uk
                            rb_f32_ngconv_c4_##mr##x##width##dup__scalar, rb_ngconv_perm_c4_dup}
 #define NO_NG {NULL, RB_ISA_REF, 0, 0, 0, NULL, NULL}
 #define NO_GEMM {NULL, RB_ISA_REF, 0, 0, NULL, NULL}
-// Each SIMD ISA's geometry, with transforms of its vector width: AVX2 (6x16 with its small 5x16
-// tile), AVX-512 (6x64; 14x32 with the small 8x32 tile, AVX-512's earlier geometry), NEON: the
-// drivers' small-tile rules are tested at two geometries on every CPU.
+// Each SIMD ISA's geometry, with transforms of its vector width: AVX2 (6x16 with its second tile
+// 5x16), AVX-512 (6x64 with 7x64; 14x32 with 8x32, AVX-512's earlier geometry), NEON: the
+// drivers' second-tile rule is tested at three geometries on every CPU.
 // Channel sums: the template at each geometry's vector width (4, 8 and 16 floats).
 void rb_f32_colsum__vec4(float *dst, const float *src, size_t stride, size_t rows, int n);
 void rb_f32_colsum__vec8(float *dst, const float *src, size_t stride, size_t rows, int n);
@@ -82,7 +82,7 @@ const rb_engine_config rb_engine_scalar_configs[] = {
      WINO3(RB_ISA_REF, 16, __vec16), GEMM(8, 32), 1.15f,  // AVX-512's 8x32 ran at 14x32's rate hot
      rb_f32_colsum__vec16},                                // (SPR-class Xeon); 1.15 kept it for >15 %
     {"scalar_6x64", RB_ISA_REF, GEMM(6, 64), NG(16, 4, 16), NG(16, 8, 16), NG(14, 16, 16),
-     WINO3(RB_ISA_REF, 16, __vec16), NO_GEMM, 0.0f, rb_f32_colsum__vec16},
+     WINO3(RB_ISA_REF, 16, __vec16), GEMM(7, 64), 1.02f, rb_f32_colsum__vec16},
     {"scalar_8x8", RB_ISA_REF, GEMM(8, 8), NG(16, 4, 4), NG(8, 8, 8), NO_NG, WINO3(RB_ISA_REF, 4, __vec4), NO_GEMM,
      0.0f, rb_f32_colsum__vec4},
 };

@@ -41,7 +41,7 @@ struct rb_wino_plan {
   const rb_engine_config *cfg;
   const rb_wino_ukernel *wt;
   rb_f32_wino_ng_fn fused;      // narrow groups in one pass (no V, M); NULL: the GEMM per group
-  const rb_gemm_ukernel *gemm;  // the GEMM tile of the products: cfg's, or its small one
+  const rb_gemm_ukernel *gemm;  // the GEMM tile of the products: cfg's, or its second one
   rb_conv_desc d;
   int m, a, a2, oh, ow, th, tw, cin_g, cout_g, mr, threads, nc_block;
   size_t tiles, block;     // tiles in all; tiles per block (a multiple of mr unless it is all of them)
@@ -91,19 +91,19 @@ static size_t padded_rows(size_t tiles, size_t block, size_t mr) {
   return tiles / block * ((block + mr - 1) / mr * mr) + (rem ? (rem + mr - 1) / mr * mr : 0);
 }
 
-// A row of the small tile may cost more (each weight vector load and the loop serve fewer rows).
-// cfg's GEMM tile, or its small one where that pads the products' rows less by more than it costs
-// (ResNet-50's 256@14 under F4: 16 tiles, 28 rows with 14, 16 with 8).
+// cfg's GEMM tile, or its second one where that pads the products' rows less by more than it
+// costs (rb_engine_alt_tile_pays; ResNet-50's 256@14 under F4: 16 tiles, 28 rows with 14, 16
+// with 8).
 static const rb_gemm_ukernel *gemm_for(const rb_engine_config *cfg, const rb_wino_plan *p) {
-  const rb_gemm_ukernel *big = &cfg->gemm, *small = &cfg->gemm_small;
-  if (!small->gemm || small->nr != big->nr) return big;
+  const rb_gemm_ukernel *main_tile = &cfg->gemm, *alt = &cfg->gemm_alt;
+  if (!alt->gemm || alt->nr != main_tile->nr) return main_tile;
   const size_t u_bytes = (size_t)p->a2 * p->cin_g * p->d.cout * sizeof(float);
-  const size_t bb = block_tiles(p->a2, p->d.cin, p->d.cout, u_bytes, p->tiles, big->mr, p->threads);
-  const size_t bs = block_tiles(p->a2, p->d.cin, p->d.cout, u_bytes, p->tiles, small->mr, p->threads);
-  return rb_engine_small_tile_pays(cfg, padded_rows(p->tiles, bb, (size_t)big->mr),
-                                   padded_rows(p->tiles, bs, (size_t)small->mr))
-             ? small
-             : big;
+  const size_t bm = block_tiles(p->a2, p->d.cin, p->d.cout, u_bytes, p->tiles, main_tile->mr, p->threads);
+  const size_t ba = block_tiles(p->a2, p->d.cin, p->d.cout, u_bytes, p->tiles, alt->mr, p->threads);
+  return rb_engine_alt_tile_pays(cfg, padded_rows(p->tiles, bm, (size_t)main_tile->mr),
+                                 padded_rows(p->tiles, ba, (size_t)alt->mr))
+             ? alt
+             : main_tile;
 }
 
 void rb_wino_plan_destroy(rb_wino_plan *p) {

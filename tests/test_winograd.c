@@ -655,19 +655,21 @@ START_TEST(engine_configs_vs_fp64) {
 }
 END_TEST
 
-// The products take a configuration's small GEMM tile where the big one would pad the rows:
-// 256@14 under F4 has 16 tiles (14 rows pad to 28, 8 rows do not); 64@56 has 196 (14 divides it).
-START_TEST(small_gemm_tile_where_rows_pad) {
+// The products take a configuration's second GEMM tile where its main one would pad the rows:
+// scalar_14x32 (8x32 beside it): 256@14 under F4 has 16 tiles (14 rows pad to 28, 8 rows do not);
+// 64@56 has 196 (14 divides it).
+START_TEST(alt_gemm_tile_where_rows_pad) {
   const rb_engine_config *cfg = NULL;
   for (size_t i = 0; i < rb_engine_scalar_config_count; i++)
-    if (rb_engine_scalar_configs[i].gemm_small.gemm) cfg = &rb_engine_scalar_configs[i];
+    if (!strcmp(rb_engine_scalar_configs[i].name, "scalar_14x32")) cfg = &rb_engine_scalar_configs[i];
   ck_assert_ptr_nonnull(cfg);
+  ck_assert_int_eq(cfg->gemm_alt.mr, 8);
   const rb_conv_desc few = rb_conv_desc_make(1, 14, 14, 32, 32, 3, 1, 1, 1, 1);
   const rb_conv_desc many = rb_conv_desc_make(1, 56, 56, 32, 32, 3, 1, 1, 1, 1);
   static float w[32 * 32 * 9];
   rb_wino_plan *p;
   ck_assert_int_eq(rb_wino_plan_create(cfg, &few, 4, 1, w, NULL, &p), RB_OK);
-  ck_assert_msg(strstr(rb_wino_plan_ukernel(p), cfg->gemm_small.name + strlen("rb_f32_igemm_")), "%s",
+  ck_assert_msg(strstr(rb_wino_plan_ukernel(p), cfg->gemm_alt.name + strlen("rb_f32_igemm_")), "%s",
                 rb_wino_plan_ukernel(p));
   rb_wino_plan_destroy(p);
   ck_assert_int_eq(rb_wino_plan_create(cfg, &many, 4, 1, w, NULL, &p), RB_OK);
@@ -850,7 +852,7 @@ Suite *winograd_suite(void) {
   tcase_add_test(tc, kernel_uses_only_its_workspace);
   tcase_add_test(tc, threads_do_not_change_the_result);
   tcase_add_test(tc, engine_configs_vs_fp64);
-  tcase_add_test(tc, small_gemm_tile_where_rows_pad);
+  tcase_add_test(tc, alt_gemm_tile_where_rows_pad);
   tcase_add_test(tc, error_study_resnet_layers);
   tcase_add_test(tc, error_study_simd_tables);
   tcase_add_test(tc, error_study_rows_of_other_isa);

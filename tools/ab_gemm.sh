@@ -29,18 +29,18 @@ renames=$(grep -o 'rb_f32_[a-z0-9_]*__'"$isa" "$out/old_gemm.c" | sort -u | sed 
 tile=$(grep -o 'rb_f32_igemm_[0-9x]*__'"$isa" "kernels/$isa/config.c" | head -1)
 gemm=$(echo "$tile" | sed 's/igemm/gemm/')
 grep -q "$tile" "$out/old_gemm.c" || { echo "ab_gemm.sh: $rev's kernels/$isa/gemm.c has no $tile" >&2; exit 1; }
-# The config's small tile (its second igemm), compared too when the old file has it; else the old
+# The config's second tile (gemm_alt: its second igemm), compared too when the old file has it; else the old
 # side runs without one.
-small=$(grep -o 'rb_f32_igemm_[0-9x]*__'"$isa" "kernels/$isa/config.c" | awk '!seen[$0]++' | sed -n 2p)
-small_defs=
-if [ -n "$small" ] && grep -q "$small" "$out/old_gemm.c"; then
-  small_defs="-DOLD_SMALL_IGEMM=old_$small -DOLD_SMALL_GEMM=old_$(echo "$small" | sed 's/igemm/gemm/')"
+alt=$(grep -o 'rb_f32_igemm_[0-9x]*__'"$isa" "kernels/$isa/config.c" | awk '!seen[$0]++' | sed -n 2p)
+alt_defs=
+if [ -n "$alt" ] && grep -q "$alt" "$out/old_gemm.c"; then
+  alt_defs="-DOLD_ALT_IGEMM=old_$alt -DOLD_ALT_GEMM=old_$(echo "$alt" | sed 's/igemm/gemm/')"
 fi
 cc=${CC:-gcc}
 # shellcheck disable=SC2086
 $cc -O2 -fopenmp $flags -I. -Iinclude $renames -c "$out/old_gemm.c" -o "$out/old_gemm.o"
 # shellcheck disable=SC2086
-$cc -O2 -fopenmp -I. -Iinclude -DOLD_IGEMM="old_$tile" -DOLD_GEMM="old_$gemm" $small_defs tools/ab_gemm/ab_gemm.c "$out/old_gemm.o" \
+$cc -O2 -fopenmp -I. -Iinclude -DOLD_IGEMM="old_$tile" -DOLD_GEMM="old_$gemm" $alt_defs tools/ab_gemm/ab_gemm.c "$out/old_gemm.o" \
   "$lib" -lm -o "$out/ab_gemm"
-echo "old: $rev's $tile${small_defs:+ and $small}${small_defs:-, no small tile}; new: the working tree's ($(git describe --always --dirty)), run $(date -u +%FT%TZ); $threads thread(s), $rounds rounds"
+echo "old: $rev's $tile${alt_defs:+ and $alt}${alt_defs:-, no second tile}; new: the working tree's ($(git describe --always --dirty)), run $(date -u +%FT%TZ); $threads thread(s), $rounds rounds"
 exec "$out/ab_gemm" "$isa" "$threads" "$rounds" "$seconds" "$@"

@@ -150,7 +150,7 @@ void rb_f32_gemm_6x16__avx2(size_t mr, size_t nc, size_t kc, const float *a, siz
 }
 
 // 5x16: 10 accumulators. For maps whose pixels a 6-row tile pads (7x7 = 49 pixels: 54 rows with 6,
-// 50 with 5); the driver picks it by the rows it saves (rb_engine_config.gemm_small).
+// 50 with 5); the driver picks it by the rows it saves (rb_engine_config.gemm_alt).
 void rb_f32_igemm_5x16__avx2(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w,
                              float *c, size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e) {
   igemm5(mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e);

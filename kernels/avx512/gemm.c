@@ -109,107 +109,129 @@ void rb_f32_gemm_8x32__avx512(size_t mr, size_t nc, size_t kc, const float *a, s
 // Per k: 4 weight loads and 6 broadcasts feed 24 FMAs, 0.42 loads per FMA, and the 6 row
 // pointers stay in general registers (14 rows spill 3 of them, reloaded each k: 0.71 loads per
 // FMA in 14x32's loop).
-#define ROWS6(X) X(0) X(1) X(2) X(3) X(4) X(5)
-#define INIT4(m) __m512 c##m##0 = b0, c##m##1 = b1, c##m##2 = b2, c##m##3 = b3;
-#define FMA4(m)                                                \
-  {                                                            \
-    const __m512 x = _mm512_set1_ps(a##m[k]);                  \
-    c##m##0 = _mm512_fmadd_ps(x, w0, c##m##0);                 \
-    c##m##1 = _mm512_fmadd_ps(x, w1, c##m##1);                 \
-    c##m##2 = _mm512_fmadd_ps(x, w2, c##m##2);                 \
-    c##m##3 = _mm512_fmadd_ps(x, w3, c##m##3);                 \
-  }
-#define STORE4(m)                                                                                               \
-  if (m < mr) {                                                                                                 \
-    const float *res = e->residual ? e->residual + m * e->residual_stride + n0 : NULL;                         \
-    store_row(c + m * c_stride + n0, res, &c##m##0, &c##m##1, m0, m1, e->relu, g);                            \
-    store_row(c + m * c_stride + n0 + 32, res ? res + 32 : NULL, &c##m##2, &c##m##3, m2, m3, e->relu, g ? g + 2 : NULL); \
-    if (e->col_sums)                                                                                            \
-      s0 = _mm512_add_ps(s0, c##m##0), s1 = _mm512_add_ps(s1, c##m##1), s2 = _mm512_add_ps(s2, c##m##2),         \
-      s3 = _mm512_add_ps(s3, c##m##3);                                                                         \
-  }
-
-#define STEP4                                                                                        \
-  {                                                                                                  \
-    const __m512 w0 = _mm512_loadu_ps(w), w1 = _mm512_loadu_ps(w + 16), w2 = _mm512_loadu_ps(w + 32), \
-                 w3 = _mm512_loadu_ps(w + 48);                                                        \
-    ROWS6(FMA4)                                                                                      \
-  }
-// STEP4 with the four weight lines WEIGHTS_AHEAD steps on prefetched into L1 (6 KiB ahead).
-#define WEIGHTS_AHEAD 24
-#define STEP4_PW                                                                   \
-  {                                                                                \
-    const char *ahead = (const char *)(w + 64 * WEIGHTS_AHEAD);                    \
-    _mm_prefetch(ahead, _MM_HINT_T0), _mm_prefetch(ahead + 64, _MM_HINT_T0);       \
-    _mm_prefetch(ahead + 128, _MM_HINT_T0), _mm_prefetch(ahead + 192, _MM_HINT_T0); \
-    STEP4                                                                          \
-  }
+// 7x64: the same body on 7 rows, 28 accumulators: with four weight vectors and a broadcast that
+// is 33 zmm, so GCC takes one weight vector from memory in each row's fourth FMA (7 more L1 loads
+// per k, 0.61 loads per FMA). Every ResNet map is a multiple of 7 pixels (3136, 784, 196, 49):
+// 7 rows pad none, where 6 compute 54 rows for a 7x7 map's 49. The driver picks it per layer
+// (rb_engine_config.gemm_alt).
+#define MR64 7  // the most rows of a 64-column tile (arrays)
 // Rows of K (taps x kc) from which a column block's weights (>= 256 KiB) stream from L2 or beyond.
 #define WEIGHTS_PREFETCH_MIN_K 1024
-#define PREFETCH(m) _mm_prefetch((const char *)(next##m + kb), _MM_HINT_T0);
-#define NEXT_ROW(m) const float *next##m = ap[6 * ks + m] == zero ? zero : ap[6 * ks + m] + a_offset;
+// The four weight lines are prefetched WEIGHTS_AHEAD steps on into L1 (6 KiB ahead).
+#define WEIGHTS_AHEAD 24
 
 // With e->prefetch_next, a one-tap call's first column block (the one that reads all of this
-// tile's A) prefetches the next tile's rows, a line of each of its six rows every 16 k: the
-// input then streams from beyond L2, and the hardware prefetchers do not run far enough ahead on
-// six broadcast streams. ResNet-50's 1x1 layers whose input is 1.6-3.2 MB: 1.03-1.10x with it,
-// in one process (SPR-class Xeon, 1 thread); on inputs in L2 it costs 3-7% (the driver's rule,
+// tile's A) prefetches the next tile's rows, a line of each of its rows every 16 k: the input
+// then streams from beyond L2, and the hardware prefetchers do not run far enough ahead on six
+// broadcast streams. ResNet-50's 1x1 layers whose input is 1.6-3.2 MB: 1.03-1.10x with it, in one
+// process (SPR-class Xeon, 1 thread); on inputs in L2 it costs 3-7% (the driver's rule,
 // kernels/conv_engine.c). Taps of 3x3 layers overlap the last tile's: no gain there.
-// long_k and next_rows are constants at each call in igemm6x64 (RB_UK_PREFETCH_VARIANTS): four
-// copies, each with only its own loops.
-static inline __attribute__((always_inline)) void igemm6x64_with(size_t mr, size_t nc, size_t kc, size_t ks,
-                                                                 const float *const *a, const float *w, float *c,
-                                                                 size_t c_stride, const float *zero, size_t a_offset,
-                                                                 const rb_uk_epilogue *e, const int long_k,
-                                                                 const int next_rows) {
+// TMR (6 or 7) is a constant at each instantiation, so the accumulator arrays stay in registers;
+// long_k and next_rows are constants at each call (RB_UK_PREFETCH_VARIANTS): four copies, each
+// with only its own loops.
+static inline __attribute__((always_inline)) void igemm64_with(size_t mr, size_t nc, size_t kc, size_t ks,
+                                                               const float *const *a, const float *w, float *c,
+                                                               size_t c_stride, const float *zero, size_t a_offset,
+                                                               const rb_uk_epilogue *e, const int long_k,
+                                                               const int next_rows, const size_t TMR) {
   for (size_t n0 = 0; n0 < nc; n0 += 64) {
-    const __m512 b0 = _mm512_loadu_ps(w), b1 = _mm512_loadu_ps(w + 16), b2 = _mm512_loadu_ps(w + 32),
-                 b3 = _mm512_loadu_ps(w + 48);
-    ROWS6(INIT4)
+    __m512 acc[MR64][4];
+#pragma GCC unroll 8
+    for (size_t m = 0; m < TMR; m++)
+#pragma GCC unroll 4
+      for (int v = 0; v < 4; v++) acc[m][v] = _mm512_loadu_ps(w + 16 * v);
     w += 64;
     const float *const *ap = a;
-    for (size_t t = 0; t < ks; t++, ap += 6) {
-      ROWS6(ROW)
-      if (next_rows && n0 == 0) {
-        ROWS6(NEXT_ROW)
+    for (size_t t = 0; t < ks; t++, ap += TMR) {
+      const float *ar[MR64];
+#pragma GCC unroll 8
+      for (size_t m = 0; m < TMR; m++) ar[m] = ap[m] == zero ? zero : ap[m] + a_offset;
+#define STEP                                                                                        \
+  {                                                                                                 \
+    if (long_k) {                                                                                   \
+      const char *ahead = (const char *)(w + 64 * WEIGHTS_AHEAD);                                   \
+      _mm_prefetch(ahead, _MM_HINT_T0), _mm_prefetch(ahead + 64, _MM_HINT_T0);                      \
+      _mm_prefetch(ahead + 128, _MM_HINT_T0), _mm_prefetch(ahead + 192, _MM_HINT_T0);               \
+    }                                                                                               \
+    const __m512 w0 = _mm512_loadu_ps(w), w1 = _mm512_loadu_ps(w + 16), w2 = _mm512_loadu_ps(w + 32); \
+    const __m512 w3 = TMR < 7 ? _mm512_loadu_ps(w + 48) : w2;                                        \
+    _Pragma("GCC unroll 8") for (size_t m = 0; m < TMR; m++) {                                      \
+      const __m512 x = _mm512_set1_ps(ar[m][k]);                                                    \
+      acc[m][0] = _mm512_fmadd_ps(x, w0, acc[m][0]), acc[m][1] = _mm512_fmadd_ps(x, w1, acc[m][1]); \
+      acc[m][2] = _mm512_fmadd_ps(x, w2, acc[m][2]);                                                \
+      if (TMR < 7)                                                                                  \
+        acc[m][3] = _mm512_fmadd_ps(x, w3, acc[m][3]);                                              \
+      else /* 28 accumulators + 3 weights + x: the fourth weight vector as a memory operand */      \
+        __asm__("vfmadd231ps %[w3m], %[x], %[acc]"                                                  \
+                : [acc] "+v"(acc[m][3])                                                             \
+                : [x] "v"(x), [w3m] "m"(*(const __m512_u *)(w + 48)));                              \
+    }                                                                                               \
+  }
+      if (next_rows && n0 == 0) {  // one tap (RB_UK_PREFETCH_VARIANTS): the next tile's pointers follow
+        const float *p[MR64];
+#pragma GCC unroll 8
+        for (size_t m = 0; m < TMR; m++) p[m] = a[TMR + m] == zero ? zero : a[TMR + m] + a_offset;
         for (size_t kb = 0; kb < kc; kb += 16) {
-          ROWS6(PREFETCH)
-          const size_t end = kb + 16 < kc ? kb + 16 : kc;
-          if (long_k)
-            for (size_t k = kb; k < end; k++, w += 64) STEP4_PW
-          else
-            for (size_t k = kb; k < end; k++, w += 64) STEP4
+#pragma GCC unroll 8
+          for (size_t m = 0; m < TMR; m++) _mm_prefetch((const char *)(p[m] + kb), _MM_HINT_T0);
+          for (size_t k = kb, end = kb + 16 < kc ? kb + 16 : kc; k < end; k++, w += 64) STEP
         }
-      } else if (long_k) {
-        for (size_t k = 0; k < kc; k++, w += 64) STEP4_PW
       } else {
-        for (size_t k = 0; k < kc; k++, w += 64) STEP4
+        for (size_t k = 0; k < kc; k++, w += 64) STEP
       }
+#undef STEP
     }
     const size_t n = nc - n0;
     const __mmask16 m0 = lanes(n), m1 = lanes(n > 16 ? n - 16 : 0), m2 = lanes(n > 32 ? n - 32 : 0),
                     m3 = lanes(n > 48 ? n - 48 : 0);
-    __m512 s0 = _mm512_setzero_ps(), s1 = s0, s2 = s0, s3 = s0;
-    __m512 gv[4] = {s0, s0, s0, s0};
+    __m512 s[4] = {_mm512_setzero_ps(), s[0], s[0], s[0]};  // the stored rows' column sums
+    __m512 gv[4] = {s[0], s[0], s[0], s[0]};
     if (e->scale)
       for (int v = 0; v < 4; v++) gv[v] = _mm512_maskz_loadu_ps(v == 0 ? m0 : v == 1 ? m1 : v == 2 ? m2 : m3, e->scale + n0 + 16 * v);
     const __m512 *g = e->scale ? gv : NULL;
-    ROWS6(STORE4)
-    if (e->col_sums) {
-      float *cs = e->col_sums + n0;
-      _mm512_mask_storeu_ps(cs, m0, _mm512_add_ps(_mm512_maskz_loadu_ps(m0, cs), s0));
-      _mm512_mask_storeu_ps(cs + 16, m1, _mm512_add_ps(_mm512_maskz_loadu_ps(m1, cs + 16), s1));
-      _mm512_mask_storeu_ps(cs + 32, m2, _mm512_add_ps(_mm512_maskz_loadu_ps(m2, cs + 32), s2));
-      _mm512_mask_storeu_ps(cs + 48, m3, _mm512_add_ps(_mm512_maskz_loadu_ps(m3, cs + 48), s3));
-    }
+    // Only rows < mr are stored: a residual may be the output itself (in place).
+#pragma GCC unroll 8
+    for (size_t m = 0; m < TMR; m++)
+      if (m < mr) {
+        const float *res = e->residual ? e->residual + m * e->residual_stride + n0 : NULL;
+        store_row(c + m * c_stride + n0, res, &acc[m][0], &acc[m][1], m0, m1, e->relu, g);
+        store_row(c + m * c_stride + n0 + 32, res ? res + 32 : NULL, &acc[m][2], &acc[m][3], m2, m3, e->relu,
+                  g ? g + 2 : NULL);
+        if (e->col_sums)
+#pragma GCC unroll 4
+          for (int v = 0; v < 4; v++) s[v] = _mm512_add_ps(s[v], acc[m][v]);
+      }
+    if (e->col_sums)
+      for (int v = 0; v < 4; v++) {
+        float *cs = e->col_sums + n0 + 16 * v;
+        const __mmask16 mv = v == 0 ? m0 : v == 1 ? m1 : v == 2 ? m2 : m3;
+        _mm512_mask_storeu_ps(cs, mv, _mm512_add_ps(_mm512_maskz_loadu_ps(mv, cs), s[v]));
+      }
   }
 }
 
+#define WITH6(...) igemm64_with(__VA_ARGS__, 6)
+#define WITH7(...) igemm64_with(__VA_ARGS__, 7)
+
 static void igemm6x64(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w, float *c,
                       size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e) {
-  RB_UK_PREFETCH_VARIANTS(igemm6x64_with, WEIGHTS_PREFETCH_MIN_K, mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset,
-                          e);
+  RB_UK_PREFETCH_VARIANTS(WITH6, WEIGHTS_PREFETCH_MIN_K, mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e);
 }
+
+static void igemm7x64(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w, float *c,
+                      size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e) {
+  RB_UK_PREFETCH_VARIANTS(WITH7, WEIGHTS_PREFETCH_MIN_K, mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e);
+}
+
+// The plain GEMM as a one-tap igemm on the tile's rows, then the next tile's (to prefetch: past
+// the end does not fault).
+#define GEMM_ROWS(TMR, igemm_fn)                                               \
+  do {                                                                         \
+    const float *rows[2 * TMR];                                                \
+    rb_uk_gemm_rows(a, a_stride, mr, TMR, rows);                               \
+    for (size_t m = 0; m < TMR; m++) rows[TMR + m] = a + (TMR + m) * a_stride; \
+    igemm_fn(mr, nc, kc, 1, rows, w, c, c_stride, NULL, 0, e);                 \
+  } while (0)
 
 void rb_f32_igemm_6x64__avx512(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w,
                                float *c, size_t c_stride, const float *zero, size_t a_offset,
@@ -219,8 +241,16 @@ void rb_f32_igemm_6x64__avx512(size_t mr, size_t nc, size_t kc, size_t ks, const
 
 void rb_f32_gemm_6x64__avx512(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride, const float *w,
                               float *c, size_t c_stride, const rb_uk_epilogue *e) {
-  const float *rows[12];  // this tile's rows, then the next tile's (to prefetch: past the end does not fault)
-  rb_uk_gemm_rows(a, a_stride, mr, 6, rows);
-  for (size_t m = 0; m < 6; m++) rows[6 + m] = a + (6 + m) * a_stride;
-  igemm6x64(mr, nc, kc, 1, rows, w, c, c_stride, NULL, 0, e);
+  GEMM_ROWS(6, igemm6x64);
+}
+
+void rb_f32_igemm_7x64__avx512(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w,
+                               float *c, size_t c_stride, const float *zero, size_t a_offset,
+                               const rb_uk_epilogue *e) {
+  igemm7x64(mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e);
+}
+
+void rb_f32_gemm_7x64__avx512(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride, const float *w,
+                              float *c, size_t c_stride, const rb_uk_epilogue *e) {
+  GEMM_ROWS(7, igemm7x64);
 }

@@ -10,7 +10,7 @@ const rb_engine_config rb_engine_neon = {
     {"rb_f32_ngconv_c8_8x8__neon", RB_ISA_NEON, 8, 8, 8, rb_f32_ngconv_c8_8x8__neon, NULL},
     {NULL, RB_ISA_NEON, 0, 0, 0, NULL, NULL},  // 16 a group: the 8x8 igemm fills its vectors
     WINO3(RB_ISA_NEON, 4, __neon),
-    {NULL, RB_ISA_NEON, 0, 0, NULL, NULL},  // no small tile: 8 rows pad little
+    {NULL, RB_ISA_NEON, 0, 0, NULL, NULL},  // no second tile: 8 rows pad little
     0.0f,
     rb_f32_colsum__neon,
 };

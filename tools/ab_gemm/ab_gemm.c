@@ -18,10 +18,10 @@ void OLD_IGEMM(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a
                size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e);
 void OLD_GEMM(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride, const float *w, float *c,
               size_t c_stride, const rb_uk_epilogue *e);
-#ifdef OLD_SMALL_IGEMM
-void OLD_SMALL_IGEMM(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w, float *c,
+#ifdef OLD_ALT_IGEMM
+void OLD_ALT_IGEMM(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w, float *c,
                      size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e);
-void OLD_SMALL_GEMM(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride, const float *w, float *c,
+void OLD_ALT_GEMM(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride, const float *w, float *c,
                     size_t c_stride, const rb_uk_epilogue *e);
 #endif
 
@@ -62,10 +62,10 @@ int main(int argc, char **argv) {
   }
   rb_engine_config old_cfg = *now_cfg;
   old_cfg.gemm.igemm = OLD_IGEMM, old_cfg.gemm.gemm = OLD_GEMM;
-#ifdef OLD_SMALL_IGEMM  // the old file's small tile (same name as the config's), else none
-  old_cfg.gemm_small.igemm = OLD_SMALL_IGEMM, old_cfg.gemm_small.gemm = OLD_SMALL_GEMM;
+#ifdef OLD_ALT_IGEMM  // the old file's second tile (same name as the config's), else none
+  old_cfg.gemm_alt.igemm = OLD_ALT_IGEMM, old_cfg.gemm_alt.gemm = OLD_ALT_GEMM;
 #else
-  old_cfg.gemm_small = (rb_gemm_ukernel){0}, old_cfg.small_row_cost = 0;
+  old_cfg.gemm_alt = (rb_gemm_ukernel){0}, old_cfg.alt_row_cost = 0;
 #endif
   double log_sum = 0;
   int count = 0;
