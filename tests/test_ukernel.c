@@ -49,10 +49,13 @@ static float *next_tile_decoys(const float **next, size_t n, size_t floats) {
   return decoy;
 }
 
+#define ALL_ROWS (-2)
+
 typedef struct gemm_case {
   size_t m, n, k, ks;
   size_t c_stride, a_offset;
-  int zero_row, zero_tap;  // this row's pointer at this tap is the padding (zero) row; -1: none
+  int zero_row, zero_tap;  // this row's pointer at this tap is the padding (zero) row; -1: none;
+                           // zero_row ALL_ROWS: every row's (a tap wholly in the padding)
   int residual, relu, nan_at;  // nan_at >= 0: that A element is NaN (it must reach the output)
   int in_place;                // with residual: the residual is the output array itself
 } gemm_case;
@@ -85,7 +88,8 @@ static void run_gemm_case(const rb_gemm_ukernel *u, int gemm, const gemm_case *c
   for (size_t t = 0; t < ks; t++)
     for (size_t i = 0; i < MR; i++) {
       const size_t row = i < m ? i : m - 1;  // rows past m repeat the last, as the driver does
-      ind[t * MR + i] = (c->zero_row == (int)row && c->zero_tap == (int)t) ? zero : a + (t * MR + row) * a_stride;
+      const int padding = (c->zero_row == (int)row || c->zero_row == ALL_ROWS) && c->zero_tap == (int)t;
+      ind[t * MR + i] = padding ? zero : a + (t * MR + row) * a_stride;
     }
   if (c->nan_at >= 0) a[(size_t)c->nan_at % m * a_stride + c->a_offset + (size_t)c->nan_at % k] = NAN;
   for (size_t i = 0; i < MR * c_stride; i++) out[i] = c->in_place ? res[i] : poison_value();
@@ -229,6 +233,14 @@ START_TEST(gemm_ukernels) {
       gemm_case c = {MR, 2 * NR - 3, 127, 9, 2 * NR + 1, 4, 1, 4, 1, 1, -1, 0};
       run_gemm_case(u, 0, &c, seed++);
     }
+    // A tap wholly in the padding (every row's pointer the zero row: a kernel may skip it and its
+    // weights), first, middle and last of 9 taps and of 49, every third m.
+    for (size_t t = 0; t < 6; t++)
+      for (size_t m = 1 + t % 3; m <= MR; m += 3) {
+        const size_t ks = t < 3 ? 9 : 49, tap = t % 3 == 0 ? 0 : t % 3 == 1 ? ks / 2 : ks - 1;
+        gemm_case c = {m, t % 2 ? NR : 2 * NR - 1, 5, ks, 2 * NR + 1, 4, ALL_ROWS, (int)tap, (int)(m % 2), 1, -1, 0};
+        run_gemm_case(u, 0, &c, seed++);
+      }
     // Indirect only: taps, a padding pointer in each row (and tap), a_offset.
     for (size_t t = 0; t < sizeof ks_values / sizeof ks_values[0]; t++)
       for (size_t m = 1; m <= MR; m += MR > 4 ? 3 : 1) {

@@ -42,5 +42,6 @@ $cc -O2 -fopenmp $flags -I. -Iinclude $renames -c "$out/old_gemm.c" -o "$out/old
 # shellcheck disable=SC2086
 $cc -O2 -fopenmp -I. -Iinclude -DOLD_IGEMM="old_$tile" -DOLD_GEMM="old_$gemm" $alt_defs tools/ab_gemm/ab_gemm.c "$out/old_gemm.o" \
   "$lib" -lm -o "$out/ab_gemm"
-echo "old: $rev's $tile${alt_defs:+ and $alt}${alt_defs:-, no second tile}; new: the working tree's ($(git describe --always --dirty)), run $(date -u +%FT%TZ); $threads thread(s), $rounds rounds"
+second=", no second tile"; [ -n "$alt_defs" ] && second=" and $alt"
+echo "old: $rev's $tile$second; new: the working tree's ($(git describe --always --dirty)), run $(date -u +%FT%TZ); $threads thread(s), $rounds rounds"
 exec "$out/ab_gemm" "$isa" "$threads" "$rounds" "$seconds" "$@"

@@ -144,8 +144,13 @@ static inline __attribute__((always_inline)) void igemm64_with(size_t mr, size_t
     const float *const *ap = a;
     for (size_t t = 0; t < ks; t++, ap += TMR) {
       const float *ar[MR64];
+      int padding_tap = 1;
 #pragma GCC unroll 8
-      for (size_t m = 0; m < TMR; m++) ar[m] = ap[m] == zero ? zero : ap[m] + a_offset;
+      for (size_t m = 0; m < TMR; m++) ar[m] = ap[m] == zero ? zero : ap[m] + a_offset, padding_tap &= ap[m] == zero;
+      if (padding_tap) {  // the whole tile in the padding at this tap (a 7-pixel tile is one row of
+        w += kc * 64;     // a 7x7 map: its first and last rows skip 3 of 9 taps, as oneDNN does)
+        continue;
+      }
 #define STEP                                                                                        \
   {                                                                                                 \
     if (long_k) {                                                                                   \
