@@ -26,7 +26,7 @@ int rb_engine_nc_block(const rb_gemm_ukernel *u, int cout_g, int kc_taps) {
 
 struct rb_engine_plan {
   const rb_engine_config *cfg;
-  const rb_gemm_ukernel *gemm;  // GEMM paths: cfg's tile or its second one (rb_engine_alt_tile_pays)
+  const rb_gemm_ukernel *gemm;  // GEMM paths: cfg's tile, its second or its narrow one (rb_engine_gemm_for)
   rb_conv_desc d;
   rb_engine_path path;
   int threads, oh, ow, cin_g, cout_g, ks, mr;
@@ -75,13 +75,23 @@ int rb_engine_alt_tile_pays(const rb_engine_config *cfg, size_t rows_main, size_
          (double)rows_alt * cfg->alt_row_cost < (double)rows_main;
 }
 
-// The GEMM tile for a layer of `pixels` output pixels a group: the one that pads them the least,
-// by rows x measured cost (7x7 maps: 49 pixels, 54 rows of 6 against 50 of 5 on AVX2, 49 of 7 on
-// AVX-512). The shape alone decides, so the thread count cannot change the results.
-static const rb_gemm_ukernel *gemm_for(const rb_engine_config *cfg, size_t pixels) {
-  const size_t mm = (size_t)cfg->gemm.mr, ma = cfg->gemm_alt.gemm ? (size_t)cfg->gemm_alt.mr : 1;
-  return rb_engine_alt_tile_pays(cfg, (pixels + mm - 1) / mm * mm, (pixels + ma - 1) / ma * ma) ? &cfg->gemm_alt
-                                                                                                   : &cfg->gemm;
+// What tile u computes for `pixels` rows and cout_g columns a group: padded rows x padded
+// columns x its cost (per row and column, relative to cfg->gemm's).
+static double tile_work(const rb_gemm_ukernel *u, double cost, size_t pixels, int cout_g) {
+  const size_t mr = (size_t)u->mr, nr = (size_t)u->nr;
+  return (double)((pixels + mr - 1) / mr * mr) * (double)(((size_t)cout_g + nr - 1) / nr * nr) * cost;
+}
+
+const rb_gemm_ukernel *rb_engine_gemm_for(const rb_engine_config *cfg, size_t pixels, int cout_g) {
+  const rb_gemm_ukernel *best = &cfg->gemm;
+  double least = tile_work(best, 1.0, pixels, cout_g);
+  const rb_gemm_ukernel *other[2] = {&cfg->gemm_alt, &cfg->gemm_narrow};
+  const double cost[2] = {cfg->alt_row_cost, cfg->narrow_cost};
+  for (int i = 0; i < 2; i++) {
+    const double work = other[i]->gemm ? tile_work(other[i], cost[i], pixels, cout_g) : least;
+    if (work < least) best = other[i], least = work;
+  }
+  return best;
 }
 
 const rb_ngconv_ukernel *rb_engine_ngconv_for(const rb_engine_config *cfg, int cpg) {
@@ -215,7 +225,7 @@ rb_status rb_engine_plan_create(const rb_engine_config *cfg, const rb_conv_desc 
     packed_floats = rb_pack_ngconv_size(u->width, u->cpg, d->cout, p->ks);
     snprintf(p->ukernel, sizeof p->ukernel, "%s", u->name);
   } else {
-    const rb_gemm_ukernel *u = p->gemm = gemm_for(cfg, p->pixels);
+    const rb_gemm_ukernel *u = p->gemm = rb_engine_gemm_for(cfg, p->pixels, p->cout_g);
     p->mr = u->mr;
     p->nc_block = rb_engine_nc_block(u, p->cout_g, p->taps * p->kc);
     p->group_stride = rb_pack_gemm_size(u->nr, p->cout_g, p->kc, p->taps);

@@ -50,6 +50,12 @@ int rb_engine_nc_block(const rb_gemm_ukernel *u, int cout_g, int kc_taps);
 // Whether cfg's second GEMM tile (gemm_alt) is the faster for a product of rows_main rows padded
 // to gemm's MR (rows_alt to gemm_alt's): rows_alt x cfg->alt_row_cost < rows_main.
 int rb_engine_alt_tile_pays(const rb_engine_config *cfg, size_t rows_main, size_t rows_alt);
+// The direct driver's GEMM tile for a layer of `pixels` output pixels (rows) and cout_g output
+// channels a group: of cfg's gemm, gemm_alt and gemm_narrow, the one of the least padded rows x
+// padded columns x cost (7x7 maps: 49 pixels, 54 rows of 6 against 49 of 7 on AVX-512; 32
+// channels a group: 32 columns of 7x32 against 64 of 6x64); ties keep gemm. The shape alone
+// decides, so the thread count cannot change the results.
+const rb_gemm_ukernel *rb_engine_gemm_for(const rb_engine_config *cfg, size_t pixels, int cout_g);
 
 // ---- Winograd F(m x m, 3x3) on the engine (kernels/winograd_engine.c) -------------------------
 

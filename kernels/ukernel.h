@@ -152,6 +152,13 @@ typedef struct rb_engine_config {
   // (rb_engine_alt_tile_pays).
   rb_gemm_ukernel gemm_alt;
   float alt_row_cost;
+  // A GEMM tile of fewer columns (NR below gemm's), for groups of fewer output channels than
+  // gemm's NR, which would compute padding columns (ResNeXt-50's last stage: 32 channels a group,
+  // 64 columns with a 64-wide tile); name NULL where the ISA has none. The direct driver takes the
+  // tile of the least padded rows x padded columns x cost: narrow_cost is its measured time per
+  // row and column over gemm's (rb_engine_gemm_for).
+  rb_gemm_ukernel gemm_narrow;
+  float narrow_cost;
   // dst[j] += sum over rows m < rows of src[m * stride + j], j < n, each column in row order: the
   // channel sums of a stored tile (rb_engine_plan_run's sums) at the ISA's vector width
   // (kernels/eltwise_template.h); every config has one (the driver has no fallback).

@@ -330,29 +330,42 @@ START_TEST(channel_blocks_even) {
 }
 END_TEST
 
-// The GEMM tile by the rows it pads: a config's second tile where its padded rows times its cost
-// are fewer (49 pixels of a 7x7 map: 50 rows of 5 or 49 of 7 against 54 of 6), its main one
-// elsewhere; the second tile's plan checked against fp64 on each path that takes it (gemm, igemm,
-// rows).
+// Padded rows x padded columns x cost of tile u on `pixels` x cout_g (written here again: the
+// test's own expectation).
+static double padded_work(const rb_gemm_ukernel *u, double cost, size_t pixels, int cout_g) {
+  const size_t rows = (pixels + (size_t)u->mr - 1) / (size_t)u->mr * (size_t)u->mr;
+  const size_t cols = ((size_t)cout_g + (size_t)u->nr - 1) / (size_t)u->nr * (size_t)u->nr;
+  return (double)rows * (double)cols * cost;
+}
+
+// The GEMM tile by the rows and columns it pads: a config's second tile where its padded rows
+// times its cost are fewer (49 pixels of a 7x7 map: 50 rows of 5 or 49 of 7 against 54 of 6), its
+// narrow tile where a group has few channels (32 columns of 7x32 for 20 or 32 channels a group,
+// against 64), its main one elsewhere; each other tile's plan checked against fp64 on each path
+// that takes it (gemm, igemm, rows).
 START_TEST(alt_tile_where_it_pads_less) {
   const rb_engine_config *cfgs[16];
   const int n = configs(cfgs);
-  int alts = 0;
+  int alts = 0, narrows = 0;
   for (int i = 0; i < n; i++) {
     const rb_engine_config *cfg = cfgs[i];
-    const char *shapes[] = {"mb1ic24ih7oc40oh7kh1", "mb1ic24ih14oc40oh7kh3sh2ph1", "mb1ic3ih13oc20oh7kh7sh2ph3",
-                            "mb1ic24ih14oc40oh14kh1", "mb2ic16ih5oc24oh5kh3ph1", "mb1ic8ih56oc16oh56kh1"};
+    const char *shapes[] = {"mb1ic24ih7oc40oh7kh1",       "mb1ic24ih14oc40oh7kh3sh2ph1", "mb1ic3ih13oc20oh7kh7sh2ph3",
+                            "mb1ic24ih14oc40oh14kh1",     "mb2ic16ih5oc24oh5kh3ph1",     "mb1ic8ih56oc16oh56kh1",
+                            "g4mb1ic64ih7oc128oh7kh3ph1", "g2mb1ic40ih12oc64oh12kh1",    "g3mb1ic48ih9oc96oh9kh3ph1"};
     for (size_t j = 0; j < sizeof shapes / sizeof shapes[0]; j++) {
       rb_conv_desc d;
       ck_assert(rb_conv_desc_parse(shapes[j], &d) == RB_OK);
       const size_t pixels = rb_conv_out_count(&d) / (size_t)d.cout;
-      const size_t mm = (size_t)cfg->gemm.mr, main_rows = (pixels + mm - 1) / mm * mm;
-      int alt = 0;
-      if (cfg->gemm_alt.gemm) {
-        const size_t ma = (size_t)cfg->gemm_alt.mr, alt_rows = (pixels + ma - 1) / ma * ma;
-        alt = alt_rows * (double)cfg->alt_row_cost < (double)main_rows;
-      }
-      const rb_gemm_ukernel *want = alt ? &cfg->gemm_alt : &cfg->gemm;
+      const int cout_g = d.cout / d.groups;
+      const rb_gemm_ukernel *want = &cfg->gemm;
+      double least = padded_work(want, 1.0, pixels, cout_g);
+      if (cfg->gemm_alt.gemm && padded_work(&cfg->gemm_alt, cfg->alt_row_cost, pixels, cout_g) < least)
+        want = &cfg->gemm_alt, least = padded_work(want, cfg->alt_row_cost, pixels, cout_g);
+      if (cfg->gemm_narrow.gemm && padded_work(&cfg->gemm_narrow, cfg->narrow_cost, pixels, cout_g) < least)
+        want = &cfg->gemm_narrow;
+      const int alt = want == &cfg->gemm_alt, narrow = want == &cfg->gemm_narrow;
+      // The rule as the driver exports it, and the plan's tile.
+      ck_assert_ptr_eq(rb_engine_gemm_for(cfg, pixels, cout_g), want);
       rb_engine_plan *p;
       float *w = calloc(rb_conv_weight_count(&d), sizeof *w);
       ck_assert(rb_engine_plan_create(cfg, &d, RB_PATH_AUTO, 1, w, NULL, &p) == RB_OK);
@@ -362,11 +375,14 @@ START_TEST(alt_tile_where_it_pads_less) {
                     shapes[j], pixels, rb_engine_plan_ukernel(p), tile);
       rb_engine_plan_destroy(p);
       free(w);
-      if (alt) alts++, check_conv(cfg, &d, RB_PATH_AUTO, 1, 1, 1, (int)j % 2, 7000 + j);
+      alts += alt, narrows += narrow;
+      if (alt || narrow) check_conv(cfg, &d, RB_PATH_AUTO, 1, 1, 1, (int)j % 2, 7000 + j);
     }
   }
-  // scalar_6x16 (5x16), scalar_14x32 (8x32) and scalar_6x64 (7x64) have second tiles on every CPU.
+  // scalar_6x16 (5x16), scalar_14x32 (8x32) and scalar_6x64 (7x64) have second tiles on every CPU,
+  // scalar_6x64 a narrow one (7x32).
   ck_assert_int_ge(alts, 3);
+  ck_assert_int_ge(narrows, 2);
 }
 END_TEST
 

@@ -32,9 +32,16 @@ grep -q "$tile" "$out/old_gemm.c" || { echo "ab_gemm.sh: $rev's kernels/$isa/gem
 # The config's second tile (gemm_alt: its second igemm), compared too when the old file has it; else the old
 # side runs without one.
 alt=$(grep -o 'rb_f32_igemm_[0-9x]*__'"$isa" "kernels/$isa/config.c" | awk '!seen[$0]++' | sed -n 2p)
-alt_defs=
+alt_defs= second=", no second tile"
 if [ -n "$alt" ] && grep -q "$alt" "$out/old_gemm.c"; then
+  second=" and $alt"
   alt_defs="-DOLD_ALT_IGEMM=old_$alt -DOLD_ALT_GEMM=old_$(echo "$alt" | sed 's/igemm/gemm/')"
+fi
+# The config's narrow tile (gemm_narrow: its third igemm), likewise.
+narrow=$(grep -o 'rb_f32_igemm_[0-9x]*__'"$isa" "kernels/$isa/config.c" | awk '!seen[$0]++' | sed -n 3p)
+if [ -n "$narrow" ] && grep -q "$narrow" "$out/old_gemm.c"; then
+  alt_defs="$alt_defs -DOLD_NARROW_IGEMM=old_$narrow -DOLD_NARROW_GEMM=old_$(echo "$narrow" | sed 's/igemm/gemm/')"
+  second="$second and $narrow"
 fi
 cc=${CC:-gcc}
 # shellcheck disable=SC2086
@@ -42,6 +49,5 @@ $cc -O2 -fopenmp $flags -I. -Iinclude $renames -c "$out/old_gemm.c" -o "$out/old
 # shellcheck disable=SC2086
 $cc -O2 -fopenmp -I. -Iinclude -DOLD_IGEMM="old_$tile" -DOLD_GEMM="old_$gemm" $alt_defs tools/ab_gemm/ab_gemm.c "$out/old_gemm.o" \
   "$lib" -lm -o "$out/ab_gemm"
-second=", no second tile"; [ -n "$alt_defs" ] && second=" and $alt"
 echo "old: $rev's $tile$second; new: the working tree's ($(git describe --always --dirty)), run $(date -u +%FT%TZ); $threads thread(s), $rounds rounds"
 exec "$out/ab_gemm" "$isa" "$threads" "$rounds" "$seconds" "$@"

@@ -15,5 +15,7 @@ const rb_engine_config rb_engine_avx2 = {
     // GFLOP/s): 1.03 only keeps the big tile on ties.
     {"rb_f32_igemm_5x16__avx2", RB_ISA_AVX2, 5, 16, rb_f32_igemm_5x16__avx2, rb_f32_gemm_5x16__avx2},
     1.03f,
+    {NULL, RB_ISA_AVX2, 0, 0, NULL, NULL},  // no narrower tile: 16 columns is the 6x16's NR
+    0.0f,
     rb_f32_colsum__avx2,
 };

@@ -15,5 +15,10 @@ const rb_engine_config rb_engine_avx512 = {
     // 227/233 GFLOP/s): 1.02 keeps the main tile where 7 rows save less than 2% (14x14: 196 vs 198).
     {"rb_f32_igemm_7x64__avx512", RB_ISA_AVX512, 7, 64, rb_f32_igemm_7x64__avx512, rb_f32_gemm_7x64__avx512},
     1.02f,
+    // 7x32 for 32-channel groups (ResNeXt-50's 1024 channels in 32 groups on 7x7). Hot on Zen 5
+    // (gbench, two runs) at 0.97-1.0 of 6x64's rate per FMA: 1.05 keeps 6x64 unless it saves
+    // more than 5% of the columns.
+    {"rb_f32_igemm_7x32__avx512", RB_ISA_AVX512, 7, 32, rb_f32_igemm_7x32__avx512, rb_f32_gemm_7x32__avx512},
+    1.05f,
     rb_f32_colsum__avx512,
 };

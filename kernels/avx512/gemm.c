@@ -117,7 +117,7 @@ void rb_f32_gemm_8x32__avx512(size_t mr, size_t nc, size_t kc, const float *a, s
 #define MR64 7  // the most rows of a 64-column tile (arrays)
 // Rows of K (taps x kc) from which a column block's weights (>= 256 KiB) stream from L2 or beyond.
 #define WEIGHTS_PREFETCH_MIN_K 1024
-// The four weight lines are prefetched WEIGHTS_AHEAD steps on into L1 (6 KiB ahead).
+// The weight lines are prefetched WEIGHTS_AHEAD steps on into L1 (6 KiB ahead at 64 columns).
 #define WEIGHTS_AHEAD 24
 
 // With e->prefetch_next, a one-tap call's first column block (the one that reads all of this
@@ -126,21 +126,25 @@ void rb_f32_gemm_8x32__avx512(size_t mr, size_t nc, size_t kc, const float *a, s
 // broadcast streams. ResNet-50's 1x1 layers whose input is 1.6-3.2 MB: 1.03-1.10x with it, in one
 // process (SPR-class Xeon, 1 thread); on inputs in L2 it costs 3-7% (the driver's rule,
 // kernels/conv_engine.c). Taps of 3x3 layers overlap the last tile's: no gain there.
-// TMR (6 or 7) is a constant at each instantiation, so the accumulator arrays stay in registers;
-// long_k and next_rows are constants at each call (RB_UK_PREFETCH_VARIANTS): four copies, each
-// with only its own loops.
-static inline __attribute__((always_inline)) void igemm64_with(size_t mr, size_t nc, size_t kc, size_t ks,
-                                                               const float *const *a, const float *w, float *c,
-                                                               size_t c_stride, const float *zero, size_t a_offset,
-                                                               const rb_uk_epilogue *e, const int long_k,
-                                                               const int next_rows, const size_t TMR) {
-  for (size_t n0 = 0; n0 < nc; n0 += 64) {
+// TMR (6 or 7 rows) and NV (4 or 2 vectors: 64 or 32 columns) are constants at each
+// instantiation, so the accumulator arrays stay in registers; long_k and next_rows are constants
+// at each call (RB_UK_PREFETCH_VARIANTS): four copies, each with only its own loops.
+static inline __attribute__((always_inline)) void igemm_with(size_t mr, size_t nc, size_t kc, size_t ks,
+                                                             const float *const *a, const float *w, float *c,
+                                                             size_t c_stride, const float *zero, size_t a_offset,
+                                                             const rb_uk_epilogue *e, const int long_k,
+                                                             const int next_rows, const size_t TMR, const int NV) {
+  const size_t TNR = 16 * (size_t)NV;
+  // 28 accumulators + 4 weights + x exceed the 32 zmm: the fourth weight vector as a memory
+  // operand (the only case: NV is 2 or 4).
+  const int last_from_memory = TMR * NV + NV + 1 > 32;
+  for (size_t n0 = 0; n0 < nc; n0 += TNR) {
     __m512 acc[MR64][4];
 #pragma GCC unroll 8
     for (size_t m = 0; m < TMR; m++)
 #pragma GCC unroll 4
-      for (int v = 0; v < 4; v++) acc[m][v] = _mm512_loadu_ps(w + 16 * v);
-    w += 64;
+      for (int v = 0; v < NV; v++) acc[m][v] = _mm512_loadu_ps(w + 16 * v);
+    w += TNR;
     const float *const *ap = a;
     for (size_t t = 0; t < ks; t++, ap += TMR) {
       const float *ar[MR64];
@@ -148,29 +152,31 @@ static inline __attribute__((always_inline)) void igemm64_with(size_t mr, size_t
 #pragma GCC unroll 8
       for (size_t m = 0; m < TMR; m++) ar[m] = ap[m] == zero ? zero : ap[m] + a_offset, padding_tap &= ap[m] == zero;
       if (padding_tap) {  // the whole tile in the padding at this tap (a 7-pixel tile is one row of
-        w += kc * 64;     // a 7x7 map: its first and last rows skip 3 of 9 taps, as oneDNN does)
+        w += kc * TNR;    // a 7x7 map: its first and last rows skip 3 of 9 taps, as oneDNN does)
         continue;
       }
-#define STEP                                                                                        \
-  {                                                                                                 \
-    if (long_k) {                                                                                   \
-      const char *ahead = (const char *)(w + 64 * WEIGHTS_AHEAD);                                   \
-      _mm_prefetch(ahead, _MM_HINT_T0), _mm_prefetch(ahead + 64, _MM_HINT_T0);                      \
-      _mm_prefetch(ahead + 128, _MM_HINT_T0), _mm_prefetch(ahead + 192, _MM_HINT_T0);               \
-    }                                                                                               \
-    const __m512 w0 = _mm512_loadu_ps(w), w1 = _mm512_loadu_ps(w + 16), w2 = _mm512_loadu_ps(w + 32); \
-    const __m512 w3 = TMR < 7 ? _mm512_loadu_ps(w + 48) : w2;                                        \
-    _Pragma("GCC unroll 8") for (size_t m = 0; m < TMR; m++) {                                      \
-      const __m512 x = _mm512_set1_ps(ar[m][k]);                                                    \
-      acc[m][0] = _mm512_fmadd_ps(x, w0, acc[m][0]), acc[m][1] = _mm512_fmadd_ps(x, w1, acc[m][1]); \
-      acc[m][2] = _mm512_fmadd_ps(x, w2, acc[m][2]);                                                \
-      if (TMR < 7)                                                                                  \
-        acc[m][3] = _mm512_fmadd_ps(x, w3, acc[m][3]);                                              \
-      else /* 28 accumulators + 3 weights + x: the fourth weight vector as a memory operand */      \
-        __asm__("vfmadd231ps %[w3m], %[x], %[acc]"                                                  \
-                : [acc] "+v"(acc[m][3])                                                             \
-                : [x] "v"(x), [w3m] "m"(*(const __m512_u *)(w + 48)));                              \
-    }                                                                                               \
+#define STEP                                                                                          \
+  {                                                                                                   \
+    if (long_k) {                                                                                     \
+      const char *ahead = (const char *)(w + TNR * WEIGHTS_AHEAD);                                    \
+      _Pragma("GCC unroll 4") for (int v = 0; v < NV; v++) _mm_prefetch(ahead + 64 * v, _MM_HINT_T0); \
+    }                                                                                                 \
+    const __m512 w0 = _mm512_loadu_ps(w), w1 = _mm512_loadu_ps(w + 16);                              \
+    const __m512 w2 = NV > 2 ? _mm512_loadu_ps(w + 32) : w0;                                          \
+    const __m512 w3 = NV > 2 && !last_from_memory ? _mm512_loadu_ps(w + 48) : w0;                     \
+    _Pragma("GCC unroll 8") for (size_t m = 0; m < TMR; m++) {                                        \
+      const __m512 x = _mm512_set1_ps(ar[m][k]);                                                      \
+      acc[m][0] = _mm512_fmadd_ps(x, w0, acc[m][0]), acc[m][1] = _mm512_fmadd_ps(x, w1, acc[m][1]);   \
+      if (NV > 2) {                                                                                   \
+        acc[m][2] = _mm512_fmadd_ps(x, w2, acc[m][2]);                                                \
+        if (!last_from_memory)                                                                        \
+          acc[m][3] = _mm512_fmadd_ps(x, w3, acc[m][3]);                                              \
+        else                                                                                          \
+          __asm__("vfmadd231ps %[wm], %[x], %[acc]"                                                   \
+                  : [acc] "+v"(acc[m][3])                                                             \
+                  : [x] "v"(x), [wm] "m"(*(const __m512_u *)(w + 48)));                               \
+      }                                                                                               \
+    }                                                                                                 \
   }
       if (next_rows && n0 == 0) {  // one tap (RB_UK_PREFETCH_VARIANTS): the next tile's pointers follow
         const float *p[MR64];
@@ -179,53 +185,60 @@ static inline __attribute__((always_inline)) void igemm64_with(size_t mr, size_t
         for (size_t kb = 0; kb < kc; kb += 16) {
 #pragma GCC unroll 8
           for (size_t m = 0; m < TMR; m++) _mm_prefetch((const char *)(p[m] + kb), _MM_HINT_T0);
-          for (size_t k = kb, end = kb + 16 < kc ? kb + 16 : kc; k < end; k++, w += 64) STEP
+          for (size_t k = kb, end = kb + 16 < kc ? kb + 16 : kc; k < end; k++, w += TNR) STEP
         }
       } else {
-        for (size_t k = 0; k < kc; k++, w += 64) STEP
+        for (size_t k = 0; k < kc; k++, w += TNR) STEP
       }
 #undef STEP
     }
     const size_t n = nc - n0;
-    const __mmask16 m0 = lanes(n), m1 = lanes(n > 16 ? n - 16 : 0), m2 = lanes(n > 32 ? n - 32 : 0),
-                    m3 = lanes(n > 48 ? n - 48 : 0);
-    __m512 s[4] = {_mm512_setzero_ps(), s[0], s[0], s[0]};  // the stored rows' column sums
-    __m512 gv[4] = {s[0], s[0], s[0], s[0]};
-    if (e->scale)
-      for (int v = 0; v < 4; v++) gv[v] = _mm512_maskz_loadu_ps(v == 0 ? m0 : v == 1 ? m1 : v == 2 ? m2 : m3, e->scale + n0 + 16 * v);
-    const __m512 *g = e->scale ? gv : NULL;
+    __mmask16 mk[4];
+    __m512 s[4], gv[4];  // the stored rows' column sums; the columns' scale
+#pragma GCC unroll 4
+    for (int v = 0; v < NV; v++) {
+      mk[v] = lanes(n > 16 * (size_t)v ? n - 16 * (size_t)v : 0);
+      s[v] = _mm512_setzero_ps();
+      gv[v] = e->scale ? _mm512_maskz_loadu_ps(mk[v], e->scale + n0 + 16 * v) : s[v];
+    }
     // Only rows < mr are stored: a residual may be the output itself (in place).
 #pragma GCC unroll 8
     for (size_t m = 0; m < TMR; m++)
       if (m < mr) {
         const float *res = e->residual ? e->residual + m * e->residual_stride + n0 : NULL;
-        store_row(c + m * c_stride + n0, res, &acc[m][0], &acc[m][1], m0, m1, e->relu, g);
-        store_row(c + m * c_stride + n0 + 32, res ? res + 32 : NULL, &acc[m][2], &acc[m][3], m2, m3, e->relu,
-                  g ? g + 2 : NULL);
+#pragma GCC unroll 2
+        for (int v = 0; v < NV; v += 2)
+          store_row(c + m * c_stride + n0 + 16 * v, res ? res + 16 * v : NULL, &acc[m][v], &acc[m][v + 1], mk[v],
+                    mk[v + 1], e->relu, e->scale ? gv + v : NULL);
         if (e->col_sums)
 #pragma GCC unroll 4
-          for (int v = 0; v < 4; v++) s[v] = _mm512_add_ps(s[v], acc[m][v]);
+          for (int v = 0; v < NV; v++) s[v] = _mm512_add_ps(s[v], acc[m][v]);
       }
     if (e->col_sums)
-      for (int v = 0; v < 4; v++) {
+      for (int v = 0; v < NV; v++) {
         float *cs = e->col_sums + n0 + 16 * v;
-        const __mmask16 mv = v == 0 ? m0 : v == 1 ? m1 : v == 2 ? m2 : m3;
-        _mm512_mask_storeu_ps(cs, mv, _mm512_add_ps(_mm512_maskz_loadu_ps(mv, cs), s[v]));
+        _mm512_mask_storeu_ps(cs, mk[v], _mm512_add_ps(_mm512_maskz_loadu_ps(mk[v], cs), s[v]));
       }
   }
 }
 
-#define WITH6(...) igemm64_with(__VA_ARGS__, 6)
-#define WITH7(...) igemm64_with(__VA_ARGS__, 7)
+#define WITH6x64(...) igemm_with(__VA_ARGS__, 6, 4)
+#define WITH7x64(...) igemm_with(__VA_ARGS__, 7, 4)
+#define WITH7x32(...) igemm_with(__VA_ARGS__, 7, 2)
 
 static void igemm6x64(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w, float *c,
                       size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e) {
-  RB_UK_PREFETCH_VARIANTS(WITH6, WEIGHTS_PREFETCH_MIN_K, mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e);
+  RB_UK_PREFETCH_VARIANTS(WITH6x64, WEIGHTS_PREFETCH_MIN_K, mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e);
 }
 
 static void igemm7x64(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w, float *c,
                       size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e) {
-  RB_UK_PREFETCH_VARIANTS(WITH7, WEIGHTS_PREFETCH_MIN_K, mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e);
+  RB_UK_PREFETCH_VARIANTS(WITH7x64, WEIGHTS_PREFETCH_MIN_K, mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e);
+}
+
+static void igemm7x32(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w, float *c,
+                      size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e) {
+  RB_UK_PREFETCH_VARIANTS(WITH7x32, WEIGHTS_PREFETCH_MIN_K, mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e);
 }
 
 // The plain GEMM as a one-tap igemm on the tile's rows, then the next tile's (to prefetch: past
@@ -258,4 +271,18 @@ void rb_f32_igemm_7x64__avx512(size_t mr, size_t nc, size_t kc, size_t ks, const
 void rb_f32_gemm_7x64__avx512(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride, const float *w,
                               float *c, size_t c_stride, const rb_uk_epilogue *e) {
   GEMM_ROWS(7, igemm7x64);
+}
+
+// 7x32: the same body at 32 columns, for groups of 32 output channels (ResNeXt-50's last stage:
+// 1024 channels in 32 groups on 7x7), where a 64-column tile would compute as many columns
+// again; 14 accumulators, and 9 loads per 14 FMAs (0.64).
+void rb_f32_igemm_7x32__avx512(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w,
+                               float *c, size_t c_stride, const float *zero, size_t a_offset,
+                               const rb_uk_epilogue *e) {
+  igemm7x32(mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e);
+}
+
+void rb_f32_gemm_7x32__avx512(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride, const float *w,
+                              float *c, size_t c_stride, const rb_uk_epilogue *e) {
+  GEMM_ROWS(7, igemm7x32);
 }

@@ -12,5 +12,7 @@ const rb_engine_config rb_engine_neon = {
     WINO3(RB_ISA_NEON, 4, __neon),
     {NULL, RB_ISA_NEON, 0, 0, NULL, NULL},  // no second tile: 8 rows pad little
     0.0f,
+    {NULL, RB_ISA_NEON, 0, 0, NULL, NULL},  // no narrower tile: 8 columns is the 8x8's NR
+    0.0f,
     rb_f32_colsum__neon,
 };

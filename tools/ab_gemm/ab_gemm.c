@@ -24,6 +24,12 @@ void OLD_ALT_IGEMM(size_t mr, size_t nc, size_t kc, size_t ks, const float *cons
 void OLD_ALT_GEMM(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride, const float *w, float *c,
                     size_t c_stride, const rb_uk_epilogue *e);
 #endif
+#ifdef OLD_NARROW_IGEMM
+void OLD_NARROW_IGEMM(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w, float *c,
+                     size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e);
+void OLD_NARROW_GEMM(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride, const float *w, float *c,
+                    size_t c_stride, const rb_uk_epilogue *e);
+#endif
 
 static double now(void) {
   struct timespec t;
@@ -66,6 +72,11 @@ int main(int argc, char **argv) {
   old_cfg.gemm_alt.igemm = OLD_ALT_IGEMM, old_cfg.gemm_alt.gemm = OLD_ALT_GEMM;
 #else
   old_cfg.gemm_alt = (rb_gemm_ukernel){0}, old_cfg.alt_row_cost = 0;
+#endif
+#ifdef OLD_NARROW_IGEMM  // the old file's narrow tile, else none
+  old_cfg.gemm_narrow.igemm = OLD_NARROW_IGEMM, old_cfg.gemm_narrow.gemm = OLD_NARROW_GEMM;
+#else
+  old_cfg.gemm_narrow = (rb_gemm_ukernel){0}, old_cfg.narrow_cost = 0;
 #endif
   double log_sum = 0;
   int count = 0;
