@@ -59,6 +59,17 @@ static inline void rb_uk_gemm_rows(const float *a, size_t a_stride, size_t mr, s
   for (size_t m = 0; m < tile_mr; m++) rows[m] = a + (m < mr ? m : mr - 1) * a_stride;
 }
 
+// A GEMM kernel run as its one-tap igemm_fn (a TMR-row tile) on the tile's rows, then the next
+// tile's (for a kernel that prefetches them, e->prefetch_next: past the end of A they are only
+// prefetched, which does not fault).
+#define RB_UK_GEMM_VIA_IGEMM(TMR, igemm_fn, mr, nc, kc, a, a_stride, w, c, c_stride, e)   \
+  do {                                                                                  \
+    const float *rows_[2 * (TMR)];                                                      \
+    rb_uk_gemm_rows(a, a_stride, mr, TMR, rows_);                                       \
+    for (size_t m_ = 0; m_ < (TMR); m_++) rows_[(TMR) + m_] = (a) + ((TMR) + m_) * (a_stride); \
+    igemm_fn(mr, nc, kc, 1, rows_, w, c, c_stride, NULL, 0, e);                         \
+  } while (0)
+
 // A GEMM kernel's prefetch variants, one rule for every ISA: WITH(mr, ..., e, long_k, next_rows)
 // called with constant flags (an always_inline WITH: each copy then has only its own loops; testing
 // the flags per tap cost the 7x7 stem 4-10% in one-process A/B runs). long_k: K of at least min_k

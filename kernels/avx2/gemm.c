@@ -134,19 +134,9 @@ void rb_f32_igemm_6x16__avx2(size_t mr, size_t nc, size_t kc, size_t ks, const f
   igemm6(mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e);
 }
 
-// The plain GEMM as a one-tap igemm on the tile's rows, then the next tile's (to prefetch: past
-// the end does not fault).
-#define GEMM_ROWS(TMR, igemm_fn)                                            \
-  do {                                                                      \
-    const float *rows[2 * TMR];                                             \
-    rb_uk_gemm_rows(a, a_stride, mr, TMR, rows);                            \
-    for (size_t m = 0; m < TMR; m++) rows[TMR + m] = a + (TMR + m) * a_stride; \
-    igemm_fn(mr, nc, kc, 1, rows, w, c, c_stride, NULL, 0, e);              \
-  } while (0)
-
 void rb_f32_gemm_6x16__avx2(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride, const float *w, float *c,
                             size_t c_stride, const rb_uk_epilogue *e) {
-  GEMM_ROWS(6, igemm6);
+  RB_UK_GEMM_VIA_IGEMM(6, igemm6, mr, nc, kc, a, a_stride, w, c, c_stride, e);
 }
 
 // 5x16: 10 accumulators. For maps whose pixels a 6-row tile pads (7x7 = 49 pixels: 54 rows with 6,
@@ -158,5 +148,5 @@ void rb_f32_igemm_5x16__avx2(size_t mr, size_t nc, size_t kc, size_t ks, const f
 
 void rb_f32_gemm_5x16__avx2(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride, const float *w, float *c,
                             size_t c_stride, const rb_uk_epilogue *e) {
-  GEMM_ROWS(5, igemm5);
+  RB_UK_GEMM_VIA_IGEMM(5, igemm5, mr, nc, kc, a, a_stride, w, c, c_stride, e);
 }

@@ -241,16 +241,6 @@ static void igemm7x32(size_t mr, size_t nc, size_t kc, size_t ks, const float *c
   RB_UK_PREFETCH_VARIANTS(WITH7x32, WEIGHTS_PREFETCH_MIN_K, mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e);
 }
 
-// The plain GEMM as a one-tap igemm on the tile's rows, then the next tile's (to prefetch: past
-// the end does not fault).
-#define GEMM_ROWS(TMR, igemm_fn)                                               \
-  do {                                                                         \
-    const float *rows[2 * TMR];                                                \
-    rb_uk_gemm_rows(a, a_stride, mr, TMR, rows);                               \
-    for (size_t m = 0; m < TMR; m++) rows[TMR + m] = a + (TMR + m) * a_stride; \
-    igemm_fn(mr, nc, kc, 1, rows, w, c, c_stride, NULL, 0, e);                 \
-  } while (0)
-
 void rb_f32_igemm_6x64__avx512(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w,
                                float *c, size_t c_stride, const float *zero, size_t a_offset,
                                const rb_uk_epilogue *e) {
@@ -259,7 +249,7 @@ void rb_f32_igemm_6x64__avx512(size_t mr, size_t nc, size_t kc, size_t ks, const
 
 void rb_f32_gemm_6x64__avx512(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride, const float *w,
                               float *c, size_t c_stride, const rb_uk_epilogue *e) {
-  GEMM_ROWS(6, igemm6x64);
+  RB_UK_GEMM_VIA_IGEMM(6, igemm6x64, mr, nc, kc, a, a_stride, w, c, c_stride, e);
 }
 
 void rb_f32_igemm_7x64__avx512(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w,
@@ -270,7 +260,7 @@ void rb_f32_igemm_7x64__avx512(size_t mr, size_t nc, size_t kc, size_t ks, const
 
 void rb_f32_gemm_7x64__avx512(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride, const float *w,
                               float *c, size_t c_stride, const rb_uk_epilogue *e) {
-  GEMM_ROWS(7, igemm7x64);
+  RB_UK_GEMM_VIA_IGEMM(7, igemm7x64, mr, nc, kc, a, a_stride, w, c, c_stride, e);
 }
 
 // 7x32: the same body at 32 columns, for groups of 32 output channels (ResNeXt-50's last stage:
@@ -284,5 +274,5 @@ void rb_f32_igemm_7x32__avx512(size_t mr, size_t nc, size_t kc, size_t ks, const
 
 void rb_f32_gemm_7x32__avx512(size_t mr, size_t nc, size_t kc, const float *a, size_t a_stride, const float *w,
                               float *c, size_t c_stride, const rb_uk_epilogue *e) {
-  GEMM_ROWS(7, igemm7x32);
+  RB_UK_GEMM_VIA_IGEMM(7, igemm7x32, mr, nc, kc, a, a_stride, w, c, c_stride, e);
 }
