@@ -144,7 +144,7 @@ $(GBENCH_BIN): $(call obj,$(GBENCH_SRCS)) $(SUITE_LIB) $(LIB)
 TEST_JOBS ?= 2
 test: | deps
 	$(MAKE) --no-print-directory $(TESTS) $(CLI)
-	RESBENCH_FIXTURES=tests/fixtures RESBENCH_CLI="$(strip $(RUN) $(CLI))" $(if $(RUN),RESBENCH_FORWARD_QUICK=1) \
+	RESBENCH_FIXTURES=tests/fixtures RESBENCH_CLI="$(strip $(RUN) $(CLI))" $(if $(RUN),RESBENCH_FORWARD_QUICK=1 RESBENCH_EMULATED=1) \
 	  tests/run_suites.sh $(TEST_JOBS) $(BUILD)/test-logs $(RUN) $(TESTS)
 
 # The default sweep, a few minutes on 2 cores: the kernels checked against fp64 first (no speed

@@ -383,14 +383,23 @@ START_TEST(cli_info_this_machine) {
   ck_assert_int_eq(json_integer_value(json_object_get(d, "threads")), 1);
   ck_assert(json_real_value(json_object_get(d, "fma_gflops")) > 0);
   ck_assert(json_real_value(json_object_get(d, "stream_gbs")) > 0);
-  // info measures every probe the CPU runs (the avx2 one too): each is there, and none is above
-  // the widest by more than noise.
+  // info measures every probe the CPU runs (the avx2 one too): each is there, and on hardware none
+  // is above the widest by more than noise. Under an emulator (RESBENCH_EMULATED, set by make test
+  // with qemu) the probes run at the emulator's speed, where scalar and NEON came out within 5% of
+  // each other and a noisy quick probe once put scalar 1.5x above NEON: only their presence counts.
+  const int emulated = getenv("RESBENCH_EMULATED") != NULL;
+  if (emulated) printf("note: info probe ratios not checked: emulated (RESBENCH_EMULATED)\n");
+  const double widest = json_real_value(json_object_get(d, "fma_gflops"));
   const json_t *per = json_object_get(d, "isa_fma_gflops");
   for (int i = 0; i < RB_ISA_COUNT; i++) {
     const json_t *v = json_object_get(per, rb_isa_name((rb_isa)i));
     ck_assert_msg((v != NULL) == (rb_cpu_supports((rb_isa)i) != 0), "%s probe %s", rb_isa_name((rb_isa)i),
                   v ? "measured but the CPU lacks it" : "missing");
-    if (v) ck_assert(json_real_value(v) > 0 && json_real_value(v) < 1.5 * json_real_value(json_object_get(d, "fma_gflops")));
+    if (!v) continue;
+    ck_assert_msg(json_real_value(v) > 0, "%s probe %g", rb_isa_name((rb_isa)i), json_real_value(v));
+    if (!emulated)
+      ck_assert_msg(json_real_value(v) < 1.5 * widest, "%s probe %g GFLOP/s, the widest %g", rb_isa_name((rb_isa)i),
+                    json_real_value(v), widest);
   }
   ck_assert_str_eq(json_string_value(json_object_get(o, "xml")), path);
   rb_topology *t, *here;
