@@ -283,7 +283,8 @@ static void run_ng_case(const rb_ngconv_ukernel *u, const ng_case *c, uint64_t s
   for (size_t t = 0; t < ks; t++)
     for (size_t i = 0; i < MR; i++) {
       const size_t row = i < m ? i : m - 1;
-      ind[t * MR + i] = (c->zero_row == (int)row && c->zero_tap == (int)t) ? zero : a + (t * MR + row) * a_stride;
+      const int padding = (c->zero_row == (int)row || c->zero_row == ALL_ROWS) && c->zero_tap == (int)t;
+      ind[t * MR + i] = padding ? zero : a + (t * MR + row) * a_stride;
     }
   if (c->nan) a[(m - 1) * a_stride + c->a_offset + nc - 1] = NAN;  // tap 0, row m - 1 (not a padding tap)
   for (size_t i = 0; i < MR * c->c_stride; i++) out[i] = c->in_place ? res[i] : poison_value();
@@ -344,6 +345,15 @@ START_TEST(ngconv_ukernels) {
         const size_t ks = ks_values[t];
         ng_case c = {m, W + cpg, ks, W + cpg + 3, cpg, (int)(m - 1), (int)((m * 5) % ks), (int)(m % 2),
                      (int)((m / 2) % 2), 0, 0};
+        run_ng_case(u, &c, seed++);
+      }
+    // A tap wholly in the padding (a kernel may skip it and its weights), first, middle and last
+    // of 9 taps and of 49, every third m; one and two blocks.
+    for (size_t t = 0; t < 6; t++)
+      for (size_t m = 1 + t % 3; m <= MR; m += 3) {
+        const size_t ks = t < 3 ? 9 : 49, tap = t % 3 == 0 ? 0 : t % 3 == 1 ? ks / 2 : ks - 1;
+        const size_t nc = t % 2 ? W : W + cpg;
+        ng_case c = {m, nc, ks, nc + 1, cpg, ALL_ROWS, (int)tap, (int)(m % 2), 1, 0, 0};
         run_ng_case(u, &c, seed++);
       }
     // NaN through the sum and ReLU; in place (the residual is the output), every m.

@@ -10,7 +10,7 @@
 static inline void ngconv(size_t MR, size_t CPG, size_t WIDTH, const signed char *perm, size_t mr, size_t nc,
                           size_t ks, const float *const *a, const float *w, float *c, size_t c_stride,
                           const float *zero, size_t a_offset, const rb_uk_epilogue *e) {
-  float acc[16][16];
+  float acc[16][32];
   for (size_t ch0 = 0; ch0 < nc; ch0 += WIDTH) {
     const size_t lanes = nc - ch0 < WIDTH ? nc - ch0 : WIDTH;  // no input channel past nc is read
     for (size_t m = 0; m < MR; m++)
