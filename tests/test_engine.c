@@ -153,7 +153,7 @@ START_TEST(random_shapes) {
   static const int shapes[][3] = {{1, 3, 64},  {1, 13, 21}, {1, 64, 40}, {2, 16, 16}, {4, 40, 40}, {8, 16, 8},
                                   {32, 4, 4},  {64, 4, 4},  {32, 8, 8},  {8, 8, 8},   {2, 4, 4},   {4, 64, 64},
                                   {16, 5, 7},  {1, 40, 17}, {64, 1, 1},  {3, 8, 4},   {1, 1, 9},   {1, 5, 33},
-                                  {1, 7, 16}};
+                                  {1, 7, 16},  {3, 16, 16}};  // 3 x 16: a two-group block, then one group
   for (int c = 0; c < nc; c++) {
     int seen[5] = {0};
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)

@@ -8,7 +8,10 @@ const rb_engine_config rb_engine_avx512 = {
     {"rb_f32_igemm_6x64__avx512", RB_ISA_AVX512, 6, 64, rb_f32_igemm_6x64__avx512, rb_f32_gemm_6x64__avx512},
     {"rb_f32_ngconv_c4_16x16__avx512", RB_ISA_AVX512, 16, 4, 16, rb_f32_ngconv_c4_16x16__avx512, NULL},
     {"rb_f32_ngconv_c8_16x16__avx512", RB_ISA_AVX512, 16, 8, 16, rb_f32_ngconv_c8_16x16__avx512, NULL},
-    {"rb_f32_ngconv_c16_14x16__avx512", RB_ISA_AVX512, 14, 16, 16, rb_f32_ngconv_c16_14x16__avx512, NULL},
+    // c16: two groups a block, 14 FMA chains from 7 rows (14x16 keeps 7 in flight). Zen 5, 1 thread,
+    // A/B against 14x16 (tools/ab_gemm.sh, 7 rounds): ResNeXt-50's 16-channel 3x3 stride 2 1.16x
+    // (165 -> 192 GFLOP/s), stride 1 1.005x (202 -> 203); both are load-bound near 2 loads/cycle.
+    {"rb_f32_ngconv_c16_7x32__avx512", RB_ISA_AVX512, 7, 16, 32, rb_f32_ngconv_c16_7x32__avx512, NULL},
     WINO3(RB_ISA_AVX512, 16, __avx512),
     // 7x64 for 7x7 maps (49 pixels: 49 rows, not 54). Hot on Zen 5 (gbench ukernel/..., two
     // alternated runs) it runs at 6x64's rate per FMA (igemm 238/235 vs 241/236, gemm 231/235 vs

@@ -78,6 +78,20 @@ int main(int argc, char **argv) {
 #else
   old_cfg.gemm_narrow = (rb_gemm_ukernel){0}, old_cfg.narrow_cost = 0;
 #endif
+  // AB_OLD_NGCONV=<registry name>: the old side runs that narrow-group kernel for its group width
+  // (two kernels of the working tree side by side; give REV = HEAD for the same GEMM tiles).
+  const char *old_ng = getenv("AB_OLD_NGCONV");
+  if (old_ng) {
+    const rb_ngconv_ukernel *u = NULL;
+    for (size_t i = 0; i < rb_ngconv_ukernel_count; i++)
+      if (!strcmp(rb_ngconv_ukernels[i].name, old_ng)) u = &rb_ngconv_ukernels[i];
+    if (!u || u->isa != now_cfg->isa) {
+      fprintf(stderr, "ab_gemm: AB_OLD_NGCONV=%s is no %s narrow-group kernel of the registry\n", old_ng, argv[1]);
+      return 2;
+    }
+    *(u->cpg == 4 ? &old_cfg.ngconv4 : u->cpg == 8 ? &old_cfg.ngconv8 : &old_cfg.ngconv16) = *u;
+    printf("old side's c%d narrow-group kernel: %s\n", u->cpg, u->name);
+  }
   double log_sum = 0;
   int count = 0;
   printf("%-34s %-6s %9s %9s %8s %s\n", "problem", "path", "old GF/s", "new GF/s", "new/old", "range over rounds");
