@@ -27,6 +27,12 @@ size_t rb_pack_ngconv_size(int width, int cpg, int cout, int ks) {
 }
 
 const signed char rb_ngconv_perm_c4_dup[16] = {0, 0, 2, 2, 1, 1, 3, 3, 2, 3, 0, 1, 3, 2, 1, 0};
+// c8 from in-lane broadcasts of x and of x with its 128-bit lanes swapped (AVX-512's c8 swap):
+// vector j gives outputs 0-3 of a group input j and outputs 4-7 input j ^ 4.
+const signed char rb_ngconv_perm_c8_swap[64] = {0, 0, 0, 0, 4, 4, 4, 4, 1, 1, 1, 1, 5, 5, 5, 5,
+                                                 2, 2, 2, 2, 6, 6, 6, 6, 3, 3, 3, 3, 7, 7, 7, 7,
+                                                 4, 4, 4, 4, 0, 0, 0, 0, 5, 5, 5, 5, 1, 1, 1, 1,
+                                                 6, 6, 6, 6, 2, 2, 2, 2, 7, 7, 7, 7, 3, 3, 3, 3};
 
 void rb_pack_ngconv(int width, int cpg, const signed char *perm, int cout, int ks, const float *w, const float *bias,
                     float *packed) {

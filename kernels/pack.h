@@ -19,5 +19,6 @@ void rb_pack_ngconv(int width, int cpg, const signed char *perm, int cout, int k
 // For 4-channel groups: vectors movsldup(x), movshdup(x) (shuffled by the load ports), and x
 // rotated by 2 and reversed within each group (two shuffles): every lane sees inputs 0..3 once.
 extern const signed char rb_ngconv_perm_c4_dup[16];
+extern const signed char rb_ngconv_perm_c8_swap[64];
 
 #endif

@@ -66,6 +66,9 @@ const size_t rb_wino_ukernel_count = sizeof rb_wino_ukernels / sizeof rb_wino_uk
 // AVX2's c4 layout (rb_ngconv_perm_c4_dup), so the driver is tested with it on every CPU.
 #define NG_DUP(mr, width) {"rb_f32_ngconv_c4_" #mr "x" #width "dup__scalar", RB_ISA_REF, mr, 4, width, \
                            rb_f32_ngconv_c4_##mr##x##width##dup__scalar, rb_ngconv_perm_c4_dup}
+// AVX-512's c8 layout (rb_ngconv_perm_c8_swap), likewise.
+#define NG_SWAP(mr, width) {"rb_f32_ngconv_c8_" #mr "x" #width "swap__scalar", RB_ISA_REF, mr, 8, width, \
+                            rb_f32_ngconv_c8_##mr##x##width##swap__scalar, rb_ngconv_perm_c8_swap}
 #define NO_NG {NULL, RB_ISA_REF, 0, 0, 0, NULL, NULL}
 #define NO_GEMM {NULL, RB_ISA_REF, 0, 0, NULL, NULL}
 // Each SIMD ISA's geometry, with transforms of its vector width: AVX2 (6x16 with its second tile
@@ -81,7 +84,7 @@ const rb_engine_config rb_engine_scalar_configs[] = {
     {"scalar_14x32", RB_ISA_REF, GEMM(14, 32), NG(16, 4, 16), NG(16, 8, 16), NG(14, 16, 16),
      WINO3(RB_ISA_REF, 16, __vec16), GEMM(8, 32), 1.15f,  // AVX-512's 8x32 ran at 14x32's rate hot
      NO_GEMM, 0.0f, rb_f32_colsum__vec16},                                // (SPR-class Xeon); 1.15 kept it for >15 %
-    {"scalar_6x64", RB_ISA_REF, GEMM(6, 64), NG(16, 4, 16), NG(16, 8, 16), NG(7, 16, 32),
+    {"scalar_6x64", RB_ISA_REF, GEMM(6, 64), NG(16, 4, 16), NG_SWAP(16, 16), NG(7, 16, 32),
      WINO3(RB_ISA_REF, 16, __vec16), GEMM(7, 64), 1.02f, GEMM(7, 32), 1.05f,
      rb_f32_colsum__vec16},
     {"scalar_8x8", RB_ISA_REF, GEMM(8, 8), NG(16, 4, 4), NG(8, 8, 8), NO_NG, WINO3(RB_ISA_REF, 4, __vec4), NO_GEMM,

@@ -1,5 +1,6 @@
 // What the engine runs on AVX-512 (the ISA list, kernels/isa_list.c, points here). The scalar
 // twin at this geometry is rb_engine_scalar_configs' "scalar_6x64".
+#include "../pack.h"
 #include "../ukernel_decls.h"
 
 const rb_engine_config rb_engine_avx512 = {
@@ -7,7 +8,8 @@ const rb_engine_config rb_engine_avx512 = {
     RB_ISA_AVX512,
     {"rb_f32_igemm_6x64__avx512", RB_ISA_AVX512, 6, 64, rb_f32_igemm_6x64__avx512, rb_f32_gemm_6x64__avx512},
     {"rb_f32_ngconv_c4_16x16__avx512", RB_ISA_AVX512, 16, 4, 16, rb_f32_ngconv_c4_16x16__avx512, NULL},
-    {"rb_f32_ngconv_c8_16x16__avx512", RB_ISA_AVX512, 16, 8, 16, rb_f32_ngconv_c8_16x16__avx512, NULL},
+    {"rb_f32_ngconv_c8_16x16swap__avx512", RB_ISA_AVX512, 16, 8, 16, rb_f32_ngconv_c8_16x16swap__avx512,
+     rb_ngconv_perm_c8_swap},
     // c16: two groups a block, 14 FMA chains from 7 rows (14x16 keeps 7 in flight). Zen 5, 1 thread,
     // A/B against 14x16 (tools/ab_gemm.sh, 7 rounds): ResNeXt-50's 16-channel 3x3 stride 2 1.16x
     // (165 -> 192 GFLOP/s), stride 1 1.005x (202 -> 203); both are load-bound near 2 loads/cycle.

@@ -4,11 +4,13 @@
 //   so one FMA serves four groups at full width. 16 accumulators + 4 weight rows + 2 = 22 zmm.
 //   Per pixel and tap: 1 load, 4 in-lane shuffles, 4 FMAs.
 // c8: two 8-channel groups a zmm, one per 256-bit half. Input i must reach the 8 lanes of its
-//   half, across 128-bit lanes, so vpermilps cannot do it: vpermps (_mm512_permutexvar_ps) with
-//   8 index vectors kept in registers (16 accumulators + 8 indices + weight + input + 1 = 27 zmm).
-//   One shuffle per FMA, the same as two half-masked broadcast FMAs would cost, and fewer loads
-//   than merge-masked broadcasts (a load and a shuffle-port blend each on Intel).
-// Both: the shuffles share port 5 with the second FMA unit, which bounds them near 1 FMA/cycle.
+//   half, across 128-bit lanes. c8 16x16: vpermps (_mm512_permutexvar_ps) with 8 index vectors
+//   kept in registers (16 accumulators + 8 indices + weight + input + 1 = 27 zmm), one shuffle
+//   per FMA. c8 16x16swap (the config's): one vshuff32x4 a pixel, then in-lane vpermilps only,
+//   with the weights packed to match (below).
+// Shuffle cost, measured on Zen 5 (12 FMA chains, one shuffle per FMA): vpermilps beside each FMA
+//   costs nothing (253 of 252 GFLOP/s), vpermps or vshuff32x4 a third of the FMA rate (168). On
+//   Intel all of them share port 5 with the second FMA unit, near 1 FMA/cycle.
 // c16 (14 pixels): one 16-channel group a zmm, where the 14x32 igemm would leave half of its
 //   columns empty. The tap's 16 weight rows stay in registers (14 accumulators + 16 = 30 zmm);
 //   each FMA takes its input as an embedded broadcast ({1to16}: a load, no shuffle), so per
@@ -110,6 +112,52 @@ void rb_f32_ngconv_c8_16x16__avx512(size_t mr, size_t nc, size_t ks, const float
     C8R(4, a, b, c_, d) C8R(5, a, b, c_, d) C8R(6, a, b, c_, d) C8R(7, a, b, c_, d)                 \
   }
       C8(0, 1, 2, 3) C8(4, 5, 6, 7) C8(8, 9, 10, 11) C8(12, 13, 14, 15)
+    }
+    PIXELS(STORE)
+  }
+}
+
+// c8 without cross-lane shuffles: vpermps is a third of a cycle dearer than an FMA issue slot on
+// Zen 5 (one per FMA: 168 of 252 GFLOP/s in a probe), vpermilps costs nothing (253). Each pixel's
+// input x is swapped once across the 128-bit lanes of each 256-bit half (xs: inputs 4-7 of a
+// group where x has 0-3), then vector j < 4 is x's in-lane broadcast of j and vector j >= 4 xs's
+// of j - 4: lanes of outputs 0-3 see inputs j, lanes of outputs 4-7 inputs j ^ 4, which the
+// packing follows (rb_ngconv_perm_c8_swap). Per pixel and tap: 1 load, 1 vshuff32x4, 8
+// vpermilps, 8 FMAs, and the 8 weight rows are loaded once for 4 pixels.
+void rb_f32_ngconv_c8_16x16swap__avx512(size_t mr, size_t nc, size_t ks, const float *const *a, const float *w,
+                                        float *c, size_t c_stride, const float *zero, size_t a_offset,
+                                        const rb_uk_epilogue *e) {
+  for (size_t ch0 = 0; ch0 < nc; ch0 += WIDTH) {
+    const __mmask16 mask = lanes(nc - ch0);
+    const __m512 bias = _mm512_loadu_ps(w);
+    PIXELS(INIT)
+    w += WIDTH;
+    const size_t off = a_offset + ch0;
+    for (size_t t = 0; t < ks; t++, w += 8 * WIDTH) {
+      const float *const *ap = a + t * MR;
+// Prefetch two blocks ahead, not one: stride 2 fills twice the lines per FMA of stride 1, and on
+// Zen 5 (A/B, 7 rounds) ResNeXt-50's 8-channel stride-2 layer ran 1.15x old c8 with it against
+// 1.07x with one block; stride 1 the same (1.15x), four blocks no better.
+#define LOADP(m)                                                     \
+  const float *row##m = ROW(m);                                      \
+  _mm_prefetch((const char *)(row##m + 2 * WIDTH), _MM_HINT_T0);     \
+  const __m512 x##m = _mm512_maskz_loadu_ps(mask, row##m);
+#define SWAPX(m) const __m512 xs##m = _mm512_shuffle_f32x4(x##m, x##m, 0xB1);  // lanes 1, 0, 3, 2
+#define S8I(m, v, imm) acc##m = _mm512_fmadd_ps(_mm512_permute_ps(v##m, imm), wj, acc##m);
+#define S8R(j, v, imm, a, b, c_, d)                      \
+  {                                                      \
+    const __m512 wj = _mm512_loadu_ps(w + j * WIDTH);    \
+    S8I(a, v, imm) S8I(b, v, imm) S8I(c_, v, imm) S8I(d, v, imm) \
+  }
+#define S8(a, b, c_, d)                                                                                    \
+  {                                                                                                        \
+    LOADP(a) LOADP(b) LOADP(c_) LOADP(d)                                                                   \
+    S8R(0, x, 0x00, a, b, c_, d) S8R(1, x, 0x55, a, b, c_, d) S8R(2, x, 0xAA, a, b, c_, d)                 \
+    S8R(3, x, 0xFF, a, b, c_, d) SWAPX(a) SWAPX(b) SWAPX(c_) SWAPX(d)                                      \
+    S8R(4, xs, 0x00, a, b, c_, d) S8R(5, xs, 0x55, a, b, c_, d)                                            \
+    S8R(6, xs, 0xAA, a, b, c_, d) S8R(7, xs, 0xFF, a, b, c_, d)                                            \
+  }
+      S8(0, 1, 2, 3) S8(4, 5, 6, 7) S8(8, 9, 10, 11) S8(12, 13, 14, 15)
     }
     PIXELS(STORE)
   }
