@@ -126,6 +126,11 @@ void rb_f32_gemm_8x32__avx512(size_t mr, size_t nc, size_t kc, const float *a, s
 // broadcast streams. ResNet-50's 1x1 layers whose input is 1.6-3.2 MB: 1.03-1.10x with it, in one
 // process (SPR-class Xeon, 1 thread); on inputs in L2 it costs 3-7% (the driver's rule,
 // kernels/conv_engine.c). Taps of 3x3 layers overlap the last tile's: no gain there.
+// A tap where the tile's first or last row alone is padding (a row's first pixel at kw = 0, its
+// last at the last kw) runs the other rows only; whole-padding taps are skipped before. Rows in
+// between are never padding in a tile of one map row (7x64 on 7x7). A/B on Zen 5 (1 thread, 7
+// rounds, results/vm-epyc-zen5/ab-padding-rows-avx512-1t.txt): 512@7 3x3 1.095x, 512@14 s2
+// 1.041x, 256@14 1.012x, the others 0.99-1.01x.
 // TMR (6 or 7 rows) and NV (4 or 2 vectors: 64 or 32 columns) are constants at each
 // instantiation, so the accumulator arrays stay in registers; long_k and next_rows are constants
 // at each call (RB_UK_PREFETCH_VARIANTS): four copies, each with only its own loops.
@@ -155,7 +160,7 @@ static inline __attribute__((always_inline)) void igemm_with(size_t mr, size_t n
         w += kc * TNR;    // a 7x7 map: its first and last rows skip 3 of 9 taps, as oneDNN does)
         continue;
       }
-#define STEP                                                                                          \
+#define STEP(F, L)                                                                                    \
   {                                                                                                   \
     if (long_k) {                                                                                     \
       const char *ahead = (const char *)(w + TNR * WEIGHTS_AHEAD);                                    \
@@ -164,7 +169,7 @@ static inline __attribute__((always_inline)) void igemm_with(size_t mr, size_t n
     const __m512 w0 = _mm512_loadu_ps(w), w1 = _mm512_loadu_ps(w + 16);                              \
     const __m512 w2 = NV > 2 ? _mm512_loadu_ps(w + 32) : w0;                                          \
     const __m512 w3 = NV > 2 && !last_from_memory ? _mm512_loadu_ps(w + 48) : w0;                     \
-    _Pragma("GCC unroll 8") for (size_t m = 0; m < TMR; m++) {                                        \
+    _Pragma("GCC unroll 8") for (size_t m = F; m < TMR - L; m++) {                                    \
       const __m512 x = _mm512_set1_ps(ar[m][k]);                                                      \
       acc[m][0] = _mm512_fmadd_ps(x, w0, acc[m][0]), acc[m][1] = _mm512_fmadd_ps(x, w1, acc[m][1]);   \
       if (NV > 2) {                                                                                   \
@@ -185,10 +190,14 @@ static inline __attribute__((always_inline)) void igemm_with(size_t mr, size_t n
         for (size_t kb = 0; kb < kc; kb += 16) {
 #pragma GCC unroll 8
           for (size_t m = 0; m < TMR; m++) _mm_prefetch((const char *)(p[m] + kb), _MM_HINT_T0);
-          for (size_t k = kb, end = kb + 16 < kc ? kb + 16 : kc; k < end; k++, w += TNR) STEP
+          for (size_t k = kb, end = kb + 16 < kc ? kb + 16 : kc; k < end; k++, w += TNR) STEP(0, 0)
         }
+      } else if (ap[0] == zero) {  // the first row is padding at this tap (a row's first pixel, kw = 0)
+        for (size_t k = 0; k < kc; k++, w += TNR) STEP(1, 0)
+      } else if (ap[TMR - 1] == zero) {  // the last (a row's last pixel, the last kw)
+        for (size_t k = 0; k < kc; k++, w += TNR) STEP(0, 1)
       } else {
-        for (size_t k = 0; k < kc; k++, w += TNR) STEP
+        for (size_t k = 0; k < kc; k++, w += TNR) STEP(0, 0)
       }
 #undef STEP
     }
