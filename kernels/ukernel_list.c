@@ -85,7 +85,7 @@ const rb_engine_config rb_engine_scalar_configs[] = {
      WINO3(RB_ISA_REF, 16, __vec16), GEMM(8, 32), 1.15f,  // AVX-512's 8x32 ran at 14x32's rate hot
      NO_GEMM, 0.0f, rb_f32_colsum__vec16},                                // (SPR-class Xeon); 1.15 kept it for >15 %
     {"scalar_6x64", RB_ISA_REF, GEMM(6, 64), NG(16, 4, 16), NG_SWAP(16, 16), NG(7, 16, 32),
-     WINO3(RB_ISA_REF, 16, __vec16), GEMM(7, 64), 1.02f, GEMM(7, 32), 1.05f,
+     WINO3(RB_ISA_REF, 16, __vec16), GEMM(7, 64), 1.005f, GEMM(7, 32), 1.05f,
      rb_f32_colsum__vec16},
     {"scalar_8x8", RB_ISA_REF, GEMM(8, 8), NG(16, 4, 4), NG(8, 8, 8), NO_NG, WINO3(RB_ISA_REF, 4, __vec4), NO_GEMM,
      0.0f, NO_GEMM, 0.0f, rb_f32_colsum__vec4},
