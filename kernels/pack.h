@@ -19,6 +19,8 @@ void rb_pack_ngconv(int width, int cpg, const signed char *perm, int cout, int k
 // For 4-channel groups: vectors movsldup(x), movshdup(x) (shuffled by the load ports), and x
 // rotated by 2 and reversed within each group (two shuffles): every lane sees inputs 0..3 once.
 extern const signed char rb_ngconv_perm_c4_dup[16];
+// For 8-channel groups on AVX-512: vectors 0-3 in-lane broadcasts of x, 4-7 of x with the 128-bit
+// lanes of each 256-bit half swapped: lanes of outputs 0-3 see input j, of outputs 4-7 input j ^ 4.
 extern const signed char rb_ngconv_perm_c8_swap[64];
 
 #endif

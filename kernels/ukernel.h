@@ -40,7 +40,8 @@ typedef struct rb_uk_epilogue {
 // padding tap). a has MR pointers per tap whatever mr is (the driver repeats the last row); rows
 // m >= mr are computed but not stored (clamped row pointers). Columns past nc are masked.
 // A tap whose MR pointers are all the zero row adds nothing: a kernel may skip it (and its
-// weights), as ref skips padding taps.
+// weights), as ref skips padding taps; likewise the FMAs of any one row at a tap where its
+// pointer is the zero row (AVX-512's igemm drops the tile's first or last row there).
 // The next tile's ks x MR pointers follow (a[ks * MR ...], zero rows after the last tile): a
 // kernel may prefetch the rows they point to (e->prefetch_next), and must not otherwise use them.
 typedef void (*rb_f32_igemm_fn)(size_t mr, size_t nc, size_t kc, size_t ks, const float *const *a, const float *w,
