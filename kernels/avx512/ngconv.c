@@ -66,10 +66,12 @@ void rb_f32_ngconv_c4_16x16__avx512(size_t mr, size_t nc, size_t ks, const float
                    w3 = _mm512_loadu_ps(w + 48);
 // Four pixels side by side: each pixel's FMAs form one dependent chain, so interleaving four
 // keeps more independent FMAs in the scheduler's window.
-#define LOADX(m)                                                \
-  const float *row##m = ROW(m);                                 \
-  _mm_prefetch((const char *)(row##m + WIDTH), _MM_HINT_T0);    \
+// Each also prefetches the pixel's input `ahead` channel blocks on (see the c8 swap kernel).
+#define LOADX_AHEAD(m, ahead)                                               \
+  const float *row##m = ROW(m);                                             \
+  _mm_prefetch((const char *)(row##m + (ahead) * WIDTH), _MM_HINT_T0);      \
   const __m512 x##m = _mm512_maskz_loadu_ps(mask, row##m);
+#define LOADX(m) LOADX_AHEAD(m, 1)
 #define C4I(m, imm, wi) acc##m = _mm512_fmadd_ps(_mm512_permute_ps(x##m, imm), wi, acc##m);
 #define C4(a, b, c_, d)                                                                        \
   {                                                                                            \
@@ -138,10 +140,7 @@ void rb_f32_ngconv_c8_16x16swap__avx512(size_t mr, size_t nc, size_t ks, const f
 // Prefetch two blocks ahead, not one: stride 2 fills twice the lines per FMA of stride 1, and on
 // Zen 5 (A/B, 7 rounds) ResNeXt-50's 8-channel stride-2 layer ran 1.15x old c8 with it against
 // 1.07x with one block; stride 1 the same (1.15x), four blocks no better.
-#define LOADP(m)                                                     \
-  const float *row##m = ROW(m);                                      \
-  _mm_prefetch((const char *)(row##m + 2 * WIDTH), _MM_HINT_T0);     \
-  const __m512 x##m = _mm512_maskz_loadu_ps(mask, row##m);
+#define LOADP(m) LOADX_AHEAD(m, 2)
 #define SWAPX(m) const __m512 xs##m = _mm512_shuffle_f32x4(x##m, x##m, 0xB1);  // lanes 1, 0, 3, 2
 #define S8I(m, v, imm) acc##m = _mm512_fmadd_ps(_mm512_permute_ps(v##m, imm), wj, acc##m);
 #define S8R(j, v, imm, a, b, c_, d)                      \
