@@ -69,8 +69,13 @@ static inline __attribute__((always_inline)) void igemm_with(size_t mr, size_t n
     const float *const *ap = a;
     for (size_t t = 0; t < ks; t++, ap += TMR) {
       const float *ar[MR];
+      int padding_tap = 1;
 #pragma GCC unroll 8
-      for (size_t m = 0; m < TMR; m++) ar[m] = ap[m] == zero ? zero : ap[m] + a_offset;
+      for (size_t m = 0; m < TMR; m++) ar[m] = ap[m] == zero ? zero : ap[m] + a_offset, padding_tap &= ap[m] == zero;
+      if (padding_tap) {  // the whole tile in the padding at this tap (tiles within a map's first or
+        w += kc * NR;     // last row, at its first or last kernel row), as oneDNN skips them
+        continue;
+      }
 #define STEP                                                                      \
   {                                                                               \
     if (long_k) _mm_prefetch((const char *)(w + NR * WEIGHTS_AHEAD), _MM_HINT_T0); \
