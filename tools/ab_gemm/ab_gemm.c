@@ -78,6 +78,33 @@ int main(int argc, char **argv) {
 #else
   old_cfg.gemm_narrow = (rb_gemm_ukernel){0}, old_cfg.narrow_cost = 0;
 #endif
+  // AB_OLD_TILES=MAIN[,ALT:COST[,NARROW:COST]] (registry names; "-": the old file's MAIN, or no
+  // ALT / NARROW): the old side runs those GEMM tiles of the working tree with those costs, two
+  // tile choices side by side (REV: one whose gemm.c has the config's tile, e.g. `git stash create`).
+  const char *old_tiles = getenv("AB_OLD_TILES");
+  if (old_tiles) {
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", old_tiles);
+    rb_gemm_ukernel *slot[3] = {&old_cfg.gemm, &old_cfg.gemm_alt, &old_cfg.gemm_narrow};
+    float *cost[3] = {NULL, &old_cfg.alt_row_cost, &old_cfg.narrow_cost};
+    old_cfg.gemm_alt = old_cfg.gemm_narrow = (rb_gemm_ukernel){0}, old_cfg.alt_row_cost = old_cfg.narrow_cost = 0;
+    int i = 0;
+    for (char *tok = strtok(buf, ","); tok && i < 3; tok = strtok(NULL, ","), i++) {
+      char *colon = strchr(tok, ':');
+      if (colon) *colon = 0;
+      if (!strcmp(tok, "-")) continue;
+      const rb_gemm_ukernel *u = NULL;
+      for (size_t j = 0; j < rb_gemm_ukernel_count; j++)
+        if (!strcmp(rb_gemm_ukernels[j].name, tok)) u = &rb_gemm_ukernels[j];
+      if (!u || u->isa != now_cfg->isa || (i > 0 && !colon)) {
+        fprintf(stderr, "ab_gemm: AB_OLD_TILES: %s is no %s GEMM tile of the registry (or has no :COST)\n", tok, argv[1]);
+        return 2;
+      }
+      *slot[i] = *u;
+      if (i > 0) *cost[i] = strtof(colon + 1, NULL);
+    }
+    printf("old side's tiles: %s\n", old_tiles);
+  }
   // AB_OLD_NGCONV=<registry name>: the old side runs that narrow-group kernel for its group width
   // (two kernels of the working tree side by side; give REV = HEAD for the same GEMM tiles).
   const char *old_ng = getenv("AB_OLD_NGCONV");
