@@ -354,6 +354,15 @@ START_TEST(ngconv_ukernels) {
                      (int)((m / 2) % 2), 0, 0};
         run_ng_case(u, &c, seed++);
       }
+    // Only the first or only the last row's pointer the zero row at a tap, a full tile (a map row's
+    // first pixel at kw = 0, its last at the last kw: a kernel may skip that row's FMAs there, and
+    // must keep the others'); taps 1, 9 and 49, one and two blocks.
+    for (size_t t = 0; t < sizeof ks_values / sizeof ks_values[0]; t++)
+      for (int last = 0; last < 2; last++) {
+        const size_t ks = ks_values[t], nc = last ? 2 * W : W + cpg;
+        ng_case c = {MR, nc, ks, nc + 3, cpg, last ? (int)MR - 1 : 0, (int)(ks / 2), last, 1, 0, 0};
+        run_ng_case(u, &c, seed++);
+      }
     // A tap wholly in the padding (a kernel may skip it and its weights), first, middle and last
     // of 9 taps and of 49, every third m; one and two blocks.
     for (size_t t = 0; t < 6; t++)
