@@ -40,6 +40,7 @@ rb_status rb_engine_plan_create(const rb_engine_config *cfg, const rb_conv_desc 
 void rb_engine_plan_run(rb_engine_plan *p, const float *in, const rb_conv_fusion *f, float *out);
 rb_engine_path rb_engine_plan_path(const rb_engine_plan *p);
 const char *rb_engine_plan_ukernel(const rb_engine_plan *p);  // the microkernel's name
+int rb_engine_plan_nc_block(const rb_engine_plan *p);          // GEMM paths: output channels a task
 const char *rb_engine_plan_path_name(const rb_engine_plan *p);
 void rb_engine_plan_destroy(rb_engine_plan *p);
 

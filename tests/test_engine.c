@@ -270,6 +270,7 @@ START_TEST(threads_bit_identical) {
       rb_conv_desc_make(1, 14, 14, 128, 128, 3, 1, 1, 1, 32), // ngconv
       rb_conv_desc_make(1, 9, 9, 160, 160, 3, 1, 1, 1, 4),    // igemm per group
       rb_conv_desc_make(2, 19, 19, 3, 40, 7, 2, 3, 1, 1),     // rows
+      rb_conv_desc_make(1, 19, 19, 192, 320, 1, 1, 0, 1, 1),  // gemm: two blocks on 1 thread, one on more
   };
   for (int c = 0; c < nc; c++)
     for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++) {
@@ -303,6 +304,41 @@ START_TEST(threads_bit_identical) {
       rb_aligned_free(first), rb_aligned_free(sums), rb_aligned_free(sums1), rb_aligned_free(scale);
       release(&t);
     }
+}
+END_TEST
+
+// With more than one thread, a layer whose input is larger than its weights, and the weights
+// within 512 KiB, runs one channel block (the threads then split the pixel tiles and each reads
+// half of A, not all of it); one thread, a grouped layer or larger weights keep the 192 KiB blocks.
+START_TEST(one_block_when_threads_would_reread_a) {
+  const rb_engine_config *cfg[16];
+  const int nc = configs(cfg);
+  // 192 -> 320 1x1: 247 KB of weights; 19x19 (277 KB) and 11x11 (93 KB) inputs. 192 -> 704: 543 KB.
+  const rb_conv_desc big_a = rb_conv_desc_make(1, 19, 19, 192, 320, 1, 1, 0, 1, 1),
+                     small_a = rb_conv_desc_make(1, 11, 11, 192, 320, 1, 1, 0, 1, 1),
+                     big_w = rb_conv_desc_make(1, 40, 40, 192, 704, 1, 1, 0, 1, 1),
+                     grouped = rb_conv_desc_make(1, 19, 19, 384, 640, 1, 1, 0, 1, 2);
+  for (int c = 0; c < nc; c++) {
+    const rb_conv_desc *ds[] = {&big_a, &small_a, &big_w, &grouped};
+    int blocks[4][2];
+    for (int i = 0; i < 4; i++)
+      for (int th = 0; th < 2; th++) {
+        tensors t;
+        make(&t, ds[i], 0, 0, 3);
+        rb_engine_plan *p;
+        ck_assert_int_eq(rb_engine_plan_create(cfg[c], ds[i], RB_PATH_GEMM, 1 + th, t.w, t.bias, &p), RB_OK);
+        const int cout_g = ds[i]->cout / ds[i]->groups;
+        blocks[i][th] = (cout_g + rb_engine_plan_nc_block(p) - 1) / rb_engine_plan_nc_block(p);
+        rb_engine_plan_destroy(p);
+        release(&t);
+      }
+    for (int i = 0; i < 4; i++)
+      ck_assert_msg(blocks[i][0] >= 2, "%s: case %d has %d channel block(s) on 1 thread", cfg[c]->name, i, blocks[i][0]);
+    ck_assert_msg(blocks[0][1] == 1, "%s: input > weights on 2 threads: %d blocks", cfg[c]->name, blocks[0][1]);
+    for (int i = 1; i < 4; i++)
+      ck_assert_msg(blocks[i][1] == blocks[i][0], "%s: case %d: %d blocks on 2 threads, %d on 1", cfg[c]->name, i,
+                    blocks[i][1], blocks[i][0]);
+  }
 }
 END_TEST
 
@@ -394,6 +430,7 @@ Suite *engine_suite(void) {
   tcase_add_test(tc, family_layers_every_path);
   tcase_add_test(tc, path_rule);
   tcase_add_test(tc, threads_bit_identical);
+  tcase_add_test(tc, one_block_when_threads_would_reread_a);
   tcase_add_test(tc, channel_blocks_even);
   tcase_add_test(tc, alt_tile_where_it_pads_less);
   suite_add_tcase(s, tc);
