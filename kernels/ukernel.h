@@ -94,7 +94,8 @@ static inline void rb_uk_gemm_rows(const float *a, size_t a_stride, size_t mr, s
 // row (t, j), lane ch holds the weight from input channel perm[j][ch % cpg] of ch's group to
 // output channel ch (perm NULL: input j, the plain in-lane broadcast). A kernel whose j-th input
 // vector is not a broadcast (movsldup, a rotation...) names its perm: lane ch of its j-th vector
-// then carries input perm[j][ch % cpg].
+// then carries input perm[j][ch % cpg]. The zero row holds at least a_offset + nc + 64 zeros, so a
+// kernel may read it at a real row's offsets.
 typedef void (*rb_f32_ngconv_fn)(size_t mr, size_t nc, size_t ks, const float *const *a, const float *w, float *c,
                                  size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e);
 
