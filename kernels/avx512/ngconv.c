@@ -55,18 +55,6 @@ static inline __m512 epilogue(__m512 v, const float *res, __mmask16 mask, int re
                                    e->relu));
 #define INIT(m) __m512 acc##m = bias;
 
-void rb_f32_ngconv_c4_16x16__avx512(size_t mr, size_t nc, size_t ks, const float *const *a, const float *w, float *c,
-                                    size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e) {
-  for (size_t ch0 = 0; ch0 < nc; ch0 += WIDTH) {
-    const __mmask16 mask = lanes(nc - ch0);
-    const __m512 bias = _mm512_loadu_ps(w);
-    PIXELS(INIT)
-    w += WIDTH;
-    const size_t off = a_offset + ch0;
-    for (size_t t = 0; t < ks; t++, w += 4 * WIDTH) {
-      const float *const *ap = a + t * MR;
-      const __m512 w0 = _mm512_loadu_ps(w), w1 = _mm512_loadu_ps(w + 16), w2 = _mm512_loadu_ps(w + 32),
-                   w3 = _mm512_loadu_ps(w + 48);
 // Four pixels side by side: each pixel's FMAs form one dependent chain, so interleaving four
 // keeps more independent FMAs in the scheduler's window.
 // Each also prefetches the pixel's input `ahead` channel blocks on (see the c8 swap kernel).
@@ -75,18 +63,45 @@ void rb_f32_ngconv_c4_16x16__avx512(size_t mr, size_t nc, size_t ks, const float
   _mm_prefetch((const char *)(row##m + (ahead) * WIDTH), _MM_HINT_T0);      \
   const __m512 x##m = _mm512_maskz_loadu_ps(mask, row##m);
 #define LOADX(m) LOADX_AHEAD(m, 1)
+
+// One block of 16 channels; `full` as in c8swap_block below (unmasked loads, no select).
+static inline __attribute__((always_inline)) void c4_block(const int full, __mmask16 mask, size_t mr, size_t ks,
+                                                           const float *const *a, const float *w, float *c,
+                                                           size_t c_stride, size_t off, size_t ch0,
+                                                           const rb_uk_epilogue *e) {
+  const __m512 bias = _mm512_loadu_ps(w);
+  PIXELS(INIT)
+  w += WIDTH;
+  for (size_t t = 0; t < ks; t++, w += 4 * WIDTH) {
+    const float *const *ap = a + t * MR;
+    const __m512 w0 = _mm512_loadu_ps(w), w1 = _mm512_loadu_ps(w + 16), w2 = _mm512_loadu_ps(w + 32),
+                 w3 = _mm512_loadu_ps(w + 48);
+#define LOAD4(m)                                                            \
+  const float *row##m = ap[m] + off;                                        \
+  _mm_prefetch((const char *)(row##m + WIDTH), _MM_HINT_T0);                \
+  const __m512 x##m = full ? _mm512_loadu_ps(row##m) : _mm512_maskz_loadu_ps(mask, row##m);
 #define C4I(m, imm, wi) acc##m = _mm512_fmadd_ps(_mm512_permute_ps(x##m, imm), wi, acc##m);
 #define C4(a, b, c_, d)                                                                        \
   {                                                                                            \
-    LOADX(a) LOADX(b) LOADX(c_) LOADX(d)                                                       \
+    LOAD4(a) LOAD4(b) LOAD4(c_) LOAD4(d)                                                       \
     C4I(a, 0x00, w0) C4I(b, 0x00, w0) C4I(c_, 0x00, w0) C4I(d, 0x00, w0)                       \
     C4I(a, 0x55, w1) C4I(b, 0x55, w1) C4I(c_, 0x55, w1) C4I(d, 0x55, w1)                       \
     C4I(a, 0xAA, w2) C4I(b, 0xAA, w2) C4I(c_, 0xAA, w2) C4I(d, 0xAA, w2)                       \
     C4I(a, 0xFF, w3) C4I(b, 0xFF, w3) C4I(c_, 0xFF, w3) C4I(d, 0xFF, w3)                       \
   }
-      C4(0, 1, 2, 3) C4(4, 5, 6, 7) C4(8, 9, 10, 11) C4(12, 13, 14, 15)
-    }
-    PIXELS(STORE)
+    C4(0, 1, 2, 3) C4(4, 5, 6, 7) C4(8, 9, 10, 11) C4(12, 13, 14, 15)
+  }
+  PIXELS(STORE)
+}
+
+void rb_f32_ngconv_c4_16x16__avx512(size_t mr, size_t nc, size_t ks, const float *const *a, const float *w, float *c,
+                                    size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e) {
+  (void)zero;  // read as any row (c4_block)
+  for (size_t ch0 = 0; ch0 < nc; ch0 += WIDTH, w += WIDTH * (1 + 4 * ks)) {
+    if (nc - ch0 >= WIDTH)
+      c4_block(1, 0xFFFF, mr, ks, a, w, c, c_stride, a_offset + ch0, ch0, e);
+    else  // 1-3 groups of 4 at the end of the row
+      c4_block(0, lanes(nc - ch0), mr, ks, a, w, c, c_stride, a_offset + ch0, ch0, e);
   }
 }
 
