@@ -152,7 +152,10 @@ EW_FN void ew_global_avgpool(int n, int hw, int c, const float *in, float *out) 
   }
 }
 
-enum { EW_WINDOW_VECS = 8 };  // channels a window sweep carries: up to 8 vectors of accumulators
+// Channels a window sweep carries: up to 8 vectors of accumulators, 16 with 32 registers of 16
+// lanes (AVX-512: ResNet's 256 channels in one sweep, each tap's row then read as one run of
+// kw pixels, each input row a stream that only moves forward).
+enum { EW_WINDOW_VECS = VM_VL >= 16 ? 16 : 8 };
 
 // Channels [ch, ch + nv vectors) of one output pixel, nv <= EW_WINDOW_VECS a constant where it is
 // called (the loops over v unroll, the accumulators stay in registers), the taps the outer loop.
@@ -183,6 +186,9 @@ VM_INLINE void ew_pool_pixel(const rb_pool_desc *d, const float *img, int y0, in
   const int c = d->c;
   const VM_VEC vdiv = vm_set1(div);
   int ch = 0;
+  if (EW_WINDOW_VECS > 8)
+    for (; ch + EW_WINDOW_VECS * VM_VL <= c; ch += EW_WINDOW_VECS * VM_VL)
+      ew_window_vecs(d, img, y0, y1, x0, x1, is_max, vdiv, ch, EW_WINDOW_VECS, o);
   for (; ch + 8 * VM_VL <= c; ch += 8 * VM_VL) ew_window_vecs(d, img, y0, y1, x0, x1, is_max, vdiv, ch, 8, o);
   if (ch + 4 * VM_VL <= c) ew_window_vecs(d, img, y0, y1, x0, x1, is_max, vdiv, ch, 4, o), ch += 4 * VM_VL;
   if (ch + 2 * VM_VL <= c) ew_window_vecs(d, img, y0, y1, x0, x1, is_max, vdiv, ch, 2, o), ch += 2 * VM_VL;

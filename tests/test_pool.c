@@ -201,6 +201,52 @@ START_TEST(test_pool_resnet) {
     pool_case(k, &r, &d, 0, -1, 1);
     d = pool_desc(1, 13, 13, 277, 2, 2, 0, 1, 0);
     pool_case(k, &r, &d, 0, -1, 1);
+    // 499 = 256 + 128 + 64 + 32 + 16 + 3 channels: with 16 lanes, one block of each size (16, 8,
+    // 4, 2, 1 vectors) and a partial vector; with 8 and 4 lanes, other splits.
+    d = pool_desc(1, 9, 11, 499, 3, 2, 1, 0, 1);
+    pool_case(k, &r, &d, 1, -1, 1);
+    pool_case(k, &r, &d, 0, -1, 1);
+  }
+}
+END_TEST
+
+// NaN in a window reaches that output channel (PyTorch's max pool propagates it), whichever block
+// of the channel sweep holds the channel, and only there: the other outputs are the oracle's.
+START_TEST(test_maxpool_nan) {
+  MT_FOR_EACH_TABLE(k) {
+    MT_SKIP_IF_MISSING(k, maxpool);
+    o64_rng r;
+    o64_seed(&r, 604);
+    const rb_pool_desc d = pool_desc(1, 9, 9, 499, 3, 2, 1, 0, 1);
+    const int oh = rb_pool_out_h(&d), ow = rb_pool_out_w(&d), c = d.c;
+    const size_t nin = (size_t)d.h * d.w * c, nout = (size_t)oh * ow * c;
+    float *in = mt_floats(nin), *out = mt_floats(nout);
+    double *exact = mt_doubles(nout), *mag = mt_doubles(nout);
+    o64_fill(&r, in, nin, -1, 1);
+    static const int chans[] = {0, 255, 256, 383, 384, 447, 448, 479, 480, 495, 496, 498};
+    const int nchans = (int)(sizeof chans / sizeof chans[0]);
+    // Pixel (3, 3): windows span rows 2y - 1 .. 2y + 1, so it is the last tap of output row 1 and
+    // the first of row 2 (likewise columns): the NaN must survive the taps after it and stick.
+    for (int j = 0; j < nchans; j++) in[((size_t)3 * d.w + 3) * c + chans[j]] = NAN;
+    o64_maxpool(&d, in, exact, mag);  // the oracle skips NaN (v > m is false): the other outputs
+    o64_poison(out, nout);
+    ck_assert_int_eq(rb_op_maxpool(k, &d, in, out), RB_OK);
+    for (int y = 0; y < oh; y++)
+      for (int x = 0; x < ow; x++)
+        for (int ch = 0; ch < c; ch++) {
+          const int covers = 2 * y - 1 <= 3 && 3 <= 2 * y + 1 && 2 * x - 1 <= 3 && 3 <= 2 * x + 1;
+          int nan_ch = 0;
+          for (int j = 0; j < nchans; j++) nan_ch |= chans[j] == ch;
+          const float v = out[((size_t)y * ow + x) * c + ch];
+          if (covers && nan_ch)
+            ck_assert_msg(isnan(v), "%s: maxpool output (%d, %d) channel %d = %g, want NaN", k->isa_name, y, x, ch,
+                          (double)v);
+          else
+            ck_assert_msg(v == (float)exact[((size_t)y * ow + x) * c + ch], "%s: maxpool output (%d, %d) channel %d "
+                          "= %g, want %g", k->isa_name, y, x, ch, (double)v, exact[((size_t)y * ow + x) * c + ch]);
+        }
+    rb_aligned_free(in), rb_aligned_free(out);
+    free(exact), free(mag);
   }
 }
 END_TEST
@@ -245,6 +291,7 @@ Suite *pool_suite(void) {
   tcase_add_test(tc, test_maxpool_random);
   tcase_add_test(tc, test_avgpool_random);
   tcase_add_test(tc, test_pool_resnet);
+  tcase_add_test(tc, test_maxpool_nan);
   tcase_add_test(tc, test_global_avgpool);
   suite_add_tcase(s, tc);
   return s;
