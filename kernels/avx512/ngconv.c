@@ -64,7 +64,26 @@ static inline __m512 epilogue(__m512 v, const float *res, __mmask16 mask, int re
   const __m512 x##m = _mm512_maskz_loadu_ps(mask, row##m);
 #define LOADX(m) LOADX_AHEAD(m, 1)
 
-// One block of 16 channels; `full` as in c8swap_block below (unmasked loads, no select).
+// Row of pixel m in a block function's tap, its input vector and a prefetch `ahead` blocks on:
+// `full` (constant at each inlining) says the block's 16 channels are all in the row, so the load
+// is unmasked (masked zmm loads cost 6% of the c8 loop on Zen 4, in a probe hot in L1). A padding
+// row is read at the block's offset too, with no select: the zero row is long enough
+// (rb_f32_ngconv_fn).
+#define LOAD_BLOCK_ROW(m, ahead)                                              \
+  const float *row##m = ap[m] + off;                                          \
+  _mm_prefetch((const char *)(row##m + (ahead) * WIDTH), _MM_HINT_T0);        \
+  const __m512 x##m = full ? _mm512_loadu_ps(row##m) : _mm512_maskz_loadu_ps(mask, row##m);
+
+// The blocks of a row: whole ones through BLOCK(1, ...), the last 1-3 groups through BLOCK(0, ...).
+#define FOR_BLOCKS(BLOCK, rows_per_tap)                                                \
+  for (size_t ch0 = 0; ch0 < nc; ch0 += WIDTH, w += WIDTH * (1 + (rows_per_tap) * ks)) { \
+    if (nc - ch0 >= WIDTH)                                                             \
+      BLOCK(1, 0xFFFF, mr, ks, a, w, c, c_stride, a_offset + ch0, ch0, e);             \
+    else                                                                               \
+      BLOCK(0, lanes(nc - ch0), mr, ks, a, w, c, c_stride, a_offset + ch0, ch0, e);    \
+  }
+
+// One block of 16 channels (LOAD_BLOCK_ROW's `full`).
 static inline __attribute__((always_inline)) void c4_block(const int full, __mmask16 mask, size_t mr, size_t ks,
                                                            const float *const *a, const float *w, float *c,
                                                            size_t c_stride, size_t off, size_t ch0,
@@ -76,10 +95,7 @@ static inline __attribute__((always_inline)) void c4_block(const int full, __mma
     const float *const *ap = a + t * MR;
     const __m512 w0 = _mm512_loadu_ps(w), w1 = _mm512_loadu_ps(w + 16), w2 = _mm512_loadu_ps(w + 32),
                  w3 = _mm512_loadu_ps(w + 48);
-#define LOAD4(m)                                                            \
-  const float *row##m = ap[m] + off;                                        \
-  _mm_prefetch((const char *)(row##m + WIDTH), _MM_HINT_T0);                \
-  const __m512 x##m = full ? _mm512_loadu_ps(row##m) : _mm512_maskz_loadu_ps(mask, row##m);
+#define LOAD4(m) LOAD_BLOCK_ROW(m, 1)
 #define C4I(m, imm, wi) acc##m = _mm512_fmadd_ps(_mm512_permute_ps(x##m, imm), wi, acc##m);
 #define C4(a, b, c_, d)                                                                        \
   {                                                                                            \
@@ -96,13 +112,8 @@ static inline __attribute__((always_inline)) void c4_block(const int full, __mma
 
 void rb_f32_ngconv_c4_16x16__avx512(size_t mr, size_t nc, size_t ks, const float *const *a, const float *w, float *c,
                                     size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e) {
-  (void)zero;  // read as any row (c4_block)
-  for (size_t ch0 = 0; ch0 < nc; ch0 += WIDTH, w += WIDTH * (1 + 4 * ks)) {
-    if (nc - ch0 >= WIDTH)
-      c4_block(1, 0xFFFF, mr, ks, a, w, c, c_stride, a_offset + ch0, ch0, e);
-    else  // 1-3 groups of 4 at the end of the row
-      c4_block(0, lanes(nc - ch0), mr, ks, a, w, c, c_stride, a_offset + ch0, ch0, e);
-  }
+  (void)zero;  // read as any row (LOAD_BLOCK_ROW)
+  FOR_BLOCKS(c4_block, 4)
 }
 
 void rb_f32_ngconv_c8_16x16__avx512(size_t mr, size_t nc, size_t ks, const float *const *a, const float *w, float *c,
@@ -144,10 +155,7 @@ void rb_f32_ngconv_c8_16x16__avx512(size_t mr, size_t nc, size_t ks, const float
 // of j - 4: lanes of outputs 0-3 see inputs j, lanes of outputs 4-7 inputs j ^ 4, which the
 // packing follows (rb_ngconv_perm_c8_swap). Per pixel and tap: 1 load, 1 vshuff32x4, 8
 // vpermilps, 8 FMAs, and the 8 weight rows are loaded once for 4 pixels.
-// One block of 16 channels; `full` (constant at each inlining): all 16 are in the row, so the input
-// loads are unmasked (masked zmm loads cost 6% of this loop on Zen 4, in a probe hot in L1). A
-// padding row is read at the block's offset too, with no select: the zero row is long enough
-// (rb_f32_ngconv_fn).
+// One block of 16 channels (LOAD_BLOCK_ROW's `full`).
 static inline __attribute__((always_inline)) void c8swap_block(const int full, __mmask16 mask, size_t mr, size_t ks,
                                                                const float *const *a, const float *w, float *c,
                                                                size_t c_stride, size_t off, size_t ch0,
@@ -160,10 +168,7 @@ static inline __attribute__((always_inline)) void c8swap_block(const int full, _
 // Prefetch two blocks ahead, not one: stride 2 fills twice the lines per FMA of stride 1, and on
 // Zen 5 (A/B, 7 rounds) ResNeXt-50's 8-channel stride-2 layer ran 1.15x old c8 with it against
 // 1.07x with one block; stride 1 the same (1.15x), four blocks no better.
-#define LOADP(m)                                                            \
-  const float *row##m = ap[m] + off;                                        \
-  _mm_prefetch((const char *)(row##m + 2 * WIDTH), _MM_HINT_T0);            \
-  const __m512 x##m = full ? _mm512_loadu_ps(row##m) : _mm512_maskz_loadu_ps(mask, row##m);
+#define LOADP(m) LOAD_BLOCK_ROW(m, 2)
 #define SWAPX(m) const __m512 xs##m = _mm512_shuffle_f32x4(x##m, x##m, 0xB1);  // lanes 1, 0, 3, 2
 #define S8I(m, v, imm) acc##m = _mm512_fmadd_ps(_mm512_permute_ps(v##m, imm), wj, acc##m);
 #define S8R(j, v, imm, a, b, c_, d)                      \
@@ -187,13 +192,8 @@ static inline __attribute__((always_inline)) void c8swap_block(const int full, _
 void rb_f32_ngconv_c8_16x16swap__avx512(size_t mr, size_t nc, size_t ks, const float *const *a, const float *w,
                                         float *c, size_t c_stride, const float *zero, size_t a_offset,
                                         const rb_uk_epilogue *e) {
-  (void)zero;  // read as any row (c8swap_block)
-  for (size_t ch0 = 0; ch0 < nc; ch0 += WIDTH, w += WIDTH * (1 + 8 * ks)) {
-    if (nc - ch0 >= WIDTH)
-      c8swap_block(1, 0xFFFF, mr, ks, a, w, c, c_stride, a_offset + ch0, ch0, e);
-    else  // one group of 8 at the end of the row
-      c8swap_block(0, lanes(nc - ch0), mr, ks, a, w, c, c_stride, a_offset + ch0, ch0, e);
-  }
+  (void)zero;  // read as any row (LOAD_BLOCK_ROW)
+  FOR_BLOCKS(c8swap_block, 8)
 }
 
 void rb_f32_ngconv_c16_14x16__avx512(size_t mr, size_t nc, size_t ks, const float *const *a, const float *w, float *c,
