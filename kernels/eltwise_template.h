@@ -176,11 +176,13 @@ VM_INLINE void ew_window_vecs(const rb_pool_desc *d, const float *img, int y0, i
     vm_store(o + ch + v * VM_VL, is_max ? acc[v] : acc[v] / vdiv);  // divide, as ref: one rounding
 }
 
-// One output pixel of a max (is_max) or average pool over all channels: blocks of 8 vectors, then
-// of 4, 2 and 1, each tap's channels one contiguous run (ew_window_vecs), then a partial vector.
-// With the channels outer (a vector at a time through all taps), the reads jumped between pixels
-// every 64 bytes, and the pools ran at 60-70 % of the triad (Xeon SPR-class, 2 threads, 550 MB),
-// against 80-100 % so. The order over the taps is ref's.
+// One output pixel of a max (is_max) or average pool over all channels: blocks of 16 vectors
+// (16-lane ISAs) or 8, then of 4, 2 and 1, each tap's channels one contiguous run
+// (ew_window_vecs), then a partial vector. With the channels outer (a vector at a time through all
+// taps), the reads jumped between pixels every 64 bytes, and the pools ran at 60-70 % of the triad
+// (Xeon SPR-class, 2 threads, 550 MB), against 80-100 % so. 16 vectors against 8 on Zen 4 (2
+// threads, tools/ab_pool.sh): 1.18-1.65x past the L3, 0.90-1.05x on one 3.2 MB image in it. The
+// order over the taps is ref's.
 VM_INLINE void ew_pool_pixel(const rb_pool_desc *d, const float *img, int y0, int y1, int x0, int x1, int is_max,
                              float div, float *o) {
   const int c = d->c;
