@@ -387,20 +387,42 @@ START_TEST(cli_info_this_machine) {
   // is above the widest by more than noise. Under an emulator (RESBENCH_EMULATED, set by make test
   // with qemu) the probes run at the emulator's speed, where scalar and NEON came out within 5% of
   // each other and a noisy quick probe once put scalar 1.5x above NEON: only their presence counts.
+  // The quick probes are timed apart, and make test runs two suites at once on a shared machine: a
+  // Zen 4 guest (avx2 and avx512 peaks equal) once read avx2 116 GFLOP/s against a widest 61. So a
+  // ratio past 1.5 is measured again, up to three times: noise passes one of them, a probe that
+  // counts its FLOPs wrong fails all.
   const int emulated = getenv("RESBENCH_EMULATED") != NULL;
   if (emulated) printf("note: info probe ratios not checked: emulated (RESBENCH_EMULATED)\n");
-  const double widest = json_real_value(json_object_get(d, "fma_gflops"));
   const json_t *per = json_object_get(d, "isa_fma_gflops");
   for (int i = 0; i < RB_ISA_COUNT; i++) {
     const json_t *v = json_object_get(per, rb_isa_name((rb_isa)i));
     ck_assert_msg((v != NULL) == (rb_cpu_supports((rb_isa)i) != 0), "%s probe %s", rb_isa_name((rb_isa)i),
                   v ? "measured but the CPU lacks it" : "missing");
-    if (!v) continue;
-    ck_assert_msg(json_real_value(v) > 0, "%s probe %g", rb_isa_name((rb_isa)i), json_real_value(v));
-    if (!emulated)
-      ck_assert_msg(json_real_value(v) < 1.5 * widest, "%s probe %g GFLOP/s, the widest %g", rb_isa_name((rb_isa)i),
-                    json_real_value(v), widest);
+    if (v) ck_assert_msg(json_real_value(v) > 0, "%s probe %g", rb_isa_name((rb_isa)i), json_real_value(v));
   }
+  char worst[200] = "";
+  for (int attempt = 0; !emulated && attempt < 3; attempt++) {
+    json_t *m = o;
+    if (attempt > 0) {
+      printf("note: info probes measured again (%s)\n", worst);
+      ck_assert_msg(run_cli("", "info --json --quick --domains core", out, sizeof out) == 0, "%s", out);
+      m = json_loads(out, 0, &err);
+      ck_assert_msg(json_is_object(m), "not JSON: %.300s", out);
+    }
+    const json_t *dm = json_array_get(json_object_get(m, "domains"), 0);
+    const double widest = json_real_value(json_object_get(dm, "fma_gflops"));
+    const json_t *probes = json_object_get(dm, "isa_fma_gflops");
+    worst[0] = 0;
+    for (int i = 0; i < RB_ISA_COUNT; i++) {
+      const json_t *v = json_object_get(probes, rb_isa_name((rb_isa)i));
+      if (v && !(json_real_value(v) < 1.5 * widest))
+        snprintf(worst, sizeof worst, "%s probe %g GFLOP/s, the widest %g", rb_isa_name((rb_isa)i), json_real_value(v),
+                 widest);
+    }
+    if (m != o) json_decref(m);
+    if (!worst[0]) break;
+  }
+  ck_assert_msg(!worst[0], "three times: %s", worst);
   ck_assert_str_eq(json_string_value(json_object_get(o, "xml")), path);
   rb_topology *t, *here;
   ck_assert_msg(rb_topology_load_xml(path, &t) == RB_OK, "%s", rb_last_error());
