@@ -7,8 +7,8 @@
 set -eu
 [ $# -ge 1 ] || { echo "usage: tools/ab_pool.sh REV [IMAGES [CHANNELS]]" >&2; exit 2; }
 rev=$1 n=${2:-41} c=${3:-256}
-lib=build/x86_64/libresbench.a
-[ -f "$lib" ] || { echo "ab_pool.sh: $lib is missing: run make first" >&2; exit 1; }
+lib=build/x86_64/libresbench.a suite=build/x86_64/libresbench_suite.a
+if [ ! -f "$lib" ] || [ ! -f "$suite" ]; then echo "ab_pool.sh: $lib or $suite is missing: run make first" >&2; exit 1; fi
 out=build/ab_pool
 mkdir -p "$out/old" "$out/new"
 git show "$rev:kernels/eltwise_template.h" > "$out/old/eltwise_template.h"
@@ -20,6 +20,7 @@ for v in old new; do
   # shellcheck disable=SC2086
   ${CC:-gcc} $flags -I"$out/$v" -c "$out/$v/ew.c" -o "$out/$v.o"
 done
-${CC:-gcc} -O2 -fopenmp -Iinclude -Ikernels tools/ab_pool/ab_pool.c "$out/old.o" "$out/new.o" "$lib" -lm -o "$out/ab_pool"
+${CC:-gcc} -O2 -fopenmp -Iinclude -Ikernels -Isuites tools/ab_pool/ab_pool.c "$out/old.o" "$out/new.o" \
+  "$suite" "$lib" -lm -o "$out/ab_pool"
 echo "old: $rev's kernels/eltwise_template.h; new: the working tree's ($(git describe --always --dirty)), $(date -u +%FT%TZ), OMP_NUM_THREADS=${OMP_NUM_THREADS:-default}"
 exec "$out/ab_pool" "$n" "$c"
