@@ -52,6 +52,29 @@ VM_INLINE VM_VEC vm_relu(VM_VEC v) { return (VM_VEC)((VM_IVEC)v & ~(v < 0)); }
 // x > m || isnan(x) ? x : m: ref's NaN-propagating max (maxpool, softmax maxima).
 VM_INLINE VM_VEC vm_max_nan(VM_VEC m, VM_VEC x) { return vm_select((x > m) | (x != x), x, m); }
 
+// x > m ? x : m, NaN in x dropped (the max pool's fast path, where no input is NaN). One vmaxps on
+// x86, whose MAXPS(a, b) is a > b ? a : b, and b when either is NaN; GCC makes the select of
+// the vector types three instructions (a compare and two masked xors).
+#if defined(__AVX512F__) && VM_VL == 16
+#include <immintrin.h>
+VM_INLINE VM_VEC vm_max_keep(VM_VEC m, VM_VEC x) { return (VM_VEC)_mm512_max_ps((__m512)x, (__m512)m); }
+#elif defined(__AVX__) && VM_VL == 8
+#include <immintrin.h>
+VM_INLINE VM_VEC vm_max_keep(VM_VEC m, VM_VEC x) { return (VM_VEC)_mm256_max_ps((__m256)x, (__m256)m); }
+#else
+VM_INLINE VM_VEC vm_max_keep(VM_VEC m, VM_VEC x) { return vm_select(x > m, x, m); }
+#endif
+
+// Whether any lane of v is NaN or +-Inf (v - v is NaN exactly there).
+VM_INLINE int vm_any_nonfinite(VM_VEC v) {
+  const VM_VEC z = v - v;
+  const VM_IVEC bad = z != z;
+  int32_t t[VM_VL], any = 0;
+  memcpy(t, &bad, sizeof t);
+  for (int i = 0; i < VM_VL; i++) any |= t[i];
+  return any != 0;
+}
+
 VM_INLINE float vm_hsum(VM_VEC v) {
   float t[VM_VL], s = 0.0f;
   vm_store(t, v);

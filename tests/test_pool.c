@@ -251,6 +251,43 @@ START_TEST(test_maxpool_nan) {
 }
 END_TEST
 
+// +-Inf and huge values, which make the SIMD max pool's finite-input check fail (kernels/
+// eltwise_template.h: its blocks are then swept again with the NaN-propagating max): +Inf at
+// pixel (3, 3) in channels of every block size, -Inf there in others, one channel -Inf everywhere
+// (its outputs stay -Inf), and 3e38 in a block of channels at every pixel (the check's sum
+// overflows, no input is Inf). Every output must be the oracle's, exactly.
+START_TEST(test_maxpool_inf_huge) {
+  MT_FOR_EACH_TABLE(k) {
+    MT_SKIP_IF_MISSING(k, maxpool);
+    o64_rng r;
+    o64_seed(&r, 605);
+    const rb_pool_desc d = pool_desc(1, 9, 9, 499, 3, 2, 1, 0, 1);
+    const int oh = rb_pool_out_h(&d), ow = rb_pool_out_w(&d), c = d.c;
+    const size_t nin = (size_t)d.h * d.w * c, nout = (size_t)oh * ow * c;
+    float *in = mt_floats(nin), *out = mt_floats(nout);
+    double *exact = mt_doubles(nout), *mag = mt_doubles(nout);
+    o64_fill(&r, in, nin, -1, 1);
+    static const int pos_inf[] = {0, 256, 384, 448, 480, 496, 498}, neg_inf[] = {1, 300, 400, 460, 490, 497};
+    for (size_t j = 0; j < sizeof pos_inf / sizeof pos_inf[0]; j++) in[((size_t)3 * d.w + 3) * c + pos_inf[j]] = INFINITY;
+    for (size_t j = 0; j < sizeof neg_inf / sizeof neg_inf[0]; j++)
+      in[((size_t)3 * d.w + 3) * c + neg_inf[j]] = -INFINITY;
+    for (size_t p = 0; p < (size_t)d.h * d.w; p++) {
+      in[p * c + 5] = -INFINITY;
+      for (int ch = 16; ch < 32; ch++) in[p * c + ch] = (ch & 1 ? -3e38f : 3e38f) * (float)(1 + (p % 3)) / 3;
+    }
+    o64_maxpool(&d, in, exact, mag);
+    o64_poison(out, nout);
+    ck_assert_int_eq(rb_op_maxpool(k, &d, in, out), RB_OK);
+    for (size_t i = 0; i < nout; i++)
+      ck_assert_msg(out[i] == (float)exact[i], "%s: maxpool output %zu (channel %zu) = %g, want %g", k->isa_name, i,
+                    i % (size_t)c, (double)out[i], exact[i]);
+    ck_assert(isinf(out[5]) && out[5] < 0);
+    rb_aligned_free(in), rb_aligned_free(out);
+    free(exact), free(mag);
+  }
+}
+END_TEST
+
 static void gap_case(const rb_kernels *k, o64_rng *r, int n, int hw, int c) {
   const size_t nin = (size_t)n * hw * c, nout = (size_t)n * c;
   float *in = mt_floats(nin), *out = mt_floats(nout);
@@ -292,6 +329,7 @@ Suite *pool_suite(void) {
   tcase_add_test(tc, test_avgpool_random);
   tcase_add_test(tc, test_pool_resnet);
   tcase_add_test(tc, test_maxpool_nan);
+  tcase_add_test(tc, test_maxpool_inf_huge);
   tcase_add_test(tc, test_global_avgpool);
   suite_add_tcase(s, tc);
   return s;
