@@ -377,6 +377,34 @@ int rb_model_gate_ahead_count(const rb_model *m) {
   return n;
 }
 
+static double shape_elems(rb_shape s) { return (double)s.n * s.h * s.w * s.c; }
+
+double rb_model_layer_bytes(const rb_model *m, int layer) {
+  if (!m || layer < 0 || layer >= m->g.count) return 0;
+  const rb_layer *l = &m->layers[layer];  // the fused copy: a convolution that folds an add has src[1]
+  const layer_rt *rt = &m->rt[layer];
+  const double out = shape_elems(l->out);
+  double in = 0;
+  if (l->kind == RB_LAYER_SK_SELECT)  // the paths: tensors src[0] .. src[1]
+    for (int t = l->src[0]; t <= l->src[1]; t++) in += shape_elems(m->shapes[t]);
+  else if (l->kind == RB_LAYER_CHANNEL_SLICE)  // reads only the slice it copies
+    in = out;
+  else
+    for (int i = 0; i < 2; i++)
+      if (l->src[i] >= 0) in += shape_elems(m->shapes[l->src[i]]);
+  switch (l->kind) {
+    case RB_LAYER_ADD_RELU: return rt->add_folded ? 0 : sizeof(float) * (in + out);
+    case RB_LAYER_SE:
+      if (rt->ahead_conv) return 0;         // its gate from the sums, applied by the convolution's store
+      if (rt->gate) return rt->pooled ? 0 : sizeof(float) * in;  // its add scales; it pools, or not even
+      return sizeof(float) * (2 * in + out);  // pool, then scale into its output
+    case RB_LAYER_SPLIT_ATTN:
+    case RB_LAYER_SK_SELECT:  // the weighted sum, after its own pool unless the convolutions summed
+      return sizeof(float) * ((rt->pooled ? 1 : 2) * in + out);
+    default: return sizeof(float) * (in + out);
+  }
+}
+
 int rb_model_pool_fused_count(const rb_model *m) {
   int n = 0;
   for (int i = 0; m && i < m->g.count; i++) n += m->rt[i].pooled != NULL;

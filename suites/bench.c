@@ -220,8 +220,10 @@ void rb_bench_profile_free(rb_bench_profile *p) {
   if (!p) return;
   free(p->layer_ms);
   free(p->layer_algo);
+  free(p->layer_bytes);
   p->layer_ms = NULL;
   p->layer_algo = NULL;
+  p->layer_bytes = NULL;
 }
 
 // profile->runs forward passes, each layer timed; the median per layer.
@@ -230,8 +232,9 @@ static rb_status profile_graph(graph_run *run, int layers, rb_bench_profile *pro
   double *col = malloc((size_t)profile->runs * sizeof *col);
   profile->layer_ms = malloc((size_t)layers * sizeof *profile->layer_ms);
   profile->layer_algo = malloc((size_t)layers * sizeof *profile->layer_algo);
+  profile->layer_bytes = malloc((size_t)layers * sizeof *profile->layer_bytes);
   rb_status s = RB_OK;
-  if (!sec || !col || !profile->layer_ms || !profile->layer_algo)
+  if (!sec || !col || !profile->layer_ms || !profile->layer_algo || !profile->layer_bytes)
     s = rb_fail(RB_ERR_NOMEM, "out of memory for the profile of %d layers x %d runs", layers, profile->runs);
   for (int r = 0; s == RB_OK && r < profile->runs; r++)
     s = rb_model_forward_profile(run->m, run->x, run->y, sec + (size_t)r * layers);
@@ -239,6 +242,7 @@ static rb_status profile_graph(graph_run *run, int layers, rb_bench_profile *pro
     for (int r = 0; r < profile->runs; r++) col[r] = 1e3 * sec[(size_t)r * layers + l];
     profile->layer_ms[l] = median_of(col, profile->runs);
     profile->layer_algo[l] = rb_model_layer_algo(run->m, l);
+    profile->layer_bytes[l] = rb_model_layer_bytes(run->m, l);
   }
   free(sec);
   free(col);

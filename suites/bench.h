@@ -54,6 +54,7 @@ typedef struct rb_bench_profile {
   int runs;                  // out: how many were profiled
   double *layer_ms;          // out: [g->count] the medians (rb_bench_profile_free)
   rb_conv_algo *layer_algo;  // out: [g->count] what each convolution ran; RB_CONV_AUTO for other layers
+  double *layer_bytes;       // out: [g->count] the activation bytes each moves (rb_model_layer_bytes)
 } rb_bench_profile;
 void rb_bench_profile_free(rb_bench_profile *p);
 
@@ -98,11 +99,9 @@ typedef enum rb_profile_kind {
 const char *rb_profile_kind_name(rb_profile_kind k);
 // algo: what the layer ran (rb_model_layer_algo), for a convolution.
 rb_profile_kind rb_profile_kind_of(const rb_layer *l, rb_conv_algo algo);
-// Bytes of the activations layer l of g reads and writes (its inputs and its output, float32).
-double rb_layer_activation_bytes(const rb_graph *g, const rb_layer *l);
 // The "profile" object of a bench model point: runs, the sum of the layer medians, per kind (layers,
 // ms, pct, bytes, flops) and per layer in graph order (name, kind, ms, pct, bytes, flops). flops:
-// 2 x the layer's dense multiply-adds (direct-equivalent for Winograd); bytes: as above.
+// 2 x the layer's dense multiply-adds (direct-equivalent for Winograd); bytes: p->layer_bytes.
 json_t *rb_bench_profile_json(const rb_graph *g, const rb_bench_profile *p);
 // Prints that object: the table by kind (beside forward_ms, the whole pass), then the `top` slowest layers.
 void rb_bench_profile_print(const json_t *profile, double forward_ms, int top);

@@ -34,20 +34,6 @@ rb_profile_kind rb_profile_kind_of(const rb_layer *l, rb_conv_algo algo) {
   }
 }
 
-static double elems(rb_shape s) { return (double)s.n * s.h * s.w * s.c; }
-
-double rb_layer_activation_bytes(const rb_graph *g, const rb_layer *l) {
-  double in = 0;
-  if (l->kind == RB_LAYER_CHANNEL_SLICE)  // reads only the slice it copies
-    in = elems(l->out);
-  else if (l->kind == RB_LAYER_SK_SELECT)  // the paths: tensors src[0] .. src[1]
-    for (int t = l->src[0]; t <= l->src[1]; t++) in += elems(g->tensors[t]);
-  else
-    for (int i = 0; i < 2; i++)
-      if (l->src[i] >= 0) in += elems(g->tensors[l->src[i]]);
-  return sizeof(float) * (in + elems(l->out));
-}
-
 typedef struct kind_sum {
   int layers;
   double ms, bytes, flops;
@@ -66,7 +52,7 @@ json_t *rb_bench_profile_json(const rb_graph *g, const rb_bench_profile *p) {
   for (int i = 0; i < g->count; i++) {
     const rb_layer *l = &g->layers[i];
     const rb_profile_kind k = rb_profile_kind_of(l, p->layer_algo[i]);
-    const double bytes = rb_layer_activation_bytes(g, l), flops = 2 * l->macs;
+    const double bytes = p->layer_bytes[i], flops = 2 * l->macs;
     sum[k].layers++;
     sum[k].ms += p->layer_ms[i];
     sum[k].bytes += bytes;
@@ -83,7 +69,9 @@ json_t *rb_bench_profile_json(const rb_graph *g, const rb_bench_profile *p) {
   }
   return json_pack("{s:i, s:s, s:f, s:s, s:s, s:o, s:o}", "runs", p->runs, "statistic",
                    "per layer: the median over runs of its wall time; pct: of layer_ms_sum", "layer_ms_sum", total,
-                   "bytes", "activations read and written (inputs + output, float32); weights not counted", "flops",
+                   "bytes",
+                   "activations read and written by the layer's passes with the plan's fusions (float32; 0: done in "
+                   "another layer's store); weights not counted", "flops",
                    "2 x dense multiply-adds (Winograd: direct-equivalent); 0 where a layer has none", "kinds", kinds,
                    "layers", layers);
 }
@@ -114,7 +102,8 @@ void rb_bench_profile_print(const json_t *profile, double forward_ms, int top) {
   const double total = rb_jnum(profile, "layer_ms_sum");
   printf("\nprofile: each layer's wall time, the median of %d runs after the timing\n"
          "sum of the layer medians %.3f ms (%% is of it); the forward pass %.3f ms (with the NCHW <-> NHWC transposes)\n"
-         "GB: activations read + written; GFLOP: 2 x dense multiply-adds (Winograd: direct-equivalent)\n",
+         "GB: activations (not weights) read + written by each layer's passes, fusions applied (a layer done in\n"
+         "another's store moves none: its GB/s is '-'); GFLOP: 2 x dense multiply-adds (Winograd: direct-equivalent)\n",
          (int)rb_jnum(profile, "runs"), total, forward_ms);
   printf("%-14s %6s %10s %7s %9s %8s %9s %9s\n", "kind", "layers", "ms", "%", "GB", "GB/s", "GFLOP", "GFLOP/s");
   const char *k;

@@ -258,6 +258,12 @@ static void check_profile(const char *model, const char *block, const char *algo
   json_object_foreach((json_t *)ks, key, v) ck_assert_str_eq(key, kinds[i++]);
   // Each graph layer once, in order; the per-kind sums recomputed from the layers.
   ck_assert_int_eq(json_array_size(ls), g->count);
+  // Each layer's bytes are the plan's (rb_model_layer_bytes, tested against hand counts in the
+  // forward suite): a plan of the same graph with the default fusions.
+  rb_random_weights rw = {0};
+  rb_model *m = NULL;
+  ck_assert_int_eq(rb_model_plan(g, &rb_kernels_ref, RB_CONV_DIRECT, rb_weights_random, &rw, &m), RB_OK);
+  rb_random_weights_release(&rw);
   double ms[NK] = {0}, bytes[NK] = {0}, flops[NK] = {0}, total = 0;
   int count[NK] = {0};
   for (int l = 0; l < g->count; l++) {
@@ -269,7 +275,8 @@ static void check_profile(const char *model, const char *block, const char *algo
     ck_assert_msg(k < NK, "%s: layer %s has kind '%s'", args, g->layers[l].name, kind);
     ck_assert_msg(num(e, "ms") >= 0, "%s: %s ms %g", args, g->layers[l].name, num(e, "ms"));
     ck_assert_double_eq(num(e, "flops"), 2 * g->layers[l].macs);
-    ck_assert(num(e, "bytes") > 0);
+    ck_assert_msg(num(e, "bytes") == rb_model_layer_bytes(m, l), "%s: %s bytes %g, the plan's %g", args,
+                  g->layers[l].name, num(e, "bytes"), rb_model_layer_bytes(m, l));
     count[k]++, ms[k] += num(e, "ms"), bytes[k] += num(e, "bytes"), flops[k] += num(e, "flops");
     total += num(e, "ms");
   }
@@ -290,6 +297,7 @@ static void check_profile(const char *model, const char *block, const char *algo
   for (; *want; want++)
     ck_assert_msg(num(json_object_get(ks, *want), "layers") > 0, "%s: no %s layer", args, *want);
   json_decref(o);
+  rb_model_destroy(m);
   rb_graph_destroy(g);
 }
 

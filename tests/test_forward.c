@@ -234,6 +234,71 @@ START_TEST(se_fusion) {
 }
 END_TEST
 
+// rb_model_layer_bytes against element counts worked out by hand from the blocks' shapes (batch 1,
+// 64x64 input), fused (the defaults) and unfused. expect: {layer suffix, fused, unfused} floats.
+typedef struct bytes_case {
+  const char *layer;
+  double fused, unfused;
+} bytes_case;
+
+static void check_layer_bytes(const char *model, const char *block, const bytes_case *want, int nwant) {
+  rb_model_spec spec;
+  ck_assert_int_eq(rb_model_find(model, &spec), RB_OK);
+  rb_graph *g = NULL;
+  ck_assert_int_eq(rb_graph_build_block(&spec, block, 1, 64, 64, &g), RB_OK);
+  ck_assert_int_eq(g->count, nwant);
+  for (int f = 0; f < 2; f++) {
+    const rb_plan_options opt = {.no_fusion = f == 1};
+    rb_random_weights r = {0};
+    rb_model *m = NULL;
+    ck_assert_int_eq(rb_model_plan_opts(g, &rb_kernels_ref, RB_CONV_DIRECT, &opt, rb_weights_random, &r, &m), RB_OK);
+    rb_random_weights_release(&r);
+    for (int i = 0; i < nwant; i++) {
+      char name[RB_KEY_LEN];
+      snprintf(name, sizeof name, "%s.%s", block, want[i].layer);
+      ck_assert_str_eq(g->layers[i].name, name);
+      const double expect = 4.0 * (f ? want[i].unfused : want[i].fused);
+      ck_assert_msg(rb_model_layer_bytes(m, i) == expect, "%s %s (%s): %.0f bytes, expected %.0f", model, name,
+                    f ? "unfused" : "fused", rb_model_layer_bytes(m, i), expect);
+    }
+    ck_assert(rb_model_layer_bytes(m, -1) == 0 && rb_model_layer_bytes(m, nwant) == 0);
+    rb_model_destroy(m);
+  }
+  ck_assert(rb_model_layer_bytes(NULL, 0) == 0);
+  rb_graph_destroy(g);
+}
+
+START_TEST(layer_bytes) {
+  enum { P16 = 16 * 16, P8 = 8 * 8 };
+  // seresnet50 layer1.0 (16x16, 64 -> 256): the SE's gate ahead (0: conv1's sums, conv3's store),
+  // the add folded into the downsample, which then reads conv3's output; unfused the SE pools, then
+  // scales into its output, and the add reads both operands.
+  const bytes_case se_ahead[] = {{"conv1", P16 * 128, P16 * 128},
+                                 {"conv2", P16 * 128, P16 * 128},
+                                 {"conv3", P16 * (64 + 256), P16 * (64 + 256)},
+                                 {"se", 0, P16 * 3 * 256},
+                                 {"downsample.0", P16 * (64 + 256 + 256), P16 * (64 + 256)},
+                                 {"add", 0, P16 * 3 * 256}};
+  check_layer_bytes("seresnet50", "layer1.0", se_ahead, 6);
+  // seresnext50_32x4d layer2.1 (8x8, 512 -> 256 -> 512, identity shortcut): the SE pools from
+  // conv3's sums and its add applies the gate, reading conv3's output and the shortcut.
+  const bytes_case se_add[] = {{"conv1", P8 * (512 + 256), P8 * (512 + 256)},
+                               {"conv2", P8 * 512, P8 * 512},
+                               {"conv3", P8 * (256 + 512), P8 * (256 + 512)},
+                               {"se", 0, P8 * 3 * 512},
+                               {"add", P8 * 3 * 512, P8 * 3 * 512}};
+  check_layer_bytes("seresnext50_32x4d", "layer2.1", se_add, 5);
+  // resnest50d layer2.1 (8x8): the split attention reads its 2 x 128 channels once (the pool is in
+  // conv2.conv's store) or twice; the add into conv3, which reads the shortcut.
+  const bytes_case split[] = {{"conv1", P8 * (512 + 128), P8 * (512 + 128)},
+                              {"conv2.conv", P8 * (128 + 256), P8 * (128 + 256)},
+                              {"conv2", P8 * (256 + 128), P8 * (2 * 256 + 128)},
+                              {"conv3", P8 * (128 + 512 + 512), P8 * (128 + 512)},
+                              {"add", 0, P8 * 3 * 512}};
+  check_layer_bytes("resnest50d", "layer2.1", split, 5);
+}
+END_TEST
+
 // ---- (b2) golden blocks: one or more of each family, at the input size the network gives them ----
 
 static const char *const golden_blocks[][2] = {{"resnet50", "layer3.0"},          {"resnext50_32x4d", "layer3.1"},
@@ -571,6 +636,7 @@ Suite *forward_suite(void) {
   tcase_add_test(tc, too_small);
   tcase_add_test(tc, null_args);
   tcase_add_test(tc, forward_profile);
+  tcase_add_test(tc, layer_bytes);
   suite_add_tcase(s, tc);
   return s;
 }

@@ -55,6 +55,14 @@ int rb_model_residual_fused_count(const rb_model *m);
 // own store: the SE's scale pass is gone (0 with no_fusion or no_pool_fusion). These SE layers are
 // not in rb_model_fused_count; they are in rb_model_pool_fused_count.
 int rb_model_gate_ahead_count(const rb_model *m);
+// The float32 activation bytes layer `layer` (of rb_model_graph(m)) moves in a forward pass with the
+// plan's fusions, each of its passes over a tensor counted: an unfused SE pools its input, then
+// scales it into its output (2 x in + out); a split attention or SK selection reads its input once
+// more for its pool unless the convolutions before it summed their stores. A layer another does
+// counts 0: a residual add folded into a convolution's store (that convolution counts the shortcut
+// it reads), an SE whose gate comes from those sums. Weights and per-channel vectors are not counted;
+// 0 for a layer out of range.
+double rb_model_layer_bytes(const rb_model *m, int layer);
 // The bytes rb_model_plan would allocate (packed weights, activation buffers, workspaces), computed
 // without allocating: to refuse a plan that cannot fit before any of it is built.
 rb_status rb_model_plan_bytes(const rb_graph *g, const rb_kernels *k, rb_conv_algo algo, double *bytes);
