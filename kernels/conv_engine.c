@@ -37,6 +37,7 @@ struct rb_engine_plan {
   float *packed;          // GEMM paths: groups x group_stride; NGCONV: one layout over all channels
   size_t group_stride;
   float *zero;            // the padding row: max(cin, kc) + 64 zeros
+  size_t *claim;          // run: per thread's range, how many of its pieces are taken (a cache line each)
   const float **ind;      // tiles x taps x MR row pointers, for the input ind_input (ROWS: into rowpad),
                           // then one tile of zero-row pointers (the last tile's next, for prefetches)
   float *rowpad;          // ROWS: the input padded in width, n x h x (pad_left + w + pad_right) x cin
@@ -57,6 +58,11 @@ struct rb_engine_plan {
 // 1.17x, its 21 other layers 0.98-1.01x; one block for 1 MB of weights (256 -> 1024 at 14x14)
 // ran 0.90x, hence the bound.
 #define SHARED_WEIGHT_BYTES (512 * 1024)
+
+// Pieces of a thread's range of tasks (see rb_engine_plan_run), and the claim counters' spacing (a
+// cache line).
+#define STEAL_PIECES 8
+#define CLAIM_STRIDE (64 / sizeof(size_t))
 static int one_block_for_threads(const rb_engine_plan *p) {
   const rb_conv_desc *d = &p->d;
   const double weight_bytes = (double)p->cout_g * ((double)p->taps * p->kc + 1) * sizeof(float);
@@ -149,6 +155,7 @@ void rb_engine_plan_destroy(rb_engine_plan *p) {
   rb_aligned_free(p->zero);
   rb_aligned_free(p->part);
   rb_aligned_free(p->rowpad);
+  rb_aligned_free(p->claim);
   free(p->ind);
   free(p);
 }
@@ -264,13 +271,15 @@ rb_status rb_engine_plan_create(const rb_engine_config *cfg, const rb_conv_desc 
   p->packed = rb_aligned_alloc(packed_floats * sizeof(float));
   const size_t zeros = (size_t)(d->cin > p->kc ? d->cin : p->kc) + 64;
   p->zero = rb_aligned_alloc(zeros * sizeof(float));
+  p->claim = rb_aligned_alloc((size_t)p->threads * CLAIM_STRIDE * sizeof(size_t));
   // One tile more than there are: the last tile's "next tile" (read by microkernels that prefetch
   // it), all padding.
   if (path != RB_PATH_GEMM) p->ind = malloc((p->tiles + 1) * p->taps * p->mr * sizeof *p->ind);
   p->wp = d->pad_left + d->w + d->pad_right;
   const size_t rowpad_floats = path == RB_PATH_ROWS ? (size_t)d->n * d->h * p->wp * d->cin : 0;
   if (rowpad_floats) p->rowpad = rb_aligned_alloc(rowpad_floats * sizeof(float));
-  if (!p->packed || !p->zero || !p->part || (path != RB_PATH_GEMM && !p->ind) || (rowpad_floats && !p->rowpad)) {
+  if (!p->packed || !p->zero || !p->claim || !p->part || (path != RB_PATH_GEMM && !p->ind) ||
+      (rowpad_floats && !p->rowpad)) {
     rb_engine_plan_destroy(p);
     return rb_fail(RB_ERR_NOMEM, "out of memory planning a %s convolution (%zu packed floats)",
                    rb_engine_path_name(path), packed_floats);
@@ -395,6 +404,28 @@ static void run_chunk_sums(const rb_engine_plan *p, size_t chunk, int g, size_t 
   }
 }
 
+// Tasks [begin, end) of the run (group, channel block, unit order), walked without the three
+// 64-bit divisions a task would cost (a 1x1 tile with K = 64 is ~800 cycles of FMAs; the gain was
+// within the noise). NGCONV: one block of every channel, its kernel's own layout (w unused).
+static void run_tasks(const rb_engine_plan *p, size_t begin, size_t end, size_t units, size_t nblocks, int sums,
+                      const run_args *r) {
+  const int ngconv = p->path == RB_PATH_NGCONV, cols = ngconv ? p->d.cout : p->cout_g;
+  const int nc_block = ngconv ? cols : p->nc_block;
+  const size_t block_floats = (size_t)nc_block * (1 + (size_t)p->taps * p->kc);
+  size_t u = begin % units, nb = begin / units % nblocks, g = begin / units / nblocks;
+  for (size_t task = begin; task < end;) {
+    const int first = (int)nb * nc_block, ncols = cols - first < nc_block ? cols - first : nc_block;
+    const size_t col0 = g * (size_t)cols + (size_t)first;
+    const float *w = ngconv ? NULL : p->packed + g * p->group_stride + nb * block_floats;
+    for (; u < units && task < end; u++, task++) {
+      if (sums) run_chunk_sums(p, u, (int)g, col0, ncols, w, r);
+      else run_tile(p, u, (int)g, col0, ncols, w, r, NULL);
+    }
+    u = 0;
+    if (++nb == nblocks) nb = 0, g++;
+  }
+}
+
 void rb_engine_plan_run(rb_engine_plan *p, const float *in, const rb_conv_fusion *f, float *out) {
   const rb_conv_desc *d = &p->d;
   const rb_conv_fusion none = {0};
@@ -406,35 +437,27 @@ void rb_engine_plan_run(rb_engine_plan *p, const float *in, const rb_conv_fusion
   const size_t tiles = p->tiles, cout = (size_t)d->cout;
   // With sums, a task is a chunk of tiles (fixed, whatever the thread count) instead of one tile.
   const size_t units = sums ? p->chunks : tiles;
-  if (p->path == RB_PATH_NGCONV) {
-#pragma omp parallel for schedule(static) num_threads(p->threads) if (p->threads > 1 && units > 1)
-    for (size_t u = 0; u < units; u++) {
-      if (sums) run_chunk_sums(p, u, 0, 0, (int)cout, NULL, &r);
-      else run_tile(p, u, 0, 0, (int)cout, NULL, &r, NULL);
-    }
-  } else {
-    const size_t nblocks = (size_t)((p->cout_g + p->nc_block - 1) / p->nc_block);
-    const size_t block_floats = (size_t)p->nc_block * (1 + (size_t)p->taps * p->kc);
-    const size_t tasks = (size_t)d->groups * nblocks * units;
-    // Tasks ordered group, channel block, pixel tile (or chunk): a thread's consecutive tiles share
-    // weights. Each thread takes a contiguous range and walks it without the three 64-bit divisions
-    // a task would cost (a 1x1 tile with K = 64 is ~800 cycles of FMAs; the gain was within the noise).
+  // The narrow-group kernels take every group in one layout: one "group" of all channels, one block.
+  const int ngconv = p->path == RB_PATH_NGCONV;
+  const size_t nblocks = ngconv ? 1 : (size_t)((p->cout_g + p->nc_block - 1) / p->nc_block);
+  const size_t tasks = (ngconv ? 1 : (size_t)d->groups) * nblocks * units;
+  // Tasks ordered group, channel block, pixel tile (or chunk): a thread's consecutive tiles share
+  // weights. The tasks are cut into one contiguous range a thread, each range into STEAL_PIECES
+  // pieces: a thread takes its own range's pieces in order, then what is left of the others'
+  // (one fetch-add on that range's counter a piece), so that a thread slowed down (a shared
+  // machine's other tenants, cheaper padding tiles elsewhere) does not leave the others waiting
+  // at the region's end. Which thread runs a task never changes what it computes.
+  for (int t = 0; t < p->threads; t++) p->claim[(size_t)t * CLAIM_STRIDE] = 0;
 #pragma omp parallel num_threads(p->threads) if (p->threads > 1 && tasks > 1)
-    {
-      const size_t nthr = (size_t)omp_get_num_threads(), tid = (size_t)omp_get_thread_num();
-      const size_t begin = tasks * tid / nthr, end = tasks * (tid + 1) / nthr;
-      size_t u = begin % units, nb = begin / units % nblocks, g = begin / units / nblocks;
-      for (size_t task = begin; task < end;) {
-        const int first = (int)nb * p->nc_block;
-        const int ncols = p->cout_g - first < p->nc_block ? p->cout_g - first : p->nc_block;
-        const size_t col0 = g * (size_t)p->cout_g + (size_t)first;
-        const float *w = p->packed + g * p->group_stride + nb * block_floats;
-        for (; u < units && task < end; u++, task++) {
-          if (sums) run_chunk_sums(p, u, (int)g, col0, ncols, w, &r);
-          else run_tile(p, u, (int)g, col0, ncols, w, &r, NULL);
-        }
-        u = 0;
-        if (++nb == nblocks) nb = 0, g++;
+  {
+    const size_t nthr = (size_t)omp_get_num_threads(), tid = (size_t)omp_get_thread_num();
+    for (size_t v = 0; v < nthr; v++) {
+      const size_t owner = (tid + v) % nthr, r0 = tasks * owner / nthr, r1 = tasks * (owner + 1) / nthr;
+      for (;;) {
+        const size_t k = __atomic_fetch_add(&p->claim[owner * CLAIM_STRIDE], 1, __ATOMIC_RELAXED);
+        if (k >= STEAL_PIECES) break;
+        run_tasks(p, r0 + (r1 - r0) * k / STEAL_PIECES, r0 + (r1 - r0) * (k + 1) / STEAL_PIECES, units, nblocks,
+                  sums != NULL, &r);
       }
     }
   }
