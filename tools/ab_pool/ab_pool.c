@@ -1,6 +1,6 @@
-// tools/ab_pool.sh builds this against two copies of kernels/eltwise_template.h (rb_eltwise_fill__old
-// and __new) and times ResNet's pools on both, alternated in rounds: the best of 5 runs a side a
-// round, the median over rounds of old / new (> 1: new is faster).
+// tools/ab_eltwise.sh pool builds this against two copies of kernels/eltwise_template.h
+// (rb_eltwise_fill__old and __new) and times ResNet's pools on both, alternated in rounds: the
+// best of 5 runs a side a round, the median over rounds of old / new (> 1: new is faster).
 #include <stdio.h>
 #include <stdlib.h>
 
