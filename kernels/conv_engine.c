@@ -288,7 +288,7 @@ rb_status rb_engine_plan_create(const rb_engine_config *cfg, const rb_conv_desc 
   if (p->ind)
     for (size_t j = 0; j < (size_t)p->taps * p->mr; j++) p->ind[p->tiles * p->taps * p->mr + j] = p->zero;
   if (path == RB_PATH_NGCONV) {
-    rb_pack_ngconv(p->ng->width, p->ng->cpg, p->ng->perm, d->cout, p->ks, w, bias, p->packed);
+    rb_pack_ngconv(p->ng->width, p->ng->cpg, p->ng->perm, p->ng->perm_out, d->cout, p->ks, w, bias, p->packed);
   } else if (path == RB_PATH_ROWS) {
     if ((s = pack_rows(p, w, bias)) != RB_OK) {
       rb_engine_plan_destroy(p);

@@ -34,8 +34,17 @@ const signed char rb_ngconv_perm_c8_swap[64] = {0, 0, 0, 0, 4, 4, 4, 4, 1, 1, 1,
                                                  4, 4, 4, 4, 0, 0, 0, 0, 5, 5, 5, 5, 1, 1, 1, 1,
                                                  6, 6, 6, 6, 2, 2, 2, 2, 7, 7, 7, 7, 3, 3, 3, 3};
 
-void rb_pack_ngconv(int width, int cpg, const signed char *perm, int cout, int ks, const float *w, const float *bias,
-                    float *packed) {
+const signed char rb_ngconv_perm_c8_dual[64] = {0, 0, 0, 0, 4, 4, 4, 4, 0, 0, 0, 0, 4, 4, 4, 4,
+                                                 1, 1, 1, 1, 5, 5, 5, 5, 1, 1, 1, 1, 5, 5, 5, 5,
+                                                 2, 2, 2, 2, 6, 6, 6, 6, 2, 2, 2, 2, 6, 6, 6, 6,
+                                                 3, 3, 3, 3, 7, 7, 7, 7, 3, 3, 3, 3, 7, 7, 7, 7};
+const signed char rb_ngconv_perm_out_c8_dual[64] = {0, 1, 2, 3, 4, 5, 6, 7, 4, 5, 6, 7, 0, 1, 2, 3,
+                                                     0, 1, 2, 3, 4, 5, 6, 7, 4, 5, 6, 7, 0, 1, 2, 3,
+                                                     0, 1, 2, 3, 4, 5, 6, 7, 4, 5, 6, 7, 0, 1, 2, 3,
+                                                     0, 1, 2, 3, 4, 5, 6, 7, 4, 5, 6, 7, 0, 1, 2, 3};
+
+void rb_pack_ngconv(int width, int cpg, const signed char *perm, const signed char *perm_out, int cout, int ks,
+                    const float *w, const float *bias, float *packed) {
   memset(packed, 0, rb_pack_ngconv_size(width, cpg, cout, ks) * sizeof *packed);
   for (int c0 = 0; c0 < cout; c0 += width) {
     const int lanes = cout - c0 < width ? cout - c0 : width;
@@ -44,8 +53,10 @@ void rb_pack_ngconv(int width, int cpg, const signed char *perm, int cout, int k
     for (int t = 0; t < ks; t++)
       for (int j = 0; j < cpg; j++, packed += width)
         for (int l = 0; l < lanes; l++) {
-          const int i = perm ? perm[j * cpg + (c0 + l) % cpg] : j;  // the input lane l's vector j carries
-          packed[l] = w[((size_t)(c0 + l) * cpg + i) * ks + t];
+          const int o = (c0 + l) % cpg;
+          const int i = perm ? perm[j * cpg + o] : j;  // the input lane l's vector j carries
+          const int out = c0 + l - o + (perm_out ? perm_out[j * cpg + o] : o);  // the output it feeds
+          packed[l] = w[((size_t)out * cpg + i) * ks + t];
         }
   }
 }

@@ -94,7 +94,10 @@ static inline void rb_uk_gemm_rows(const float *a, size_t a_stride, size_t mr, s
 // row (t, j), lane ch holds the weight from input channel perm[j][ch % cpg] of ch's group to
 // output channel ch (perm NULL: input j, the plain in-lane broadcast). A kernel whose j-th input
 // vector is not a broadcast (movsldup, a rotation...) names its perm: lane ch of its j-th vector
-// then carries input perm[j][ch % cpg]. The zero row holds at least a_offset + nc + 64 zeros, so a
+// then carries input perm[j][ch % cpg]. A kernel whose row j accumulates lane ch into another
+// output of ch's group (a second accumulator, its lanes exchanged in the store) names perm_out
+// too: row (t, j), lane ch then holds the weight from input perm[j][ch % cpg] to output channel
+// ch - ch % cpg + perm_out[j][ch % cpg] (perm_out NULL: ch). The zero row holds at least a_offset + nc + 64 zeros, so a
 // kernel may read it at a real row's offsets.
 typedef void (*rb_f32_ngconv_fn)(size_t mr, size_t nc, size_t ks, const float *const *a, const float *w, float *c,
                                  size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e);
@@ -146,7 +149,8 @@ typedef struct rb_ngconv_ukernel {
   rb_isa isa;
   int mr, cpg, width;
   rb_f32_ngconv_fn fn;
-  const signed char *perm;  // [cpg][cpg], or NULL: see rb_f32_ngconv_fn
+  const signed char *perm;      // [cpg][cpg], or NULL: see rb_f32_ngconv_fn
+  const signed char *perm_out;  // [cpg][cpg], or NULL: likewise
 } rb_ngconv_ukernel;
 
 // What the engine runs on one ISA: its GEMM tile and its narrow-group kernels (cpg 4, 8 and 16;

@@ -12,7 +12,7 @@
 #define RB_NGCONV_UKERNEL(isa, mr, cpg, width, fn)                                                              \
   void fn(size_t, size_t, size_t, const float *const *, const float *, float *, size_t, const float *, size_t,  \
           const rb_uk_epilogue *);
-#define RB_NGCONV_PERM_UKERNEL(isa, mr, cpg, width, perm, fn) RB_NGCONV_UKERNEL(isa, mr, cpg, width, fn)
+#define RB_NGCONV_PERM_UKERNEL(isa, mr, cpg, width, perm, perm_out, fn) RB_NGCONV_UKERNEL(isa, mr, cpg, width, fn)
 #define RB_WINO_NG_DECL(m, cpg, suffix)                                                                        \
   void rb_f32_wino_ng_f##m##_c##cpg##suffix(size_t, size_t, const float *const *, const float *, const float *, \
                                             float *const *, const float *const *, int);

@@ -95,6 +95,7 @@ void rb_check_conv_direct(const rb_kernels *k, const rb_check_sink *s) {
       {rb_conv_desc_make(1, 56, 56, 128, 128, 3, 2, 1, 1, 1), 0, 1},    // stage 2 3x3 stride 2
       {rb_conv_desc_make(1, 56, 56, 256, 512, 1, 2, 0, 1, 1), 0, 0},    // downsample 1x1 s2
       {rb_conv_desc_make(1, 56, 56, 128, 128, 3, 1, 1, 1, 32), 0, 1},   // ResNeXt-50 32x4d
+      {rb_conv_desc_make(1, 56, 56, 256, 256, 3, 2, 1, 1, 32), 0, 1},   // ResNeXt stage 2 (8 a group), s2
       {rb_conv_desc_make(1, 14, 14, 512, 512, 3, 1, 1, 1, 32), 0, 1},   // ResNeXt stage 3
       {rb_conv_desc_make(1, 28, 28, 128, 128, 3, 1, 2, 2, 32), 0, 1},   // SKNet dilated path
       {rb_conv_desc_make(1, 56, 56, 64, 128, 3, 1, 1, 1, 2), 0, 1},     // ResNeSt-50 radix 2

@@ -284,7 +284,7 @@ static void run_ng_case(const rb_ngconv_ukernel *u, const ng_case *c, uint64_t s
   o64_fill(&r, bias, nc, -1, 1);
   o64_fill(&r, res, MR * rs, -1, 1);
   memset(zero, 0, (a_stride + 64) * 4);
-  rb_pack_ngconv(u->width, u->cpg, u->perm, (int)nc, (int)ks, w, bias, packed);
+  rb_pack_ngconv(u->width, u->cpg, u->perm, u->perm_out, (int)nc, (int)ks, w, bias, packed);
   const float **ind = malloc(2 * ks * MR * sizeof *ind);  // then the next tile's, as above
   float *decoy = next_tile_decoys(ind + ks * MR, ks * MR, a_stride);
   for (size_t t = 0; t < ks; t++)
@@ -407,7 +407,7 @@ START_TEST(ngconv_reads_stop_at_nc) {
       float *w = malloc(nc * cpg * ks * 4), *out = rb_aligned_alloc(MR * nc * 4), *zero = rb_aligned_alloc((nc + 64) * 4);
       for (size_t j = 0; j < nc * cpg * ks; j++) w[j] = 1.0f;
       memset(zero, 0, (nc + 64) * 4);
-      rb_pack_ngconv(u->width, u->cpg, u->perm, (int)nc, (int)ks, w, NULL, packed);
+      rb_pack_ngconv(u->width, u->cpg, u->perm, u->perm_out, (int)nc, (int)ks, w, NULL, packed);
       const float **ind = malloc(2 * ks * MR * sizeof *ind);  // the next tile's too: the same row
       for (size_t j = 0; j < 2 * ks * MR; j++) ind[j] = row;
       const rb_uk_epilogue e = {NULL, 0, 0, NULL, NULL, 0};

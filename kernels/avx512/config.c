@@ -7,13 +7,15 @@ const rb_engine_config rb_engine_avx512 = {
     "avx512",
     RB_ISA_AVX512,
     {"rb_f32_igemm_6x64__avx512", RB_ISA_AVX512, 6, 64, rb_f32_igemm_6x64__avx512, rb_f32_gemm_6x64__avx512},
-    {"rb_f32_ngconv_c4_16x16__avx512", RB_ISA_AVX512, 16, 4, 16, rb_f32_ngconv_c4_16x16__avx512, NULL},
-    {"rb_f32_ngconv_c8_16x16swap__avx512", RB_ISA_AVX512, 16, 8, 16, rb_f32_ngconv_c8_16x16swap__avx512,
-     rb_ngconv_perm_c8_swap},
+    {"rb_f32_ngconv_c4_16x16__avx512", RB_ISA_AVX512, 16, 4, 16, rb_f32_ngconv_c4_16x16__avx512, NULL, NULL},
+    // c8: two accumulators a pixel, no cross-lane shuffle in the loop (ngconv.c). Zen 4, A/B against
+    // the 16x16swap: see kernels/README.md.
+    {"rb_f32_ngconv_c8_8x16dual__avx512", RB_ISA_AVX512, 8, 8, 16, rb_f32_ngconv_c8_8x16dual__avx512,
+     rb_ngconv_perm_c8_dual, rb_ngconv_perm_out_c8_dual},
     // c16: two groups a block, 14 FMA chains from 7 rows (14x16 keeps 7 in flight). Zen 5, 1 thread,
     // A/B against 14x16 (tools/ab_gemm.sh, 7 rounds): ResNeXt-50's 16-channel 3x3 stride 2 1.16x
     // (165 -> 192 GFLOP/s), stride 1 1.005x (202 -> 203); both are load-bound near 2 loads/cycle.
-    {"rb_f32_ngconv_c16_7x32__avx512", RB_ISA_AVX512, 7, 16, 32, rb_f32_ngconv_c16_7x32__avx512, NULL},
+    {"rb_f32_ngconv_c16_7x32__avx512", RB_ISA_AVX512, 7, 16, 32, rb_f32_ngconv_c16_7x32__avx512, NULL, NULL},
     WINO3(RB_ISA_AVX512, 16, __avx512),
     // 7x64 for 7x7 and 14x14 maps (49 pixels: 49 rows, not 54; 196, not 198). Hot on Zen 5
     // (gbench ukernel/..., two alternated runs) it runs at 6x64's rate per FMA (igemm 238/235 vs

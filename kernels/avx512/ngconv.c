@@ -6,8 +6,9 @@
 // c8: two 8-channel groups a zmm, one per 256-bit half. Input i must reach the 8 lanes of its
 //   half, across 128-bit lanes. c8 16x16: vpermps (_mm512_permutexvar_ps) with 8 index vectors
 //   kept in registers (16 accumulators + 8 indices + weight + input + 1 = 27 zmm), one shuffle
-//   per FMA. c8 16x16swap (the config's): one vshuff32x4 a pixel, then in-lane vpermilps only,
-//   with the weights packed to match (below).
+//   per FMA. c8 16x16swap: one vshuff32x4 a pixel, then in-lane vpermilps only, with the weights
+//   packed to match (below). c8 8x16dual (the config's): two accumulators a pixel and no
+//   cross-lane shuffle in the loop (below).
 // Shuffle cost, measured on Zen 5 (12 FMA chains, one shuffle per FMA): vpermilps beside each FMA
 //   costs nothing (253 of 252 GFLOP/s), vpermps or vshuff32x4 a third of the FMA rate (168). On
 //   Intel all of them share port 5 with the second FMA unit, near 1 FMA/cycle.
@@ -194,6 +195,55 @@ void rb_f32_ngconv_c8_16x16swap__avx512(size_t mr, size_t nc, size_t ks, const f
                                         const rb_uk_epilogue *e) {
   (void)zero;  // read as any row (LOAD_BLOCK_ROW)
   FOR_BLOCKS(c8swap_block, 8)
+}
+
+// c8 with no shuffle across lanes in the loop: each pixel has two accumulators. x's in-lane
+// broadcast of j gives lanes of outputs 0-3 input j and lanes of outputs 4-7 input j + 4 (b); the
+// first accumulator takes b times the weights to the lane's own outputs, the second b times the
+// weights to the outputs 4 lanes across (rb_ngconv_perm_c8_dual). The store adds the second with
+// its 128-bit lanes swapped within each 256-bit half. Per pixel and tap: 1 load, 4 vpermilps, 8
+// FMAs, no vshuff32x4 (the swap kernel's: a quarter of an FMA slot on Zen 4, a third on Zen 5):
+// in a probe hot in L1 (Zen 4) 112-113 GFLOP/s against the swap kernel's 92-96. 8 pixels: 16
+// accumulators + 4 inputs + 2 weights + 1 broadcast = 23 zmm.
+#define PIXELS8(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7)
+static inline __attribute__((always_inline)) void c8dual_block(const int full, __mmask16 mask, size_t mr, size_t ks,
+                                                               const float *const *a, const float *w, float *c,
+                                                               size_t c_stride, size_t off, size_t ch0,
+                                                               const rb_uk_epilogue *e) {
+  const __m512 bias = _mm512_loadu_ps(w);
+#define INIT_DUAL(m) __m512 acc##m = bias, bcc##m = _mm512_setzero_ps();
+  PIXELS8(INIT_DUAL)
+  w += WIDTH;
+  for (size_t t = 0; t < ks; t++, w += 8 * WIDTH) {
+    const float *const *ap = a + t * 8;
+#define D8I(m, imm)                                               \
+  {                                                               \
+    const __m512 b = _mm512_permute_ps(x##m, imm);                \
+    acc##m = _mm512_fmadd_ps(b, w_own, acc##m);                   \
+    bcc##m = _mm512_fmadd_ps(b, w_across, bcc##m);                \
+  }
+#define D8R(j, imm, a_, b_, c_, d)                                                                         \
+  {                                                                                                        \
+    const __m512 w_own = _mm512_loadu_ps(w + 2 * j * WIDTH), w_across = _mm512_loadu_ps(w + (2 * j + 1) * WIDTH); \
+    D8I(a_, imm) D8I(b_, imm) D8I(c_, imm) D8I(d, imm)                                                     \
+  }
+#define D8(a_, b_, c_, d)                                                                                      \
+  {                                                                                                            \
+    LOADP(a_) LOADP(b_) LOADP(c_) LOADP(d)                                                                     \
+    D8R(0, 0x00, a_, b_, c_, d) D8R(1, 0x55, a_, b_, c_, d) D8R(2, 0xAA, a_, b_, c_, d) D8R(3, 0xFF, a_, b_, c_, d) \
+  }
+    D8(0, 1, 2, 3) D8(4, 5, 6, 7)
+  }
+#define FOLD(m) acc##m = _mm512_add_ps(acc##m, _mm512_shuffle_f32x4(bcc##m, bcc##m, 0xB1));  // lanes 1, 0, 3, 2
+  PIXELS8(FOLD)
+  PIXELS8(STORE)
+}
+
+void rb_f32_ngconv_c8_8x16dual__avx512(size_t mr, size_t nc, size_t ks, const float *const *a, const float *w,
+                                       float *c, size_t c_stride, const float *zero, size_t a_offset,
+                                       const rb_uk_epilogue *e) {
+  (void)zero;  // read as any row (LOAD_BLOCK_ROW)
+  FOR_BLOCKS(c8dual_block, 8)
 }
 
 void rb_f32_ngconv_c16_14x16__avx512(size_t mr, size_t nc, size_t ks, const float *const *a, const float *w, float *c,

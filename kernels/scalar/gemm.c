@@ -61,7 +61,7 @@ static inline void gemm(size_t MR, size_t NR, size_t mr, size_t nc, size_t kc, c
 
 #define RB_GEMM_UKERNEL(isa, mr, nr, igemm_fn, gemm_fn) SCALAR_GEMM(mr, nr)
 #define RB_NGCONV_UKERNEL(isa, mr, cpg, width, fn)
-#define RB_NGCONV_PERM_UKERNEL(isa, mr, cpg, width, perm, fn)
+#define RB_NGCONV_PERM_UKERNEL(isa, mr, cpg, width, perm, perm_out, fn)
 #define RB_WINO_UKERNEL(isa, m, vl, suffix)
 #include "ukernels.inc"
 #undef RB_WINO_UKERNEL
