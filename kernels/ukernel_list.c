@@ -83,7 +83,7 @@ void rb_f32_colsum__vec4(float *dst, const float *src, size_t stride, size_t row
 void rb_f32_colsum__vec8(float *dst, const float *src, size_t stride, size_t rows, int n);
 void rb_f32_colsum__vec16(float *dst, const float *src, size_t stride, size_t rows, int n);
 const rb_engine_config rb_engine_scalar_configs[] = {
-    {"scalar_6x16", RB_ISA_REF, GEMM(6, 16), NG_DUP(8, 8), NG(8, 8, 8), NO_NG, WINO3(RB_ISA_REF, 8, __vec8), GEMM(5, 16),
+    {"scalar_6x16", RB_ISA_REF, GEMM(6, 16), NG_DUP(8, 8), NG_DUAL(6, 8), NO_NG, WINO3(RB_ISA_REF, 8, __vec8), GEMM(5, 16),
      1.03f, NO_GEMM, 0.0f, rb_f32_colsum__vec8},
     {"scalar_14x32", RB_ISA_REF, GEMM(14, 32), NG(16, 4, 16), NG(16, 8, 16), NG(14, 16, 16),
      WINO3(RB_ISA_REF, 16, __vec16), GEMM(8, 32), 1.15f,  // AVX-512's 8x32 ran at 14x32's rate hot

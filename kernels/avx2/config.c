@@ -8,7 +8,9 @@ const rb_engine_config rb_engine_avx2 = {
     {"rb_f32_igemm_6x16__avx2", RB_ISA_AVX2, 6, 16, rb_f32_igemm_6x16__avx2, rb_f32_gemm_6x16__avx2},
     {"rb_f32_ngconv_c4_8x8__avx2", RB_ISA_AVX2, 8, 4, 8, rb_f32_ngconv_c4_8x8__avx2, rb_ngconv_perm_c4_dup,
      NULL},
-    {"rb_f32_ngconv_c8_8x8__avx2", RB_ISA_AVX2, 8, 8, 8, rb_f32_ngconv_c8_8x8__avx2, NULL, NULL},
+    // c8: two accumulators a pixel (ngconv.c); against the 8x8: kernels/README.md.
+    {"rb_f32_ngconv_c8_6x8dual__avx2", RB_ISA_AVX2, 6, 8, 8, rb_f32_ngconv_c8_6x8dual__avx2, rb_ngconv_perm_c8_dual,
+     rb_ngconv_perm_out_c8_dual},
     {NULL, RB_ISA_AVX2, 0, 0, 0, NULL, NULL, NULL},  // 16 a group: the 6x16 igemm fills its vectors
     WINO3(RB_ISA_AVX2, 8, __avx2),
     // 5x16 for 7x7 maps (49 pixels: 50 rows, not 54). Hot on Zen 1 (gbench ukernel/..., three
