@@ -97,10 +97,12 @@ int rb_engine_alt_tile_pays(const rb_engine_config *cfg, size_t rows_main, size_
 }
 
 // What tile u computes for `pixels` rows and cout_g columns a group: padded rows x padded
-// columns x its cost (per row and column, relative to cfg->gemm's).
+// columns (whole blocks of nr, then the rest in steps of nr_step) x its cost (per row and column,
+// relative to cfg->gemm's).
 static double tile_work(const rb_gemm_ukernel *u, double cost, size_t pixels, int cout_g) {
-  const size_t mr = (size_t)u->mr, nr = (size_t)u->nr;
-  return (double)((pixels + mr - 1) / mr * mr) * (double)(((size_t)cout_g + nr - 1) / nr * nr) * cost;
+  const size_t mr = (size_t)u->mr, nr = (size_t)u->nr, step = u->nr_step > 0 ? (size_t)u->nr_step : nr;
+  const size_t cols = (size_t)cout_g / nr * nr + ((size_t)cout_g % nr + step - 1) / step * step;
+  return (double)((pixels + mr - 1) / mr * mr) * (double)cols * cost;
 }
 
 const rb_gemm_ukernel *rb_engine_gemm_for(const rb_engine_config *cfg, size_t pixels, int cout_g) {

@@ -22,10 +22,10 @@ extern const signed char rb_ngconv_perm_c4_dup[16];
 // For 8-channel groups on AVX-512: vectors 0-3 in-lane broadcasts of x, 4-7 of x with the 128-bit
 // lanes of each 256-bit half swapped: lanes of outputs 0-3 see input j, of outputs 4-7 input j ^ 4.
 extern const signed char rb_ngconv_perm_c8_swap[64];
-// For 8-channel groups on AVX-512 with two accumulators a pixel (c8 dual): row 2j and 2j + 1 both
-// take x's in-lane broadcast of j (lanes of outputs 0-3 input j, of outputs 4-7 input j + 4);
-// row 2j feeds the lane's own output, row 2j + 1 the output 4 lanes across (ch ^ 4), whose
-// accumulator the store adds after swapping the 128-bit lanes of each 256-bit half.
+// For 8-channel groups with two accumulators a pixel (AVX-512's c8 8x16dual, AVX2's 6x8dual): rows
+// 2j and 2j + 1 both take x's in-lane broadcast of j (lanes of outputs 0-3 input j, of outputs 4-7
+// input j + 4); row 2j feeds the lane's own output, row 2j + 1 the output 4 lanes across (ch ^ 4),
+// whose accumulator the store adds with the two 128-bit halves of each group swapped.
 extern const signed char rb_ngconv_perm_c8_dual[64], rb_ngconv_perm_out_c8_dual[64];
 
 #endif

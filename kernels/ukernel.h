@@ -142,6 +142,8 @@ typedef struct rb_gemm_ukernel {
   int mr, nr;
   rb_f32_igemm_fn igemm;
   rb_f32_gemm_fn gemm;
+  int nr_step;  // the columns of a last, partial column block are computed in steps of nr_step (nr:
+                // the whole block); rb_engine_gemm_for counts them so
 } rb_gemm_ukernel;
 
 typedef struct rb_ngconv_ukernel {

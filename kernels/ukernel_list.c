@@ -3,7 +3,7 @@
 #include "pack.h"
 #include "ukernel_decls.h"
 
-#define RB_GEMM_UKERNEL(isa, mr, nr, igemm_fn, gemm_fn) {#igemm_fn, isa, mr, nr, igemm_fn, gemm_fn},
+#define RB_GEMM_UKERNEL(isa, mr, nr, igemm_fn, gemm_fn) {#igemm_fn, isa, mr, nr, igemm_fn, gemm_fn, nr},
 #define RB_NGCONV_UKERNEL(isa, mr, cpg, width, fn)
 #define RB_NGCONV_PERM_UKERNEL(isa, mr, cpg, width, perm, perm_out, fn)
 #define RB_WINO_UKERNEL(isa, m, vl, suffix)
@@ -59,8 +59,9 @@ const size_t rb_wino_ukernel_count = sizeof rb_wino_ukernels / sizeof rb_wino_uk
 #undef RB_NGCONV_PERM_UKERNEL
 #undef RB_WINO_UKERNEL
 
-#define GEMM(mr, nr) {"rb_f32_igemm_" #mr "x" #nr "__scalar", RB_ISA_REF, mr, nr, rb_f32_igemm_##mr##x##nr##__scalar, \
-                      rb_f32_gemm_##mr##x##nr##__scalar}
+#define GEMM_STEP(mr, nr, step) {"rb_f32_igemm_" #mr "x" #nr "__scalar", RB_ISA_REF, mr, nr, \
+                                 rb_f32_igemm_##mr##x##nr##__scalar, rb_f32_gemm_##mr##x##nr##__scalar, step}
+#define GEMM(mr, nr) GEMM_STEP(mr, nr, nr)
 #define NG(mr, cpg, width) {"rb_f32_ngconv_c" #cpg "_" #mr "x" #width "__scalar", RB_ISA_REF, mr, cpg, width, \
                             rb_f32_ngconv_c##cpg##_##mr##x##width##__scalar, NULL, NULL}
 // AVX2's c4 layout (rb_ngconv_perm_c4_dup), so the driver is tested with it on every CPU.
@@ -74,7 +75,7 @@ const size_t rb_wino_ukernel_count = sizeof rb_wino_ukernels / sizeof rb_wino_uk
                             rb_f32_ngconv_c8_##mr##x##width##dual__scalar, rb_ngconv_perm_c8_dual,        \
                             rb_ngconv_perm_out_c8_dual}
 #define NO_NG {NULL, RB_ISA_REF, 0, 0, 0, NULL, NULL, NULL}
-#define NO_GEMM {NULL, RB_ISA_REF, 0, 0, NULL, NULL}
+#define NO_GEMM {NULL, RB_ISA_REF, 0, 0, NULL, NULL, 0}
 // Each SIMD ISA's geometry, with transforms of its vector width: AVX2 (6x16 with its second tile
 // 5x16), AVX-512 (6x64 with 7x64; 14x32 with 8x32, AVX-512's earlier geometry), NEON: the
 // drivers' second-tile rule is tested at three geometries on every CPU.
@@ -88,8 +89,8 @@ const rb_engine_config rb_engine_scalar_configs[] = {
     {"scalar_14x32", RB_ISA_REF, GEMM(14, 32), NG(16, 4, 16), NG(16, 8, 16), NG(14, 16, 16),
      WINO3(RB_ISA_REF, 16, __vec16), GEMM(8, 32), 1.15f,  // AVX-512's 8x32 ran at 14x32's rate hot
      NO_GEMM, 0.0f, rb_f32_colsum__vec16},                                // (SPR-class Xeon); 1.15 kept it for >15 %
-    {"scalar_6x64", RB_ISA_REF, GEMM(6, 64), NG(16, 4, 16), NG_DUAL(8, 16), NG(7, 16, 32),
-     WINO3(RB_ISA_REF, 16, __vec16), GEMM(7, 64), 1.005f, GEMM(7, 32), 1.05f,
+    {"scalar_6x64", RB_ISA_REF, GEMM_STEP(6, 64, 16), NG(16, 4, 16), NG_DUAL(8, 16), NG(7, 16, 32),
+     WINO3(RB_ISA_REF, 16, __vec16), GEMM_STEP(7, 64, 16), 1.005f, GEMM_STEP(7, 32, 16), 1.0f,
      rb_f32_colsum__vec16},
     {"scalar_8x8", RB_ISA_REF, GEMM(8, 8), NG(16, 4, 4), NG(8, 8, 8), NO_NG, WINO3(RB_ISA_REF, 4, __vec4), NO_GEMM,
      0.0f, NO_GEMM, 0.0f, rb_f32_colsum__vec4},

@@ -350,7 +350,7 @@ START_TEST(channel_blocks_even) {
   for (size_t a = 0; a < 3; a++)
     for (size_t b = 0; b < sizeof couts / sizeof couts[0]; b++)
       for (size_t k = 0; k < sizeof ks / sizeof ks[0]; k++) {
-        const rb_gemm_ukernel u = {"test", RB_ISA_REF, 6, nrs[a], NULL, NULL};
+        const rb_gemm_ukernel u = {"test", RB_ISA_REF, 6, nrs[a], NULL, NULL, nrs[a]};
         const int block = rb_engine_nc_block(&u, couts[b], ks[k]), panels = (couts[b] + u.nr - 1) / u.nr;
         ck_assert_int_eq(block % u.nr, 0);
         const int bp = block / u.nr, blocks = (panels + bp - 1) / bp;
@@ -361,16 +361,19 @@ START_TEST(channel_blocks_even) {
         if (bp > 1) ck_assert_int_gt((panels + bp - 2) / (bp - 1), blocks);  // a smaller size needs more blocks
       }
   // The case that was 5 + 3 panels: 512 columns of 64 at K = 128 (5 panels fit 192 KiB): 4 + 4.
-  const rb_gemm_ukernel u64 = {"test", RB_ISA_REF, 6, 64, NULL, NULL};
+  const rb_gemm_ukernel u64 = {"test", RB_ISA_REF, 6, 64, NULL, NULL, 64};
   ck_assert_int_eq(rb_engine_nc_block(&u64, 512, 128), 256);
 }
 END_TEST
 
 // Padded rows x padded columns x cost of tile u on `pixels` x cout_g (written here again: the
-// test's own expectation).
+// test's own expectation): the columns of whole blocks, and those of the last block counted
+// nr_step at a time (cout_g 40 on a 64-column tile of step 16: 48).
 static double padded_work(const rb_gemm_ukernel *u, double cost, size_t pixels, int cout_g) {
   const size_t rows = (pixels + (size_t)u->mr - 1) / (size_t)u->mr * (size_t)u->mr;
-  const size_t cols = ((size_t)cout_g + (size_t)u->nr - 1) / (size_t)u->nr * (size_t)u->nr;
+  size_t cols = 0;
+  for (int left = cout_g; left > 0; left -= u->nr)
+    cols += left >= u->nr ? (size_t)u->nr : ((size_t)left + (size_t)u->nr_step - 1) / (size_t)u->nr_step * (size_t)u->nr_step;
   return (double)rows * (double)cols * cost;
 }
 
@@ -387,7 +390,9 @@ START_TEST(alt_tile_where_it_pads_less) {
     const rb_engine_config *cfg = cfgs[i];
     const char *shapes[] = {"mb1ic24ih7oc40oh7kh1",       "mb1ic24ih14oc40oh7kh3sh2ph1", "mb1ic3ih13oc20oh7kh7sh2ph3",
                             "mb1ic24ih14oc40oh14kh1",     "mb2ic16ih5oc24oh5kh3ph1",     "mb1ic8ih56oc16oh56kh1",
-                            "g4mb1ic64ih7oc128oh7kh3ph1", "g2mb1ic40ih12oc64oh12kh1",    "g3mb1ic48ih9oc96oh9kh3ph1"};
+                            "g4mb1ic64ih7oc128oh7kh3ph1", "g2mb1ic40ih12oc64oh12kh1",    "g3mb1ic48ih9oc96oh9kh3ph1",
+                            // a group of 40 and of 80 (ResNeSt-50d 4s2x40d): 48 and 96 columns at step 16
+                            "g8mb1ic80ih14oc320oh14kh3ph1", "g8mb1ic160ih7oc640oh7kh3ph1"};
     for (size_t j = 0; j < sizeof shapes / sizeof shapes[0]; j++) {
       rb_conv_desc d;
       ck_assert(rb_conv_desc_parse(shapes[j], &d) == RB_OK);
@@ -412,7 +417,8 @@ START_TEST(alt_tile_where_it_pads_less) {
       rb_engine_plan_destroy(p);
       free(w);
       alts += alt, narrows += narrow;
-      if (alt || narrow) check_conv(cfg, &d, RB_PATH_AUTO, 1, 1, 1, (int)j % 2, 7000 + j);
+      // ... and each plan whose last column block is partial (computed nr_step columns at a time).
+      if (alt || narrow || cout_g % want->nr) check_conv(cfg, &d, RB_PATH_AUTO, 1, 1, 1, (int)j % 2, 7000 + j);
     }
   }
   // scalar_6x16 (5x16), scalar_14x32 (8x32) and scalar_6x64 (7x64) have second tiles on every CPU,

@@ -5,6 +5,7 @@
 #   tools/ab_gemm.sh REV ISA [THREADS [ROUNDS [SECONDS]]] -- PROBLEM...
 #   tools/ab_gemm.sh 319a28c avx512 1 7 0.15 -- $(build/x86_64/resbench count resnet50 --json | ...)
 # AB_OLD_NGCONV=<registry name> gives the old side that narrow-group kernel (REV HEAD: only it differs).
+# AB_OLD_NR_STEP=full chooses the old side's tiles by whole column blocks (a REV before nr_step).
 # AB_OLD_TILES=MAIN[,ALT:COST[,NARROW:COST]] gives the old side those GEMM tiles of the registry and
 # costs: a config's tile choice against another (results/vm-epyc-zen3/NOTES.md, the 4x24 trial).
 # Needs `make` first (build/x86_64/libresbench.a). Pin it (taskset) for 1-thread figures.

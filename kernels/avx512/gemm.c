@@ -134,46 +134,50 @@ void rb_f32_gemm_8x32__avx512(size_t mr, size_t nc, size_t kc, const float *a, s
 // TMR (6 or 7 rows) and NV (4 or 2 vectors: 64 or 32 columns) are constants at each
 // instantiation, so the accumulator arrays stay in registers; long_k and next_rows are constants
 // at each call (RB_UK_PREFETCH_VARIANTS): four copies, each with only its own loops.
-static inline __attribute__((always_inline)) void igemm_with(size_t mr, size_t nc, size_t kc, size_t ks,
-                                                             const float *const *a, const float *w, float *c,
-                                                             size_t c_stride, const float *zero, size_t a_offset,
-                                                             const rb_uk_epilogue *e, const int long_k,
-                                                             const int next_rows, const size_t TMR, const int NV) {
-  const size_t TNR = 16 * (size_t)NV;
+// One column block of the tile at columns n0 (its packed weights at w: TNR biases, then ks x kc
+// rows of TNR weights), computing NV of its TNR / 16 vectors: the last block of a group narrower
+// than the tile runs only the vectors it has (a 40-channel group: 3 of 6x64's 4; ResNeSt-50d
+// 4s2x40d's first stage), and rb_engine_gemm_for counts its columns at 16-column steps.
+static inline __attribute__((always_inline)) void igemm_block(size_t mr, size_t nc, size_t n0, size_t kc, size_t ks,
+                                                              const float *const *a, const float *w, float *c,
+                                                              size_t c_stride, const float *zero, size_t a_offset,
+                                                              const rb_uk_epilogue *e, const int long_k,
+                                                              const int next_rows, const size_t TMR, const int NV,
+                                                              const size_t TNR) {
   // 28 accumulators + 4 weights + x exceed the 32 zmm: the fourth weight vector as a memory
-  // operand (the only case: NV is 2 or 4).
+  // operand (the only case: 7 rows of 4 vectors).
   const int last_from_memory = TMR * NV + NV + 1 > 32;
-  for (size_t n0 = 0; n0 < nc; n0 += TNR) {
-    __m512 acc[MR64][4];
+  __m512 acc[MR64][4];
 #pragma GCC unroll 8
-    for (size_t m = 0; m < TMR; m++)
+  for (size_t m = 0; m < TMR; m++)
 #pragma GCC unroll 4
-      for (int v = 0; v < NV; v++) acc[m][v] = _mm512_loadu_ps(w + 16 * v);
-    w += TNR;
-    const float *const *ap = a;
-    for (size_t t = 0; t < ks; t++, ap += TMR) {
-      const float *ar[MR64];
-      int padding_tap = 1;
+    for (int v = 0; v < NV; v++) acc[m][v] = _mm512_loadu_ps(w + 16 * v);
+  w += TNR;
+  const float *const *ap = a;
+  for (size_t t = 0; t < ks; t++, ap += TMR) {
+    const float *ar[MR64];
+    int padding_tap = 1;
 #pragma GCC unroll 8
-      for (size_t m = 0; m < TMR; m++) ar[m] = ap[m] == zero ? zero : ap[m] + a_offset, padding_tap &= ap[m] == zero;
-      if (padding_tap) {  // the whole tile in the padding at this tap (a 7-pixel tile is one row of
-        w += kc * TNR;    // a 7x7 map: its first and last rows skip 3 of 9 taps, as oneDNN does)
-        continue;
-      }
+    for (size_t m = 0; m < TMR; m++) ar[m] = ap[m] == zero ? zero : ap[m] + a_offset, padding_tap &= ap[m] == zero;
+    if (padding_tap) {  // the whole tile in the padding at this tap (a 7-pixel tile is one row of
+      w += kc * TNR;    // a 7x7 map: its first and last rows skip 3 of 9 taps, as oneDNN does)
+      continue;
+    }
 #define STEP(F, L)                                                                                    \
   {                                                                                                   \
     if (long_k) {                                                                                     \
       const char *ahead = (const char *)(w + TNR * WEIGHTS_AHEAD);                                    \
       _Pragma("GCC unroll 4") for (int v = 0; v < NV; v++) _mm_prefetch(ahead + 64 * v, _MM_HINT_T0); \
     }                                                                                                 \
-    const __m512 w0 = _mm512_loadu_ps(w), w1 = _mm512_loadu_ps(w + 16);                              \
+    const __m512 w0 = _mm512_loadu_ps(w), w1 = NV > 1 ? _mm512_loadu_ps(w + 16) : w0;                \
     const __m512 w2 = NV > 2 ? _mm512_loadu_ps(w + 32) : w0;                                          \
-    const __m512 w3 = NV > 2 && !last_from_memory ? _mm512_loadu_ps(w + 48) : w0;                     \
+    const __m512 w3 = NV > 3 && !last_from_memory ? _mm512_loadu_ps(w + 48) : w0;                     \
     _Pragma("GCC unroll 8") for (size_t m = F; m < TMR - L; m++) {                                    \
       const __m512 x = _mm512_set1_ps(ar[m][k]);                                                      \
-      acc[m][0] = _mm512_fmadd_ps(x, w0, acc[m][0]), acc[m][1] = _mm512_fmadd_ps(x, w1, acc[m][1]);   \
-      if (NV > 2) {                                                                                   \
-        acc[m][2] = _mm512_fmadd_ps(x, w2, acc[m][2]);                                                \
+      acc[m][0] = _mm512_fmadd_ps(x, w0, acc[m][0]);                                                  \
+      if (NV > 1) acc[m][1] = _mm512_fmadd_ps(x, w1, acc[m][1]);                                      \
+      if (NV > 2) acc[m][2] = _mm512_fmadd_ps(x, w2, acc[m][2]);                                      \
+      if (NV > 3) {                                                                                   \
         if (!last_from_memory)                                                                        \
           acc[m][3] = _mm512_fmadd_ps(x, w3, acc[m][3]);                                              \
         else                                                                                          \
@@ -183,51 +187,98 @@ static inline __attribute__((always_inline)) void igemm_with(size_t mr, size_t n
       }                                                                                               \
     }                                                                                                 \
   }
-      if (next_rows && n0 == 0) {  // one tap (RB_UK_PREFETCH_VARIANTS): the next tile's pointers follow
-        const float *p[MR64];
+    if (next_rows && n0 == 0) {  // one tap (RB_UK_PREFETCH_VARIANTS): the next tile's pointers follow
+      const float *p[MR64];
 #pragma GCC unroll 8
-        for (size_t m = 0; m < TMR; m++) p[m] = a[TMR + m] == zero ? zero : a[TMR + m] + a_offset;
-        for (size_t kb = 0; kb < kc; kb += 16) {
+      for (size_t m = 0; m < TMR; m++) p[m] = a[TMR + m] == zero ? zero : a[TMR + m] + a_offset;
+      for (size_t kb = 0; kb < kc; kb += 16) {
 #pragma GCC unroll 8
-          for (size_t m = 0; m < TMR; m++) _mm_prefetch((const char *)(p[m] + kb), _MM_HINT_T0);
-          for (size_t k = kb, end = kb + 16 < kc ? kb + 16 : kc; k < end; k++, w += TNR) STEP(0, 0)
-        }
-      } else if (ap[0] == zero) {  // the first row is padding at this tap (a row's first pixel, kw = 0)
-        for (size_t k = 0; k < kc; k++, w += TNR) STEP(1, 0)
-      } else if (ap[TMR - 1] == zero) {  // the last (a row's last pixel, the last kw)
-        for (size_t k = 0; k < kc; k++, w += TNR) STEP(0, 1)
-      } else {
-        for (size_t k = 0; k < kc; k++, w += TNR) STEP(0, 0)
+        for (size_t m = 0; m < TMR; m++) _mm_prefetch((const char *)(p[m] + kb), _MM_HINT_T0);
+        for (size_t k = kb, end = kb + 16 < kc ? kb + 16 : kc; k < end; k++, w += TNR) STEP(0, 0)
       }
+    } else if (ap[0] == zero) {  // the first row is padding at this tap (a row's first pixel, kw = 0)
+      for (size_t k = 0; k < kc; k++, w += TNR) STEP(1, 0)
+    } else if (ap[TMR - 1] == zero) {  // the last (a row's last pixel, the last kw)
+      for (size_t k = 0; k < kc; k++, w += TNR) STEP(0, 1)
+    } else {
+      for (size_t k = 0; k < kc; k++, w += TNR) STEP(0, 0)
+    }
 #undef STEP
-    }
-    const size_t n = nc - n0;
-    __mmask16 mk[4];
-    __m512 s[4], gv[4];  // the stored rows' column sums; the columns' scale
+  }
+  const size_t n = nc - n0;
+  __mmask16 mk[4];
+  __m512 s[4], gv[4], spare = _mm512_setzero_ps();  // the stored rows' column sums; the columns' scale
 #pragma GCC unroll 4
-    for (int v = 0; v < NV; v++) {
-      mk[v] = lanes(n > 16 * (size_t)v ? n - 16 * (size_t)v : 0);
-      s[v] = _mm512_setzero_ps();
-      gv[v] = e->scale ? _mm512_maskz_loadu_ps(mk[v], e->scale + n0 + 16 * v) : s[v];
-    }
-    // Only rows < mr are stored: a residual may be the output itself (in place).
+  for (int v = 0; v < 4; v++) {  // lanes past NV's vectors: none
+    mk[v] = v < NV ? lanes(n > 16 * (size_t)v ? n - 16 * (size_t)v : 0) : 0;
+    s[v] = _mm512_setzero_ps();
+    gv[v] = e->scale ? _mm512_maskz_loadu_ps(mk[v], e->scale + n0 + 16 * v) : s[v];
+  }
+  // Only rows < mr are stored: a residual may be the output itself (in place).
 #pragma GCC unroll 8
-    for (size_t m = 0; m < TMR; m++)
-      if (m < mr) {
-        const float *res = e->residual ? e->residual + m * e->residual_stride + n0 : NULL;
+  for (size_t m = 0; m < TMR; m++)
+    if (m < mr) {
+      const float *res = e->residual ? e->residual + m * e->residual_stride + n0 : NULL;
 #pragma GCC unroll 2
-        for (int v = 0; v < NV; v += 2)
-          store_row(c + m * c_stride + n0 + 16 * v, res ? res + 16 * v : NULL, &acc[m][v], &acc[m][v + 1], mk[v],
-                    mk[v + 1], e->relu, e->scale ? gv + v : NULL);
-        if (e->col_sums)
+      for (int v = 0; v < NV; v += 2)  // an odd last vector pairs with `spare`, stored under mask 0
+        store_row(c + m * c_stride + n0 + 16 * v, res ? res + 16 * v : NULL, &acc[m][v],
+                  v + 1 < NV ? &acc[m][v + 1] : &spare, mk[v], mk[v + 1], e->relu, e->scale ? gv + v : NULL);
+      if (e->col_sums)
 #pragma GCC unroll 4
-          for (int v = 0; v < NV; v++) s[v] = _mm512_add_ps(s[v], acc[m][v]);
-      }
-    if (e->col_sums)
-      for (int v = 0; v < NV; v++) {
-        float *cs = e->col_sums + n0 + 16 * v;
-        _mm512_mask_storeu_ps(cs, mk[v], _mm512_add_ps(_mm512_maskz_loadu_ps(mk[v], cs), s[v]));
-      }
+        for (int v = 0; v < NV; v++) s[v] = _mm512_add_ps(s[v], acc[m][v]);
+    }
+  if (e->col_sums)
+    for (int v = 0; v < NV; v++) {
+      float *cs = e->col_sums + n0 + 16 * v;
+      _mm512_mask_storeu_ps(cs, mk[v], _mm512_add_ps(_mm512_maskz_loadu_ps(mk[v], cs), s[v]));
+    }
+}
+
+// A last, partial block of `nv` vectors of a TMR-row tile whose blocks are TNR columns wide: a
+// function of its own (its prefetch variants inside), so that the whole-block loop of the tile
+// keeps the register allocation it has alone (inlined beside it, the 7x64 loop spilled).
+#define PARTIAL_BLOCK(TMR, NV, TNR)                                                                           \
+  static __attribute__((noinline)) void partial_##TMR##_##NV##_##TNR(                                        \
+      size_t mr, size_t nc, size_t n0, size_t kc, size_t ks, const float *const *a, const float *w, float *c,  \
+      size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e, int long_k, int next_rows) { \
+    if (long_k && next_rows)                                                                                 \
+      igemm_block(mr, nc, n0, kc, ks, a, w, c, c_stride, zero, a_offset, e, 1, 1, TMR, NV, TNR);             \
+    else if (long_k)                                                                                         \
+      igemm_block(mr, nc, n0, kc, ks, a, w, c, c_stride, zero, a_offset, e, 1, 0, TMR, NV, TNR);             \
+    else if (next_rows)                                                                                      \
+      igemm_block(mr, nc, n0, kc, ks, a, w, c, c_stride, zero, a_offset, e, 0, 1, TMR, NV, TNR);             \
+    else                                                                                                     \
+      igemm_block(mr, nc, n0, kc, ks, a, w, c, c_stride, zero, a_offset, e, 0, 0, TMR, NV, TNR);             \
+  }
+PARTIAL_BLOCK(6, 1, 64)
+PARTIAL_BLOCK(6, 2, 64)
+PARTIAL_BLOCK(6, 3, 64)
+PARTIAL_BLOCK(7, 1, 64)
+PARTIAL_BLOCK(7, 2, 64)
+PARTIAL_BLOCK(7, 3, 64)
+PARTIAL_BLOCK(7, 1, 32)
+
+// The tile's column blocks: whole ones with all NV vectors (inlined), a last partial one with as
+// many as its columns need (PARTIAL_BLOCK).
+static inline __attribute__((always_inline)) void igemm_with(size_t mr, size_t nc, size_t kc, size_t ks,
+                                                             const float *const *a, const float *w, float *c,
+                                                             size_t c_stride, const float *zero, size_t a_offset,
+                                                             const rb_uk_epilogue *e, const int long_k,
+                                                             const int next_rows, const size_t TMR, const int NV) {
+  const size_t TNR = 16 * (size_t)NV;
+  for (size_t n0 = 0; n0 < nc; n0 += TNR, w += TNR * (1 + ks * kc)) {
+    const size_t vectors = (nc - n0 + 15) / 16;
+    if (vectors >= (size_t)NV) {
+      igemm_block(mr, nc, n0, kc, ks, a, w, c, c_stride, zero, a_offset, e, long_k, next_rows, TMR, NV, TNR);
+      continue;
+    }
+    if (TMR == 6 && vectors == 3) partial_6_3_64(mr, nc, n0, kc, ks, a, w, c, c_stride, zero, a_offset, e, long_k, next_rows);
+    else if (TMR == 6 && vectors == 2) partial_6_2_64(mr, nc, n0, kc, ks, a, w, c, c_stride, zero, a_offset, e, long_k, next_rows);
+    else if (TMR == 6) partial_6_1_64(mr, nc, n0, kc, ks, a, w, c, c_stride, zero, a_offset, e, long_k, next_rows);
+    else if (NV == 4 && vectors == 3) partial_7_3_64(mr, nc, n0, kc, ks, a, w, c, c_stride, zero, a_offset, e, long_k, next_rows);
+    else if (NV == 4 && vectors == 2) partial_7_2_64(mr, nc, n0, kc, ks, a, w, c, c_stride, zero, a_offset, e, long_k, next_rows);
+    else if (NV == 4) partial_7_1_64(mr, nc, n0, kc, ks, a, w, c, c_stride, zero, a_offset, e, long_k, next_rows);
+    else partial_7_1_32(mr, nc, n0, kc, ks, a, w, c, c_stride, zero, a_offset, e, long_k, next_rows);
   }
 }
 

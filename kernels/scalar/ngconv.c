@@ -1,6 +1,7 @@
 // Portable scalar narrow-group convolution microkernels at each SIMD ISA's geometry (the test
 // vehicle for the engine's narrow-group driver on any CPU). Same sum order as the SIMD kernels:
-// taps, then the group's input channels.
+// taps, then the group's input channels (the dual layouts' SIMD kernels sum into two accumulators
+// and add them in the store; their twins sum into one).
 #include <math.h>
 
 #include "../pack.h"

@@ -105,6 +105,18 @@ int main(int argc, char **argv) {
     }
     printf("old side's tiles: %s\n", old_tiles);
   }
+  // AB_OLD_NR_STEP=full: the old side's tiles are chosen by whole column blocks (nr_step = nr), as
+  // for a revision whose kernels computed a last, partial block whole (before 2026-12-04).
+  const char *old_step = getenv("AB_OLD_NR_STEP");
+  if (old_step && strcmp(old_step, "full")) {
+    fprintf(stderr, "ab_gemm: AB_OLD_NR_STEP is 'full' or unset, not %s\n", old_step);
+    return 2;
+  }
+  if (old_step) {
+    old_cfg.gemm.nr_step = old_cfg.gemm.nr, old_cfg.gemm_alt.nr_step = old_cfg.gemm_alt.nr;
+    old_cfg.gemm_narrow.nr_step = old_cfg.gemm_narrow.nr;
+    printf("old side's tiles: whole column blocks (AB_OLD_NR_STEP=full)\n");
+  }
   // AB_OLD_NGCONV=<registry name>: the old side runs that narrow-group kernel for its group width
   // (two kernels of the working tree side by side; give REV = HEAD for the same GEMM tiles).
   const char *old_ng = getenv("AB_OLD_NGCONV");
