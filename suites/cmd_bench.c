@@ -203,7 +203,7 @@ static void print_header(const bench_opts *o, const char *what, double flops) {
       "resbench is: how much faster or slower resbench is than that peer (the median over %d alternated rounds\n"
       "of the peer's median over ours); max_rel_diff: the peer's output vs ours\n\n",
       o->quick ? "a few (--quick)" : "repeated", o->npeers && o->timing.rounds > 1 ? o->timing.rounds : 1);
-  printf("%-10s %-30s %-14s %10s %10s %10s %5s %9s %7s %7s %-13s %12s\n", "impl", "kernel", "algo", "median_ms", "min_ms",
+  printf("%-10s %-34s %-14s %10s %10s %10s %5s %9s %7s %7s %-13s %12s\n", "impl", "kernel", "algo", "median_ms", "min_ms",
          "max_ms", "runs", "GFLOP/s", "%peak", "%isa", "resbench is", "max_rel_diff");
 }
 
@@ -233,7 +233,7 @@ static void print_row(const char *who, const rb_bench_conv_result *r, const rb_p
   char diff[16] = "-";
   if (ours_ms > 0) snprintf(diff, sizeof diff, "%.1e", r->max_rel_diff);
   char pct[16], isa_pct[16];
-  printf("%-10s %-30.30s %-14s %10.3f %10.3f %10.3f %5d %9.2f %7s %7s %-13s %12s\n", who, r->kernel, algo, r->t.median_ms, r->t.min_ms, r->t.max_ms, r->t.count,
+  printf("%-10s %-34.34s %-14s %10.3f %10.3f %10.3f %5d %9.2f %7s %7s %-13s %12s\n", who, r->kernel, algo, r->t.median_ms, r->t.min_ms, r->t.max_ms, r->t.count,
          r->gflops, pct_text(rb_peak_pct(peak, r->gflops), pct, sizeof pct),
          pct_text(rb_peak_isa_pct(peak, isa, r->gflops), isa_pct, sizeof isa_pct), speedup, diff);
   if (r->message[0]) printf("%-10s (%s)\n", "", r->message);
@@ -627,7 +627,7 @@ static int bench_model(int argc, char **argv) {
              o.block ? o.block : "", batch, res, res, g->macs / 1e9);
     print_header(&o, what, 2 * g->macs);
     char pct[16], isa_pct[16];
-    printf("%-10s %-30s %-12s %10.3f %10.3f %10.3f %5d %9.2f %7s %7s\n", "resbench",
+    printf("%-10s %-34s %-14s %10.3f %10.3f %10.3f %5d %9.2f %7s %7s\n", "resbench",
            o.no_fuse ? "forward pass, unfused" : "forward pass",
            rb_conv_algo_name(o.a), t.median_ms, t.min_ms, t.max_ms, t.count, gflops,
            pct_text(rb_peak_pct(&o.peak, gflops), pct, sizeof pct),
