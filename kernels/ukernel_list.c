@@ -90,7 +90,7 @@ const rb_engine_config rb_engine_scalar_configs[] = {
      WINO3(RB_ISA_REF, 16, __vec16), GEMM(8, 32), 1.15f,  // AVX-512's 8x32 ran at 14x32's rate hot
      NO_GEMM, 0.0f, rb_f32_colsum__vec16},                                // (SPR-class Xeon); 1.15 kept it for >15 %
     {"scalar_6x64", RB_ISA_REF, GEMM_STEP(6, 64, 16), NG(16, 4, 16), NG_DUAL(8, 16), NG(7, 16, 32),
-     WINO3(RB_ISA_REF, 16, __vec16), GEMM_STEP(7, 64, 16), 1.005f, GEMM_STEP(7, 32, 16), 1.0f,
+     WINO3(RB_ISA_REF, 16, __vec16), GEMM_STEP(7, 64, 64), 1.005f, GEMM_STEP(7, 32, 16), 1.005f,
      rb_f32_colsum__vec16},
     {"scalar_8x8", RB_ISA_REF, GEMM(8, 8), NG(16, 4, 4), NG(8, 8, 8), NO_NG, WINO3(RB_ISA_REF, 4, __vec4), NO_GEMM,
      0.0f, NO_GEMM, 0.0f, rb_f32_colsum__vec4},

@@ -425,6 +425,20 @@ START_TEST(alt_tile_where_it_pads_less) {
   // scalar_6x64 a narrow one (7x32).
   ck_assert_int_ge(alts, 3);
   ck_assert_int_ge(narrows, 2);
+  // The narrow tile is for groups narrower than the main tile: where every group is whole blocks
+  // of the main tile (ResNet's dense layers on 56x56 .. 7x7), it never takes the layer (8765697's
+  // costs gave every ResNet-50 layer to 7x32, tied or cheaper at cost 1.0).
+  for (int i = 0; i < n; i++) {
+    const rb_engine_config *cfg = cfgs[i];
+    if (!cfg->gemm_narrow.gemm) continue;
+    const size_t maps[] = {112 * 112, 56 * 56, 28 * 28, 14 * 14, 7 * 7};
+    for (size_t m = 0; m < sizeof maps / sizeof maps[0]; m++)
+      for (int blocks = 1; blocks <= 32; blocks *= 2) {
+        const rb_gemm_ukernel *u = rb_engine_gemm_for(cfg, maps[m], blocks * cfg->gemm.nr);
+        ck_assert_msg(u != &cfg->gemm_narrow, "%s: %zu pixels x %d channels took the narrow tile %s", cfg->name,
+                      maps[m], blocks * cfg->gemm.nr, u->name);
+      }
+  }
 }
 END_TEST
 

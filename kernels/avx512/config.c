@@ -23,14 +23,15 @@ const rb_engine_config rb_engine_avx512 = {
     // (0.1-0.3% fewer rows). On 14x14 every 7-row tile starts or ends a map row, so its padded
     // first or last row is skipped on 3 of 9 taps: 256@14 3x3 0.95x -> 1.00x oneDNN (1.02 chose
     // 6x64 there), its 1x1 layers 0.96-0.97x -> 0.98x (two runs each, Zen 5, 1 thread).
-    {"rb_f32_igemm_7x64__avx512", RB_ISA_AVX512, 7, 64, rb_f32_igemm_7x64__avx512, rb_f32_gemm_7x64__avx512, 16},
+    {"rb_f32_igemm_7x64__avx512", RB_ISA_AVX512, 7, 64, rb_f32_igemm_7x64__avx512, rb_f32_gemm_7x64__avx512, 64},
     1.005f,
     // 7x32 for 32-channel groups (ResNeXt-50's 1024 channels in 32 groups on 7x7). Hot on Zen 5
-    // (gbench, two runs) at 0.97-1.0 of 6x64's rate per FMA. The 64-column tiles compute a last
-    // partial block 16 columns at a time (nr_step), so they pad a 32-channel group no more than
-    // 7x32 does; 1.0 keeps 7x32 there, whose weights are packed 32 wide: on Zen 4 (A/B, 9
-    // rounds) 7x64's 32-column blocks ran ResNeXt-50's two 1024-channel layers at 0.96x of it.
+    // (gbench, two runs) at 0.97-1.0 of 6x64's rate per FMA. 6x64 computes a last partial block
+    // 16 columns at a time (nr_step), so it pads a group of 40 or 48 channels less than 7x32
+    // does. 7x64 does too, but its rule counts whole blocks (nr_step 64): its half blocks ran
+    // ResNeXt-50's 32-channel groups at 0.96x of 7x32 (Zen 4, A/B). 1.005, 7x64's cost: a tie
+    // (a dense 7x7 layer) keeps 7x64, which the rule tries first.
     {"rb_f32_igemm_7x32__avx512", RB_ISA_AVX512, 7, 32, rb_f32_igemm_7x32__avx512, rb_f32_gemm_7x32__avx512, 16},
-    1.0f,
+    1.005f,
     rb_f32_colsum__avx512,
 };
