@@ -137,7 +137,8 @@ void rb_f32_gemm_8x32__avx512(size_t mr, size_t nc, size_t kc, const float *a, s
 // One column block of the tile at columns n0 (its packed weights at w: TNR biases, then ks x kc
 // rows of TNR weights), computing NV of its TNR / 16 vectors: the last block of a group narrower
 // than the tile runs only the vectors it has (a 40-channel group: 3 of 6x64's 4; ResNeSt-50d
-// 4s2x40d's first stage), and rb_engine_gemm_for counts its columns at 16-column steps.
+// 4s2x40d's first stage); rb_engine_gemm_for counts such columns by the tile's nr_step (16 for
+// 6x64 and 7x32; 64 for 7x64, whose half blocks lost to 7x32: see config.c).
 static inline __attribute__((always_inline)) void igemm_block(size_t mr, size_t nc, size_t n0, size_t kc, size_t ks,
                                                               const float *const *a, const float *w, float *c,
                                                               size_t c_stride, const float *zero, size_t a_offset,
