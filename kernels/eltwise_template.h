@@ -265,24 +265,23 @@ VM_INLINE float ew_dot(int k, const float *w, const float *x) {
   return vm_hsum((a0 + a1) + (a2 + a3));
 }
 
-// Tasks of four outputs of one group (its last task may have fewer), each weight row read whole
-// in turn: the weights (which a batch-1 network streams from DRAM) in address order, one stream.
+// One output a task, its weight row read whole: a thread's weights (which a batch-1 network
+// streams from DRAM) in address order, one stream.
 // Four rows interleaved (each x vector loaded once for four rows) left the prefetchers four
 // streams of k floats each, too short to train on when k is small: on Zen 4 (2 threads, weights
 // rotated past the L3) 128 -> 2048 ran at 10 GB/s against 30 so, 2048 -> 1000 at 30 against 37.
 EW_FN void ew_fc(int n, int in_f, int out_f, int groups, const float *in, const float *w, const float *bias,
                  int relu, float *out) {
-  const int ig = in_f / groups, og = out_f / groups, blocks = (og + 3) / 4;
-#pragma omp parallel for collapse(2) schedule(static) if ((size_t)n * out_f * ig >= (1u << 16))
+  const int ig = in_f / groups, og = out_f / groups;
+#pragma omp parallel for collapse(3) schedule(static) if ((size_t)n * out_f * ig >= (1u << 16))
   for (int i = 0; i < n; i++)
-    for (int gb = 0; gb < groups * blocks; gb++) {
-      const int g = gb / blocks, o0 = g * og + gb % blocks * 4, rows = g * og + og - o0 < 4 ? g * og + og - o0 : 4;
-      const float *x = in + (size_t)i * in_f + (size_t)g * ig;
-      for (int r = 0; r < rows; r++) {
-        const float dot = ew_dot(ig, w + (size_t)(o0 + r) * ig, x), v = bias ? dot + bias[o0 + r] : dot;
-        out[(size_t)i * out_f + o0 + r] = relu && v < 0.0f ? 0.0f : v;
+    for (int g = 0; g < groups; g++)
+      for (int r = 0; r < og; r++) {
+        const int o = g * og + r;
+        const float dot = ew_dot(ig, w + (size_t)o * ig, in + (size_t)i * in_f + (size_t)g * ig);
+        const float v = bias ? dot + bias[o] : dot;
+        out[(size_t)i * out_f + o] = relu && v < 0.0f ? 0.0f : v;
       }
-    }
 }
 
 EW_FN void ew_se(const rb_se_desc *d, const float *in, const float *w1, const float *b1, const float *w2,
