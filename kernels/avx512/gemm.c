@@ -235,21 +235,21 @@ static inline __attribute__((always_inline)) void igemm_block(size_t mr, size_t 
     }
 }
 
-// A last, partial block of `nv` vectors of a TMR-row tile whose blocks are TNR columns wide: a
-// function of its own (its prefetch variants inside), so that the whole-block loop of the tile
-// keeps the register allocation it has alone (inlined beside it, the 7x64 loop spilled).
-#define PARTIAL_BLOCK(TMR, NV, TNR)                                                                           \
-  static __attribute__((noinline)) void partial_##TMR##_##NV##_##TNR(                                        \
-      size_t mr, size_t nc, size_t n0, size_t kc, size_t ks, const float *const *a, const float *w, float *c,  \
-      size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e, int long_k, int next_rows) { \
-    if (long_k && next_rows)                                                                                 \
-      igemm_block(mr, nc, n0, kc, ks, a, w, c, c_stride, zero, a_offset, e, 1, 1, TMR, NV, TNR);             \
-    else if (long_k)                                                                                         \
-      igemm_block(mr, nc, n0, kc, ks, a, w, c, c_stride, zero, a_offset, e, 1, 0, TMR, NV, TNR);             \
-    else if (next_rows)                                                                                      \
-      igemm_block(mr, nc, n0, kc, ks, a, w, c, c_stride, zero, a_offset, e, 0, 1, TMR, NV, TNR);             \
-    else                                                                                                     \
-      igemm_block(mr, nc, n0, kc, ks, a, w, c, c_stride, zero, a_offset, e, 0, 0, TMR, NV, TNR);             \
+// A last, partial block of NV vectors of a TMR-row tile whose blocks are TNR columns wide: a
+// function of its own, so that the whole-block loop of the tile keeps the register allocation it
+// has alone (inlined beside it, the 7x64 loop spilled). Its prefetch variants come from the same
+// rule as the tile's (RB_UK_PREFETCH_VARIANTS, through PARTIAL_WITH and the function's n0, tmr,
+// nv and tnr).
+#define PARTIAL_WITH(mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, e, long_k, next_rows) \
+  igemm_block(mr, nc, n0, kc, ks, a, w, c, c_stride, zero, a_offset, e, long_k, next_rows, tmr, nv, tnr)
+#define PARTIAL_BLOCK(TMR, NV, TNR)                                                                                \
+  static __attribute__((noinline)) void partial_##TMR##_##NV##_##TNR(                                             \
+      size_t mr, size_t nc, size_t n0, size_t kc, size_t ks, const float *const *a, const float *w, float *c,       \
+      size_t c_stride, const float *zero, size_t a_offset, const rb_uk_epilogue *e) {                               \
+    const size_t tmr = TMR, tnr = TNR;                                                                            \
+    const int nv = NV;                                                                                            \
+    RB_UK_PREFETCH_VARIANTS(PARTIAL_WITH, WEIGHTS_PREFETCH_MIN_K, mr, nc, kc, ks, a, w, c, c_stride, zero, a_offset, \
+                            e);                                                                                   \
   }
 PARTIAL_BLOCK(6, 1, 64)
 PARTIAL_BLOCK(6, 2, 64)
@@ -273,13 +273,15 @@ static inline __attribute__((always_inline)) void igemm_with(size_t mr, size_t n
       igemm_block(mr, nc, n0, kc, ks, a, w, c, c_stride, zero, a_offset, e, long_k, next_rows, TMR, NV, TNR);
       continue;
     }
-    if (TMR == 6 && vectors == 3) partial_6_3_64(mr, nc, n0, kc, ks, a, w, c, c_stride, zero, a_offset, e, long_k, next_rows);
-    else if (TMR == 6 && vectors == 2) partial_6_2_64(mr, nc, n0, kc, ks, a, w, c, c_stride, zero, a_offset, e, long_k, next_rows);
-    else if (TMR == 6) partial_6_1_64(mr, nc, n0, kc, ks, a, w, c, c_stride, zero, a_offset, e, long_k, next_rows);
-    else if (NV == 4 && vectors == 3) partial_7_3_64(mr, nc, n0, kc, ks, a, w, c, c_stride, zero, a_offset, e, long_k, next_rows);
-    else if (NV == 4 && vectors == 2) partial_7_2_64(mr, nc, n0, kc, ks, a, w, c, c_stride, zero, a_offset, e, long_k, next_rows);
-    else if (NV == 4) partial_7_1_64(mr, nc, n0, kc, ks, a, w, c, c_stride, zero, a_offset, e, long_k, next_rows);
-    else partial_7_1_32(mr, nc, n0, kc, ks, a, w, c, c_stride, zero, a_offset, e, long_k, next_rows);
+#define PARTIAL(f) f(mr, nc, n0, kc, ks, a, w, c, c_stride, zero, a_offset, e)
+    if (TMR == 6 && vectors == 3) PARTIAL(partial_6_3_64);
+    else if (TMR == 6 && vectors == 2) PARTIAL(partial_6_2_64);
+    else if (TMR == 6) PARTIAL(partial_6_1_64);
+    else if (NV == 4 && vectors == 3) PARTIAL(partial_7_3_64);
+    else if (NV == 4 && vectors == 2) PARTIAL(partial_7_2_64);
+    else if (NV == 4) PARTIAL(partial_7_1_64);
+    else PARTIAL(partial_7_1_32);
+#undef PARTIAL
   }
 }
 
